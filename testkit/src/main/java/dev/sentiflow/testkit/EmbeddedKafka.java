@@ -1,0 +1,102 @@
+package dev.sentiflow.testkit;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka (KRaft, broker and controller combined) inside the test JVM.
+ *
+ * <p>Wraps Kafka's own {@code KafkaClusterTestKit}, which is Kafka's internal test code: this class is
+ * the only place that touches it. Two settings are not optional with one broker: internal topics
+ * need replication factor 1 (else {@code __consumer_offsets} is never created and groups sit in
+ * REBALANCING), and the metadata version is pinned to the latest production one (the kit's default
+ * is an unstable testing version). Start one per test class.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Formats and starts a broker, returning once it accepts clients. */
+    public static EmbeddedKafka start() {
+        return start(Map.of());
+    }
+
+    /** Like {@link #start()}, with extra broker properties (e.g. {@code message.max.bytes}). */
+    public static EmbeddedKafka start(Map<String, String> brokerProperties) {
+        long begin = System.nanoTime();
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("transaction.state.log.num.partitions", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("auto.create.topics.enable", "false");
+            brokerProperties.forEach(builder::setConfigProp);
+            KafkaClusterTestKit kit = builder.build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            EmbeddedKafka kafka = new EmbeddedKafka(kit);
+            LOG.info("embedded Kafka ready at {} in {} ms (metadata version {})", kit.bootstrapServers(),
+                    (System.nanoTime() - begin) / 1_000_000, MetadataVersion.latestProduction());
+            return kafka;
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded Kafka failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** An admin client for this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    /** Creates topics with replication factor 1 and waits until they exist. */
+    public void createTopics(int partitions, String... topics) {
+        createTopics(List.of(topics).stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList());
+    }
+
+    public void createTopics(Collection<NewTopic> topics) {
+        try (Admin admin = admin()) {
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topics " + topics + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            LOG.warn("embedded Kafka did not close cleanly: {}", e.toString());
+        }
+    }
+}
