@@ -1,0 +1,24 @@
+package dev.sentiflow.schemas;
+
+/**
+ * Topic names of the pipeline, in data-flow order. Services take them from config with these as
+ * defaults, so one cluster can host several pipelines under different names.
+ */
+public final class Topics {
+
+    /** Producers write {@code Review} records here. */
+    public static final String REVIEWS = "reviews";
+    /** Ingest writes {@code TokenizedReview} records here. */
+    public static final String REVIEWS_TOKENIZED = "reviews.tokenized";
+    /** Ingest writes {@code DeadLetter} records here: every input it could not accept, with the reason. */
+    public static final String REVIEWS_DLQ = "reviews.dlq";
+    /** Inference writes {@code Prediction} records here. */
+    public static final String PREDICTIONS = "predictions";
+    /** The trainer publishes {@code ModelCheckpoint} chunks here. */
+    public static final String MODELS = "models";
+    /** The trainer publishes {@code TrainingMetrics} here. */
+    public static final String TRAINING_METRICS = "training.metrics";
+
+    private Topics() {
+    }
+}
