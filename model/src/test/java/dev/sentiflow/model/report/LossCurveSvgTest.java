@@ -44,7 +44,7 @@ class LossCurveSvgTest {
     @Test
     void ticksAreRoundNumbers() {
         assertArrayEquals(new double[] {0, 0.2, 0.4, 0.6, 0.8}, LossCurveSvg.niceTicks(0, 0.73, 6), 1e-12);
-        assertArrayEquals(new double[] {0, 200, 400, 600, 800}, LossCurveSvg.niceTicks(0, 750, 8), 1e-12);
+        assertArrayEquals(new double[] {0, 250, 500, 750}, LossCurveSvg.niceTicks(0, 750, 3), 1e-12);
     }
 
     @Test
