@@ -2,6 +2,7 @@ package dev.sentiflow.model.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
@@ -19,7 +20,8 @@ import dev.sentiflow.model.bert.HfBlock;
  * changes nothing.
  *
  * <p>{@link #merge()} folds {@code scale * B A} into the base weight for serving; {@link #unmerge()}
- * takes it out again. A merged layer refuses training forwards.
+ * restores the exact unmerged weight (kept aside while merged, so repeated hot swaps never drift).
+ * A merged layer refuses training forwards.
  */
 public final class LoraLinear extends HfBlock {
 
@@ -29,6 +31,9 @@ public final class LoraLinear extends HfBlock {
     private final float scale;
     private final float dropout;
     private boolean merged;
+    private NDArray unmergedWeight;
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     public LoraLinear(Dense base, int r, float alpha, float dropout) {
         this.base = child("", base);
@@ -73,26 +78,27 @@ public final class LoraLinear extends HfBlock {
         return new NDList(y.add(h.mul(scale)));
     }
 
-    /** W += scale * B A, in place. */
+    /** W += scale * B A, in place; the unmerged weight is kept so that unmerging is exact. */
     public void merge() {
-        if (!merged) {
-            applyDelta(1f);
-            merged = true;
-        }
-    }
-
-    /** W -= scale * B A, in place. */
-    public void unmerge() {
         if (merged) {
-            applyDelta(-1f);
-            merged = false;
+            return;
         }
-    }
-
-    private void applyDelta(float sign) {
         NDArray w = base.weight().getArray();
-        try (NDArray delta = loraB.weight().getArray().matMul(loraA.weight().getArray()).mul(sign * scale)) {
+        unmergedWeight = w.duplicate();
+        try (NDArray delta = loraB.weight().getArray().matMul(loraA.weight().getArray()).mul(scale)) {
             w.addi(delta);
         }
+        merged = true;
+    }
+
+    /** Restores the weight as it was before {@link #merge()}, bit for bit. */
+    public void unmerge() {
+        if (!merged) {
+            return;
+        }
+        base.weight().getArray().set(ALL, unmergedWeight);
+        unmergedWeight.close();
+        unmergedWeight = null;
+        merged = false;
     }
 }

@@ -1,0 +1,83 @@
+package dev.sentiflow.model.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sentiflow.model.lora.LoraConfig;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a checkpoint says about itself, stored as the safetensors {@code __metadata__} string map.
+ *
+ * @param baseHash sha-256 of the base weights it was trained on
+ * @param lora the LoRA config (adapters only)
+ * @param labels label names, index = class id
+ * @param tokenizerId the tokenizer's id, so inference tokenizes as training did
+ */
+public record CheckpointMetadata(CheckpointKind kind, String baseHash, Optional<LoraConfig> lora,
+        List<String> labels, String tokenizerId) {
+
+    static final String KIND = "sentiflow.kind";
+    static final String BASE_HASH = "sentiflow.base_hash";
+    static final String LORA = "sentiflow.lora";
+    static final String LABELS = "sentiflow.labels";
+    static final String TOKENIZER = "sentiflow.tokenizer";
+
+    public CheckpointMetadata {
+        labels = List.copyOf(labels);
+        if (kind == CheckpointKind.ADAPTER && lora.isEmpty()) {
+            throw new IllegalArgumentException("an adapter checkpoint needs its LoRA config");
+        }
+    }
+
+    Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", "pt");
+        m.put(KIND, kind.name().toLowerCase(java.util.Locale.ROOT));
+        m.put(BASE_HASH, baseHash);
+        lora.ifPresent(l -> m.put(LORA, LoraConfigJson.toJson(l).toString()));
+        try {
+            m.put(LABELS, LoraConfigJson.JSON.writeValueAsString(labels));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        m.put(TOKENIZER, tokenizerId);
+        return m;
+    }
+
+    static CheckpointMetadata fromMap(Map<String, String> m, String source) {
+        String kindText = require(m, KIND, source);
+        CheckpointKind kind;
+        try {
+            kind = CheckpointKind.valueOf(kindText.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(source, "unknown checkpoint kind '" + kindText + "'");
+        }
+        Optional<LoraConfig> lora = Optional.ofNullable(m.get(LORA)).map(j -> LoraConfigJson.fromJson(parse(j, source), source));
+        List<String> labels = LoraConfigJson.strings(parse(require(m, LABELS, source), source));
+        try {
+            return new CheckpointMetadata(kind, require(m, BASE_HASH, source), lora, labels, require(m, TOKENIZER, source));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(source, e.getMessage(), e);
+        }
+    }
+
+    private static String require(Map<String, String> m, String key, String source) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new CheckpointException(source, "metadata has no '" + key + "' (not a sentiflow checkpoint?)");
+        }
+        return v;
+    }
+
+    private static JsonNode parse(String json, String source) {
+        try {
+            return LoraConfigJson.JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(source, "metadata is not valid JSON: " + json, e);
+        }
+    }
+}
