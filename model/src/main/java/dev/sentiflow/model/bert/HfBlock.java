@@ -7,7 +7,9 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,27 +24,31 @@ import java.util.Map;
  */
 public abstract class HfBlock extends AbstractBlock {
 
-    private final Map<String, Block> hfChildren = new LinkedHashMap<>();
+    /** Parameters and children by Hugging Face name, in declaration order (the naming order). */
+    private final List<Map.Entry<String, Object>> members = new ArrayList<>();
 
     /** Registers a child under its Hugging Face name ("" = same prefix as this block). */
     protected final <B extends Block> B child(String hfName, B block) {
-        hfChildren.put(hfName, block);
+        members.add(Map.entry(hfName, block));
         return addChildBlock(hfName.isEmpty() ? "self" : hfName, block);
     }
 
     /** Declares a parameter with a fixed shape and its Hugging Face leaf name. */
     protected final Parameter param(String hfName, Parameter.Type type, Shape shape) {
-        return addParameter(Parameter.builder().setName(hfName).setType(type).optShape(shape).build());
+        Parameter p = addParameter(Parameter.builder().setName(hfName).setType(type).optShape(shape).build());
+        members.add(Map.entry(hfName, p));
+        return p;
     }
 
     /** Adds every parameter under this block to {@code out}, keyed by its full Hugging Face name. */
     public void collectParameters(String prefix, Map<String, Parameter> out) {
-        for (Parameter p : getDirectParameters().values()) {
-            out.put(prefix + p.getName(), p);
-        }
-        for (Map.Entry<String, Block> e : hfChildren.entrySet()) {
-            String childPrefix = e.getKey().isEmpty() ? prefix : prefix + e.getKey() + ".";
-            ((HfBlock) e.getValue()).collectParameters(childPrefix, out);
+        for (Map.Entry<String, Object> e : members) {
+            if (e.getValue() instanceof Parameter p) {
+                out.put(prefix + e.getKey(), p);
+            } else {
+                String childPrefix = e.getKey().isEmpty() ? prefix : prefix + e.getKey() + ".";
+                ((HfBlock) e.getValue()).collectParameters(childPrefix, out);
+            }
         }
     }
 
@@ -56,7 +62,7 @@ public abstract class HfBlock extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         // Shapes are fixed at construction, so children need no input shapes.
-        for (Block child : hfChildren.values()) {
+        for (Block child : getChildren().values()) {
             child.initialize(manager, dataType);
         }
     }

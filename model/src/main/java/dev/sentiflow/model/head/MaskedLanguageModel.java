@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.sentiflow.model.bert.BertConfig;
@@ -47,6 +48,7 @@ public final class MaskedLanguageModel extends HfBlock {
         NDArray t = Activation.gelu(transform.forward(ps, new NDList(hidden), training).singletonOrThrow());
         t = norm.forward(ps, new NDList(t), training).singletonOrThrow();
         NDArray words = ps.getValue(encoder.embeddings().wordEmbeddings().weight(), t.getDevice(), training);
-        return new NDList(t.matMul(words.transpose()).add(ps.getValue(bias, t.getDevice(), training)));
+        // linear(t, W, b) = t W^T + b with t first, so nothing per batch lands in the model's manager.
+        return Linear.linear(t, words, ps.getValue(bias, t.getDevice(), training));
     }
 }
