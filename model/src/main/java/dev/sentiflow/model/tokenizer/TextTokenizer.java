@@ -90,8 +90,17 @@ public final class TextTokenizer implements AutoCloseable {
         return new TextTokenizer(bytes, tokenizerJson.toString(), maxLength);
     }
 
+    /** Token ids and whether the text had to be cut to fit. */
+    public record Encoded(int[] ids, boolean truncated) {
+    }
+
     /** Token ids: {@code [CLS] … [SEP]}, at most {@link #maxLength()} of them, no padding. */
     public int[] encode(String text) {
+        return tokenize(text).ids();
+    }
+
+    /** Like {@link #encode}, also telling whether the text was longer than the max length. */
+    public Encoded tokenize(String text) {
         if (text == null) {
             throw new IllegalArgumentException("text to tokenize is null");
         }
@@ -101,7 +110,7 @@ public final class TextTokenizer implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];
         }
-        return out;
+        return new Encoded(out, encoding.exceedMaxLength());
     }
 
     /** Digest of the tokenizer.json bytes, e.g. {@code sha256:1f0e…}. */

@@ -47,6 +47,9 @@ class TextTokenizerTest {
         int[] ids = tokenizer.encode("word ".repeat(100));
         assertEquals(16, ids.length);
         assertEquals(tokenizer.sepId(), ids[15]);
+        assertTrue(tokenizer.tokenize("word ".repeat(100)).truncated());
+        assertTrue(!tokenizer.tokenize("word ".repeat(14)).truncated(), "14 words + [CLS] + [SEP] fit in 16");
+        assertTrue(tokenizer.tokenize("word ".repeat(15)).truncated());
     }
 
     @Test

@@ -1,0 +1,198 @@
+package dev.sentiflow.ingest;
+
+import dev.sentiflow.avro.Review;
+import dev.sentiflow.model.data.Row;
+import dev.sentiflow.model.data.RowReaders;
+import dev.sentiflow.model.report.ProgressBar;
+import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroSerializer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Loads reviews from a CSV or JSONL file into the {@code reviews} topic.
+ *
+ * <pre>
+ * produce --file reviews.csv [--topic reviews] [--bootstrap-servers localhost:9092]
+ *         [--registry http://localhost:8081] [--id-column id] [--text-column text]
+ *         [--label-column label] [--rating-column rating] [--domain-column domain | --domain NAME]
+ *         [--label-map 0=negative,1=positive] [--limit N]
+ * </pre>
+ *
+ * Without an id column a record's id is {@code FILE:LINE}, so producing a file twice yields the same
+ * ids. Prints a progress bar and, at the end, how many records were sent.
+ */
+public final class ReviewFileProducer {
+
+    /** The command line, parsed. */
+    public record Options(Path file, String topic, String bootstrapServers, String registryUrl, String idColumn,
+                          String textColumn, String labelColumn, String ratingColumn, String domainColumn,
+                          String domain, Map<String, String> labelMap, long limit) {
+
+        static final String USAGE = "usage: produce --file FILE.csv|FILE.jsonl [--topic reviews] "
+                + "[--bootstrap-servers localhost:9092] [--registry http://localhost:8081] [--id-column id] "
+                + "[--text-column text] [--label-column label] [--rating-column rating] "
+                + "[--domain-column domain | --domain NAME] [--label-map 0=negative,1=positive] [--limit N]";
+
+        public static Options parse(String[] args) {
+            Map<String, String> o = new HashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option '" + args[i] + "' needs a value\n" + USAGE);
+                }
+                o.put(args[i].substring(2), args[++i]);
+            }
+            for (String key : o.keySet()) {
+                if (!java.util.Set.of("file", "topic", "bootstrap-servers", "registry", "id-column", "text-column",
+                        "label-column", "rating-column", "domain-column", "domain", "label-map", "limit").contains(key)) {
+                    throw new IllegalArgumentException("unknown option --" + key + "\n" + USAGE);
+                }
+            }
+            if (!o.containsKey("file")) {
+                throw new IllegalArgumentException("--file is required\n" + USAGE);
+            }
+            long limit;
+            try {
+                limit = Long.parseLong(o.getOrDefault("limit", String.valueOf(Long.MAX_VALUE)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--limit must be a whole number, got '" + o.get("limit") + "'");
+            }
+            return new Options(Path.of(o.get("file")), o.getOrDefault("topic", Topics.REVIEWS),
+                    o.getOrDefault("bootstrap-servers", "localhost:9092"),
+                    o.getOrDefault("registry", "http://localhost:8081"), o.getOrDefault("id-column", "id"),
+                    o.getOrDefault("text-column", "text"), o.getOrDefault("label-column", "label"),
+                    o.getOrDefault("rating-column", "rating"), o.getOrDefault("domain-column", "domain"),
+                    o.get("domain"), parseLabelMap(o.getOrDefault("label-map", "")), limit);
+        }
+
+        private static Map<String, String> parseLabelMap(String text) {
+            Map<String, String> map = new LinkedHashMap<>();
+            for (String pair : text.split(",")) {
+                if (pair.isBlank()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--label-map entry '" + pair + "' is not FROM=TO");
+                }
+                map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+            return map;
+        }
+    }
+
+    private ReviewFileProducer() {
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("produce: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            long sent = produce(options);
+            System.out.println("produce: sent " + sent + " reviews from " + options.file() + " to " + options.topic());
+        } catch (Exception e) {
+            System.err.println("produce: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Sends the file's rows and returns how many the broker acknowledged; fails on the first bad row. */
+    public static long produce(Options options) throws IOException, InterruptedException {
+        if (!Files.isReadable(options.file())) {
+            throw new IOException("cannot read " + options.file());
+        }
+        long total;
+        try (Stream<Row> rows = RowReaders.rows(options.file())) {
+            total = Math.min(rows.count(), options.limit());
+        }
+        SchemaRegistryClient registry = new SchemaRegistryClient(options.registryUrl());
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 20);
+        AtomicLong acked = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        ProgressBar progress = ProgressBar.console("produce", total);
+        String fileName = options.file().getFileName().toString();
+        try (var producer = new KafkaProducer<String, Review>(config, new StringSerializer(),
+                new AvroSerializer<Review>(registry, Review.getClassSchema(), true, false));
+             Stream<Row> rows = RowReaders.rows(options.file())) {
+            Iterator<Row> it = rows.limit(options.limit()).iterator();
+            long sent = 0;
+            while (it.hasNext() && failure.get() == null) {
+                Review review = toReview(it.next(), options, fileName);
+                producer.send(new ProducerRecord<>(options.topic(), review.getId(), review), (meta, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    } else {
+                        acked.incrementAndGet();
+                    }
+                });
+                sent++;
+                if (sent % 256 == 0) {
+                    progress.update(acked.get(), "");
+                }
+            }
+            producer.flush();
+            progress.update(acked.get(), "done");
+        }
+        if (failure.get() != null) {
+            throw new IOException("sending to " + options.topic() + " failed after " + acked.get() + " records: "
+                    + failure.get().getMessage(), failure.get());
+        }
+        return acked.get();
+    }
+
+    static Review toReview(Row row, Options options, String fileName) {
+        String id = row.has(options.idColumn()) ? row.require(options.idColumn()) : fileName + ":" + row.line();
+        String label = row.has(options.labelColumn()) ? blankToNull(row.require(options.labelColumn())) : null;
+        if (label != null) {
+            label = options.labelMap().getOrDefault(label, label);
+        }
+        Integer rating = null;
+        if (row.has(options.ratingColumn()) && blankToNull(row.require(options.ratingColumn())) != null) {
+            String value = row.require(options.ratingColumn()).trim();
+            try {
+                rating = (int) Math.round(Double.parseDouble(value));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(row.source() + ":" + row.line() + ": rating '" + value
+                        + "' in column " + options.ratingColumn() + " is not a number");
+            }
+        }
+        String domain = options.domain() != null ? options.domain()
+                : row.has(options.domainColumn()) ? row.require(options.domainColumn()) : "default";
+        return Review.newBuilder()
+                .setId(id)
+                .setText(row.require(options.textColumn()))
+                .setRating(rating)
+                .setLabel(label)
+                .setDomain(domain)
+                .setEventTime(Instant.now())
+                .build();
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}
