@@ -64,6 +64,11 @@ public final class IngestConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sentiflow-streams",
                     Importance.LOW, "Kafka Streams state directory.");
 
+    /** Prints the configuration table that README.md carries. */
+    public static void main(String[] args) {
+        System.out.print(dev.sentiflow.schemas.config.ConfigMarkdown.table(DEFINITION));
+    }
+
     public IngestConfig(Map<?, ?> values) {
         super(DEFINITION, values, false);
         ratingMapping(); // fail at start-up, naming the option, rather than on the first record

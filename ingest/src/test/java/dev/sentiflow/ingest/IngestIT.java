@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IngestIT {
 
-    private static final Path UCI = Path.of("../../shared/data/uci_sentiment_sentences.csv");
+    private static final Path UCI = Path.of("../data/uci_sentiment_sentences.csv");
 
     private static EmbeddedKafka kafka;
     private static ApicurioRegistry server;
