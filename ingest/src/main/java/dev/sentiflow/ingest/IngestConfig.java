@@ -61,8 +61,8 @@ public final class IngestConfig extends AbstractConfig {
                     "Path of a Hugging Face tokenizer.json (BERT WordPiece); empty = the bundled bert-base-uncased one.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
                     "Kafka Streams threads in this instance (scale out with more instances up to the partition count).")
-            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sentiflow-streams",
-                    Importance.LOW, "Kafka Streams state directory.");
+            .define(STATE_DIR, Type.STRING, "", Importance.LOW,
+                    "Kafka Streams state directory; empty = sentiflow-streams under the JVM's temporary directory.");
 
     /** Prints the configuration table that README.md carries. */
     public static void main(String[] args) {
@@ -93,7 +93,9 @@ public final class IngestConfig extends AbstractConfig {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        String stateDir = getString(STATE_DIR);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.isBlank()
+                ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sentiflow-streams").toString() : stateDir);
         originalsWithPrefix(KAFKA_PREFIX).forEach(props::put);
         return props;
     }
