@@ -81,20 +81,42 @@ public final class BaseModel implements AutoCloseable {
 
     /** A copy of this base cut to its first {@code n} layers (tests, quick experiments). */
     public BaseModel firstLayers(int n) {
-        if (n > config.numLayers()) {
-            throw new IllegalArgumentException(id + " has only " + config.numLayers() + " layers, not " + n);
+        return selectLayers(id + "@" + n + "layers", java.util.stream.IntStream.range(0, n).toArray());
+    }
+
+    /**
+     * A shallower base made of the given layers of this one, renumbered 0..k-1, as DistilBERT's
+     * student was initialised from BERT-base layers 0,2,4,6,8,10. Its hash derives from this
+     * base's hash and the layer list.
+     */
+    public BaseModel selectLayers(String newId, int... layers) {
+        for (int l : layers) {
+            if (l < 0 || l >= config.numLayers()) {
+                throw new IllegalArgumentException(id + " has layers 0.." + (config.numLayers() - 1) + ", not " + l);
+            }
         }
         NDManager sub = manager.getParentManager().newSubManager();
         Map<String, NDArray> kept = new java.util.LinkedHashMap<>();
         weights.forEach((name, w) -> {
-            if (LayerNames.layerOf(name).orElse(-1) < n) {
-                NDArray copy = w.duplicate();
-                copy.attach(sub);
-                kept.put(name, copy);
+            java.util.Optional<Integer> layer = LayerNames.layerOf(name);
+            if (layer.isEmpty()) {
+                kept.put(name, copyInto(w, sub));
+            }
+            for (int i = 0; i < layers.length; i++) {
+                if (layer.isPresent() && layer.get() == layers[i]) {
+                    kept.put(LayerNames.withLayer(name, i), copyInto(w, sub));
+                }
             }
         });
-        return new BaseModel(id + "@" + n + "layers", config.withLayers(n), kept, tokenizerJson,
-                baseHash + "@" + n, sub);
+        String hash = FileHash.sha256((baseHash + "|layers=" + java.util.Arrays.toString(layers))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new BaseModel(newId, config.withLayers(layers.length), kept, tokenizerJson, hash, sub);
+    }
+
+    private static NDArray copyInto(NDArray w, NDManager m) {
+        NDArray copy = w.duplicate();
+        copy.attach(m);
+        return copy;
     }
 
     @Override

