@@ -68,35 +68,30 @@ public final class SchemaRegistryClient {
 
     /** Registers the schema under the subject (or finds it already there) and returns its global id. */
     public int register(String subject, Schema schema) {
-        String key = subject + '\u0000' + schema.toString();
-        Integer cached = idsBySubjectAndSchema.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode answer = send("register schema under subject '" + subject + "'",
-                post("/subjects/" + encode(subject) + "/versions", schemaBody(schema)), subject);
-        int id = answer.path("id").asInt(-1);
-        if (id < 0) {
-            throw new SchemaRegistryException("registry answered without an id when registering subject '" + subject
-                    + "': " + answer, 200);
-        }
-        idsBySubjectAndSchema.put(key, id);
-        schemasById.putIfAbsent(id, schema);
-        LOG.info("schema registered: subject={} id={} registry={}", subject, id, baseUrl);
-        return id;
+        return idOf(subject, schema, "register schema under subject '" + subject + "'",
+                "/subjects/" + encode(subject) + "/versions");
     }
 
     /** The id of a schema already registered under the subject, without registering it. */
     public int lookup(String subject, Schema schema) {
+        return idOf(subject, schema, "look up schema under subject '" + subject + "'", "/subjects/" + encode(subject));
+    }
+
+    private int idOf(String subject, Schema schema, String what, String path) {
         String key = subject + '\u0000' + schema.toString();
         Integer cached = idsBySubjectAndSchema.get(key);
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = send("look up schema under subject '" + subject + "'",
-                post("/subjects/" + encode(subject), schemaBody(schema)), subject);
+        JsonNode answer = send(what, post(path, schemaBody(schema)), subject);
         int id = answer.path("id").asInt(-1);
+        if (id < 0) {
+            throw new SchemaRegistryException("registry answered without an id when asked to " + what + ": " + answer,
+                    200);
+        }
         idsBySubjectAndSchema.put(key, id);
+        schemasById.putIfAbsent(id, schema);
+        LOG.info("schema id {} for subject {} from registry {}", id, subject, baseUrl);
         return id;
     }
 
