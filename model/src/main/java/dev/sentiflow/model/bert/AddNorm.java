@@ -1,5 +1,6 @@
 package dev.sentiflow.model.bert;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.norm.Dropout;
@@ -29,5 +30,10 @@ public final class AddNorm extends HfBlock {
         NDArray y = dense.forward(ps, new NDList(inputs.get(0)), training).singletonOrThrow();
         y = Dropout.dropout(y, dropout, training).singletonOrThrow().add(inputs.get(1));
         return norm.forward(ps, new NDList(y), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[1]};
     }
 }

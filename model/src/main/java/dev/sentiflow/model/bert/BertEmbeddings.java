@@ -1,5 +1,6 @@
 package dev.sentiflow.model.bert;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -54,5 +55,10 @@ public final class BertEmbeddings extends HfBlock {
         }
         x = norm.forward(ps, new NDList(x), training).singletonOrThrow();
         return Dropout.dropout(x, config.hiddenDropout(), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(config.hiddenSize())};
     }
 }

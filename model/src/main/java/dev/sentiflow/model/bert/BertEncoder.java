@@ -1,5 +1,6 @@
 package dev.sentiflow.model.bert;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -65,5 +66,10 @@ public final class BertEncoder extends HfBlock {
             x = layer.forward(ps, new NDList(x, maskBias), training).singletonOrThrow();
         }
         return new NDList(x);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(config.hiddenSize())};
     }
 }

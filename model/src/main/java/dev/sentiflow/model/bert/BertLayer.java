@@ -1,5 +1,6 @@
 package dev.sentiflow.model.bert;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
@@ -37,5 +38,10 @@ public final class BertLayer extends HfBlock {
         NDArray a = attentionOutput.forward(ps, new NDList(context, x), training).singletonOrThrow();
         NDArray i = Activation.gelu(intermediate.forward(ps, new NDList(a), training).singletonOrThrow());
         return output.forward(ps, new NDList(i, a), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
     }
 }

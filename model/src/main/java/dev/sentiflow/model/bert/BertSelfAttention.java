@@ -1,5 +1,6 @@
 package dev.sentiflow.model.bert;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.norm.Dropout;
@@ -48,5 +49,10 @@ public final class BertSelfAttention extends HfBlock {
     /** [B,S,H] to [B,heads,S,headSize]. */
     private NDArray split(NDArray t, long b, long s) {
         return t.reshape(b, s, heads, headSize).transpose(0, 2, 1, 3);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
     }
 }

@@ -53,4 +53,10 @@ public final class Dense extends HfBlock {
         }
         return Linear.linear(x, w, ps.getValue(bias, x.getDevice(), training));
     }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {in.slice(0, in.dimension() - 1).add(out)};
+    }
 }

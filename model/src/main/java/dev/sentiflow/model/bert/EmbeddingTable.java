@@ -29,4 +29,9 @@ public final class EmbeddingTable extends HfBlock {
         // ids first: the result belongs to the per-batch manager, not the model's.
         return Embedding.embedding(ids, ps.getValue(weight, ids.getDevice(), training), SparseFormat.DENSE);
     }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(weight.getShape().get(1))};
+    }
 }

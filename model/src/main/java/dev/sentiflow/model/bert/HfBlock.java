@@ -66,10 +66,4 @@ public abstract class HfBlock extends AbstractBlock {
             child.initialize(manager, dataType);
         }
     }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        throw new UnsupportedOperationException(getClass().getSimpleName()
-                + " computes its output shape only by running forward");
-    }
 }

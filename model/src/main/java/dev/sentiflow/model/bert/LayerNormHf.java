@@ -34,4 +34,9 @@ public final class LayerNormHf extends HfBlock {
                 ps.getValue(weight, x.getDevice(), training),
                 ps.getValue(bias, x.getDevice(), training), eps);
     }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
 }

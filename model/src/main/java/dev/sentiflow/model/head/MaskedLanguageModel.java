@@ -51,4 +51,9 @@ public final class MaskedLanguageModel extends HfBlock {
         // linear(t, W, b) = t W^T + b with t first, so nothing per batch lands in the model's manager.
         return Linear.linear(t, words, ps.getValue(bias, t.getDevice(), training));
     }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(encoder.config().vocabSize())};
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sentiflow.model.head;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -54,5 +55,10 @@ public final class SequenceClassifier extends HfBlock {
         NDArray pooled = pooler.forward(ps, new NDList(hidden.get(CLS)), training).singletonOrThrow().tanh();
         pooled = Dropout.dropout(pooled, dropout, training).singletonOrThrow();
         return classifier.forward(ps, new NDList(pooled), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), numLabels)};
     }
 }

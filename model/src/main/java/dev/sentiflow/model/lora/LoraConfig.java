@@ -79,7 +79,10 @@ public record LoraConfig(int r, float alpha, float dropout, List<String> targets
     }
 
     private static boolean matches(String projection, String target) {
-        String t = DISTIL.getOrDefault(target, target);
-        return projection.equals(t) || projection.endsWith("." + t);
+        String distil = DISTIL.get(target);
+        if (distil != null) {
+            return projection.equals(distil); // lin2 is the FFN output only, not every *.output.dense
+        }
+        return projection.equals(target) || projection.endsWith("." + target);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sentiflow.model.lora;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -100,5 +101,10 @@ public final class LoraLinear extends HfBlock {
         unmergedWeight.close();
         unmergedWeight = null;
         merged = false;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return base.getOutputShapes(inputShapes);
     }
 }

@@ -47,7 +47,17 @@ public final class BaseModels {
 
     private static BaseModel minilm(NDManager manager) {
         Path file = MiniLmImport.cachedWeights(CacheDirectory.resolve());
-        return fromSafetensors(manager, MINILM, BertConfig.minilmL6(), file, null);
+        return fromCache(manager, MINILM, BertConfig.minilmL6(), file);
+    }
+
+    /** A damaged cache file is the one error a user fixes by deleting: say so. */
+    static BaseModel fromCache(NDManager manager, String id, BertConfig config, Path file) {
+        try {
+            return fromSafetensors(manager, id, config, file, null);
+        } catch (WeightFileException e) {
+            throw new WeightFileException(file.toString(), "cached weights of '" + id + "' are damaged ("
+                    + e.getMessage() + "); delete the file and it is converted again", e);
+        }
     }
 
     private static BaseModel distilInit(NDManager manager) {

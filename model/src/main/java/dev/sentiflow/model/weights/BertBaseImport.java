@@ -44,7 +44,7 @@ final class BertBaseImport {
         if (!Files.isRegularFile(file)) {
             convert(file, cacheDir);
         }
-        return BaseModels.fromSafetensors(manager, BaseModels.BERT_BASE, BertConfig.bertBase(), file, null);
+        return BaseModels.fromCache(manager, BaseModels.BERT_BASE, BertConfig.bertBase(), file);
     }
 
     private static void convert(Path target, Path cacheDir) {

@@ -62,6 +62,9 @@ class ClassifiersTest {
 
             NDArray logits = model.forward(new ParameterStore(m, false), TinyBatch.of(m), false).singletonOrThrow();
             assertEquals(new Shape(3, 3), logits.getShape());
+            assertEquals(logits.getShape(), model.getOutputShapes(new Shape[] {new Shape(3, 6), new Shape(3, 6)})[0]);
+            assertEquals(new Shape(3, 6, 384),
+                    model.encoder().getOutputShapes(new Shape[] {new Shape(3, 6), new Shape(3, 6)})[0]);
         }
     }
 

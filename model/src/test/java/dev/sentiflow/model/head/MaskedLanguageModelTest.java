@@ -57,6 +57,7 @@ class MaskedLanguageModelTest {
 
             NDArray logits = mlm.forward(new ParameterStore(m, false), TinyBatch.of(m), false).singletonOrThrow();
             assertEquals(new Shape(3, 6, 30522), logits.getShape());
+            assertEquals(logits.getShape(), mlm.getOutputShapes(new Shape[] {new Shape(3, 6), new Shape(3, 6)})[0]);
 
             // Tied: the logit of word w is <transformed hidden, E[w]> + bias[w]; changing row E[w]
             // changes only the logits of w (and the embedding of w where it is an input).
