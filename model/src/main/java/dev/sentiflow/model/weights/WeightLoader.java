@@ -36,7 +36,8 @@ public final class WeightLoader {
             if (!dst.getShape().equals(src.getShape())) {
                 throw new WeightFileException(source, "tensor '" + e.getKey() + "' has shape "
                         + src.getShape() + " but the model expects " + dst.getShape()
-                        + " (a checkpoint for a different model size?)");
+                        + (e.getKey().startsWith("classifier.") ? " (a head for a different number of labels?)"
+                                : " (a checkpoint for a different model size?)"));
             }
             copyInto(dst, src);
             loaded.add(e.getKey());

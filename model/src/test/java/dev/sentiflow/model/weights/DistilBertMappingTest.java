@@ -116,6 +116,21 @@ class DistilBertMappingTest {
 
                 SequenceClassifier clf = Classifiers.create(m, base, 2, Optional.empty(), 1);
                 assertEquals(new Shape(H, H), clf.namedParameters().get("pooler.dense.weight").getShape());
+
+                // Exported as the equivalent BERT (one all-zero token type), it reloads to the same logits.
+                Path exported = dir.resolve("exported");
+                dev.sentiflow.model.checkpoint.HfDirectoryExport.write(exported, clf, List.of("neg", "pos"),
+                        base.tokenizerJson());
+                NDList probe = new NDList(m.create(new long[] {101, 2023, 102, 0}, new Shape(1, 4)),
+                        m.create(new long[] {1, 1, 1, 0}, new Shape(1, 4)));
+                float[] expected = clf.forward(new ParameterStore(m, false), probe, false).singletonOrThrow().toFloatArray();
+                try (BaseModel asBert = BaseModels.load(m, exported.toString())) {
+                    assertEquals("bert", asBert.config().modelType());
+                    assertEquals(1, asBert.config().typeVocabSize());
+                    SequenceClassifier again = Classifiers.create(m, asBert, 2, Optional.empty(), 9);
+                    assertArrayEquals(expected,
+                            again.forward(new ParameterStore(m, false), probe, false).singletonOrThrow().toFloatArray(), 1e-6f);
+                }
             }
         }
     }
