@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Checkpoints as safetensors bytes: an adapter (LoRA A/B plus the head modules trained whole) or
@@ -28,7 +29,7 @@ public final class CheckpointCodec {
 
     /** The model's tensors that a checkpoint of this kind holds, in model order. */
     public static Map<String, Parameter> select(Map<String, Parameter> named, CheckpointKind kind,
-            java.util.Optional<LoraConfig> lora) {
+            Optional<LoraConfig> lora) {
         if (kind == CheckpointKind.FULL) {
             return named;
         }

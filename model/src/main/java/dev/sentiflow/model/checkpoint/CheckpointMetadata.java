@@ -6,6 +6,7 @@ import dev.sentiflow.model.lora.LoraConfig;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,7 +37,7 @@ public record CheckpointMetadata(CheckpointKind kind, String baseHash, Optional<
     Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", "pt");
-        m.put(KIND, kind.name().toLowerCase(java.util.Locale.ROOT));
+        m.put(KIND, kind.name().toLowerCase(Locale.ROOT));
         m.put(BASE_HASH, baseHash);
         lora.ifPresent(l -> m.put(LORA, LoraConfigJson.toJson(l).toString()));
         try {
@@ -52,7 +53,7 @@ public record CheckpointMetadata(CheckpointKind kind, String baseHash, Optional<
         String kindText = require(m, KIND, source);
         CheckpointKind kind;
         try {
-            kind = CheckpointKind.valueOf(kindText.toUpperCase(java.util.Locale.ROOT));
+            kind = CheckpointKind.valueOf(kindText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(source, "unknown checkpoint kind '" + kindText + "'");
         }

@@ -10,6 +10,7 @@ import dev.sentiflow.model.lora.LoraLinear;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.tokenizer.TextTokenizer;
 
+import dev.sentiflow.model.weights.Safetensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,7 +58,7 @@ public final class HfDirectoryExport {
                 tensors.put("bert.embeddings.token_type_embeddings.weight",
                         scratch.zeros(new Shape(1, config.hiddenSize())));
             }
-            dev.sentiflow.model.weights.Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+            Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
         } finally {
             toMerge.forEach(LoraLinear::unmerge);
         }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -39,7 +40,7 @@ public final class PeftAdapterFiles {
         /** As a sentiflow adapter checkpoint for a base (PEFT files do not name the base by hash). */
         public Checkpoint toCheckpoint(String baseHash, List<String> labels, String tokenizerId) {
             return new Checkpoint(new CheckpointMetadata(CheckpointKind.ADAPTER, baseHash,
-                    java.util.Optional.of(config), labels, tokenizerId), tensors);
+                    Optional.of(config), labels, tokenizerId), tensors);
         }
     }
 
@@ -59,7 +60,7 @@ public final class PeftAdapterFiles {
         }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         Map<String, Parameter> selected = CheckpointCodec.select(model.namedParameters(), CheckpointKind.ADAPTER,
-                java.util.Optional.of(lora));
+                Optional.of(lora));
         selected.forEach((name, p) -> tensors.put(PeftNames.toPeft(name, config.isDistilBert()), p.getArray()));
         try {
             Files.createDirectories(dir);

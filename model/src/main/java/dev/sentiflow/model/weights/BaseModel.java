@@ -7,10 +7,14 @@ import dev.sentiflow.model.tokenizer.TextTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * A pretrained encoder ready to build models on: its config, its weights under canonical
@@ -81,7 +85,7 @@ public final class BaseModel implements AutoCloseable {
 
     /** A copy of this base cut to its first {@code n} layers (tests, quick experiments). */
     public BaseModel firstLayers(int n) {
-        return selectLayers(id + "@" + n + "layers", java.util.stream.IntStream.range(0, n).toArray());
+        return selectLayers(id + "@" + n + "layers", IntStream.range(0, n).toArray());
     }
 
     /**
@@ -96,9 +100,9 @@ public final class BaseModel implements AutoCloseable {
             }
         }
         NDManager sub = manager.getParentManager().newSubManager();
-        Map<String, NDArray> kept = new java.util.LinkedHashMap<>();
+        Map<String, NDArray> kept = new LinkedHashMap<>();
         weights.forEach((name, w) -> {
-            java.util.Optional<Integer> layer = LayerNames.layerOf(name);
+            Optional<Integer> layer = LayerNames.layerOf(name);
             if (layer.isEmpty()) {
                 kept.put(name, copyInto(w, sub));
             }
@@ -108,8 +112,8 @@ public final class BaseModel implements AutoCloseable {
                 }
             }
         });
-        String hash = FileHash.sha256((baseHash + "|layers=" + java.util.Arrays.toString(layers))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String hash = FileHash.sha256((baseHash + "|layers=" + Arrays.toString(layers))
+                .getBytes(StandardCharsets.UTF_8));
         return new BaseModel(newId, config.withLayers(layers.length), kept, tokenizerJson, hash, sub);
     }
 
