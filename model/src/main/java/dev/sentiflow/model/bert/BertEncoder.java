@@ -1,9 +1,9 @@
 package dev.sentiflow.model.bert;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 

@@ -1,8 +1,8 @@
 package dev.sentiflow.model.bert;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
