@@ -72,6 +72,11 @@ public final class BaseModels {
                     + BERT_BASE + "', '" + DISTILBERT_INIT + "', nor a Hugging Face model directory");
         }
         Path config = requireFile(dir, "config.json");
+        if (!Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+            throw new WeightFileException(dir.toString(), "has only pytorch_model.bin (a Python pickle, not readable "
+                    + "here); convert it once with: python -c \"from transformers import AutoModel; "
+                    + "AutoModel.from_pretrained('" + dir + "').save_pretrained('" + dir + "', safe_serialization=True)\"");
+        }
         Path weights = requireFile(dir, "model.safetensors");
         Path tokenizer = requireFile(dir, "tokenizer.json");
         return fromSafetensors(manager, dir.toString(), BertConfig.fromJson(config), weights, tokenizer);

@@ -40,8 +40,11 @@ public final class HfNames {
     public static Optional<String> canonical(String name) {
         String n = name;
         if (n.endsWith("position_ids") || n.equals("cls.predictions.decoder.weight")
-                || n.equals("cls.predictions.decoder.bias") || n.equals("vocab_projector.weight")) {
-            return Optional.empty();
+                || n.equals("vocab_projector.weight")) {
+            return Optional.empty(); // buffers, and decoders tied to the word embeddings
+        }
+        if (n.equals("cls.predictions.decoder.bias")) {
+            return Optional.of("cls.predictions.bias"); // the same tensor as cls.predictions.bias, saved under either name
         }
         if (n.startsWith("bert.")) {
             n = n.substring("bert.".length());

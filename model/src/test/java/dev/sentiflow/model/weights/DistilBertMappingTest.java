@@ -55,6 +55,8 @@ class DistilBertMappingTest {
         assertEquals("cls.predictions.bias", HfNames.canonical("vocab_projector.bias").orElseThrow());
         assertEquals(Optional.empty(), HfNames.canonical("vocab_projector.weight"));
         assertEquals(Optional.empty(), HfNames.canonical("bert.embeddings.position_ids"));
+        assertEquals(Optional.empty(), HfNames.canonical("cls.predictions.decoder.weight"));
+        assertEquals("cls.predictions.bias", HfNames.canonical("cls.predictions.decoder.bias").orElseThrow());
         assertEquals("pooler.dense.weight", HfNames.canonical("bert.pooler.dense.weight").orElseThrow());
         assertEquals("embeddings.LayerNorm.weight", HfNames.canonical("bert.embeddings.LayerNorm.gamma").orElseThrow());
         assertEquals("transformer.layer.2.attention.v_lin.weight",
@@ -162,6 +164,10 @@ class DistilBertMappingTest {
         try (NDManager m = NDManager.newBaseManager()) {
             WeightFileException e = assertThrows(WeightFileException.class, () -> BaseModels.load(m, dir.toString()));
             assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
+            Files.writeString(dir.resolve("pytorch_model.bin"), "pickle");
+            e = assertThrows(WeightFileException.class, () -> BaseModels.load(m, dir.toString()));
+            assertTrue(e.getMessage().contains("pytorch_model.bin") && e.getMessage().contains("safe_serialization"),
+                    e.getMessage());
             e = assertThrows(WeightFileException.class, () -> BaseModels.load(m, "roberta-large"));
             assertTrue(e.getMessage().contains("roberta-large") && e.getMessage().contains("unknown base model"),
                     e.getMessage());
