@@ -2,6 +2,7 @@ package dev.sentiflow.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,10 @@ public final class AdamW implements AutoCloseable {
     public static final double DEFAULT_BETA1 = 0.9;
     public static final double DEFAULT_BETA2 = 0.999;
     public static final double DEFAULT_EPSILON = 1e-8;
+    /** Slice size (elements) for updating large tensors: 4 arrays × 1 MiB stay in cache. */
+    static final long DEFAULT_CHUNK = 1L << 18;
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final List<Slot> slots = new ArrayList<>();
     private final NDManager state;
@@ -37,6 +42,7 @@ public final class AdamW implements AutoCloseable {
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
+    private final long chunkSize;
     private int step;
 
     private record Slot(String name, Parameter parameter, NDArray m, NDArray v, boolean decays) {}
@@ -53,6 +59,22 @@ public final class AdamW implements AutoCloseable {
             double beta1,
             double beta2,
             double epsilon) {
+        this(stateManager, namedParameters, weightDecay, beta1, beta2, epsilon, DEFAULT_CHUNK);
+    }
+
+    /** As above, with the slice size for large tensors (tests and benchmarks vary it). */
+    AdamW(
+            NDManager stateManager,
+            Map<String, Parameter> namedParameters,
+            double weightDecay,
+            double beta1,
+            double beta2,
+            double epsilon,
+            long chunkSize) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
+        }
+        this.chunkSize = chunkSize;
         this.state = stateManager.newSubManager();
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -123,24 +145,92 @@ public final class AdamW implements AutoCloseable {
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = (float) (lr / biasCorrection1);
         float decayFactor = (float) (1 - lr * weightDecay);
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float bc2 = (float) biasCorrection2Sqrt;
         for (int i = 0; i < slots.size(); i++) {
             Slot slot = slots.get(i);
             NDArray grad = grads.get(i);
             NDArray weight = slot.parameter().getArray();
+            boolean decay = slot.decays() && weightDecay != 0;
             // Moments are attached to the scratch manager for the step so that results of ops on
             // them land there; the weight itself is only changed in place.
             slot.m().tempAttach(scratch);
             slot.v().tempAttach(scratch);
-            if (slot.decays() && weightDecay != 0) {
-                weight.muli(decayFactor);
+            long size = weight.size();
+            if (size <= chunkSize) {
+                update(weight, slot.m(), slot.v(), grad, decay, decayFactor, stepSize, b1, b2, bc2);
+                continue;
             }
-            slot.m().muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
-            slot.v().muli((float) beta2).addi(grad.square().muli((float) (1 - beta2)));
-            NDArray denominator = slot.v().sqrt().divi((float) biasCorrection2Sqrt).addi((float) epsilon);
-            weight.subi(slot.m().div(denominator).muli(stepSize));
-            // Zero in place: autograd keeps accumulating into the same storage.
-            grad.muli(0f);
+            // Large tensors (the word embeddings: 11.7M weights in MiniLM) are updated in slices
+            // that stay in cache across the dozen element-wise passes, with small temporaries,
+            // instead of streaming every pass through main memory. Slices are views, so the
+            // in-place updates land in the tensors themselves.
+            NDArray flatWeight = weight.reshape(-1);
+            flatWeight.attach(scratch);
+            NDArray flatM = slot.m().reshape(-1);
+            NDArray flatV = slot.v().reshape(-1);
+            NDArray flatGrad = grad.reshape(-1);
+            for (long from = 0; from < size; from += chunkSize) {
+                NDIndex slice = new NDIndex().addSliceDim(from, Math.min(size, from + chunkSize));
+                try (NDArray w = flatWeight.get(slice);
+                        NDArray m = flatM.get(slice);
+                        NDArray v = flatV.get(slice);
+                        NDArray g = flatGrad.get(slice)) {
+                    update(w, m, v, g, decay, decayFactor, stepSize, b1, b2, bc2);
+                }
+            }
         }
+    }
+
+    /** Zeroes the gradients without updating anything (a skipped step). */
+    public void zeroGradients(List<NDArray> grads) {
+        for (NDArray grad : grads) {
+            // A fill, not a multiplication by 0, which would keep NaN and infinity.
+            grad.set(ALL, 0f);
+        }
+    }
+
+    /**
+     * Names of the parameters whose gradient (or weight) holds NaN or infinity, for the message
+     * of a failed step; reads every tensor back, so only for diagnosis.
+     */
+    public List<String> nonFinite(List<NDArray> grads) {
+        List<String> bad = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) {
+            NDArray grad = grads.get(i);
+            NDArray weight = slots.get(i).parameter().getArray();
+            boolean gradBad = grad.isNaN().any().getBoolean() || grad.isInfinite().any().getBoolean();
+            boolean weightBad;
+            try (NDArray nan = weight.isNaN(); NDArray anyNan = nan.any(); NDArray inf = weight.isInfinite(); NDArray anyInf = inf.any()) {
+                weightBad = anyNan.getBoolean() || anyInf.getBoolean();
+            }
+            if (gradBad || weightBad) {
+                bad.add(slots.get(i).name() + (gradBad ? " (gradient)" : "") + (weightBad ? " (weight)" : ""));
+            }
+        }
+        return bad;
+    }
+
+    /** The AdamW update of one tensor (or slice), in place; temporaries are freed at once. */
+    private void update(NDArray weight, NDArray m, NDArray v, NDArray grad, boolean decay, float decayFactor,
+            float stepSize, float b1, float b2, float biasCorrection2Sqrt) {
+        if (decay) {
+            weight.muli(decayFactor);
+        }
+        try (NDArray scaled = grad.mul(1 - b1)) {
+            m.muli(b1).addi(scaled);
+        }
+        try (NDArray squared = grad.square()) {
+            v.muli(b2).addi(squared.muli(1 - b2));
+        }
+        try (NDArray denominator = v.sqrt();
+                NDArray ratio = m.div(denominator.divi(biasCorrection2Sqrt).addi((float) epsilon))) {
+            weight.subi(ratio.muli(stepSize));
+        }
+        // Zero in place: autograd keeps accumulating into the same storage. (The gradient is
+        // finite here, so multiplying by 0 is a zero fill and cheaper than an indexed set.)
+        grad.muli(0f);
     }
 
     @Override

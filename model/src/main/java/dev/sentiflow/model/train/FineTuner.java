@@ -2,13 +2,10 @@ package dev.sentiflow.model.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import dev.sentiflow.model.report.ProgressBar;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,26 +71,19 @@ public final class FineTuner {
         Engine.getInstance().setRandomSeed((int) config.seed());
         Batcher trainBatches = new Batcher(train, config.batchSize(), padId);
         Batcher evalBatches = new Batcher(eval, config.batchSize(), padId);
-        int totalSteps = config.totalSteps(train.size());
-        LinearWarmupSchedule schedule =
-                new LinearWarmupSchedule(config.learningRate(), config.warmupSteps(train.size()), totalSteps);
         Evaluator evaluator = new Evaluator(model, manager, labelNames);
-        ParameterStore ps = new ParameterStore(manager, false);
-        Engine engine = Engine.getInstance();
 
         List<EpochResult> epochs = new ArrayList<>();
         List<Double> stepLosses = new ArrayList<>();
         NDManager bestWeights = null;
         Map<String, NDArray> bestCopy = Map.of();
-        int bestEpoch = 0;
-        double bestLoss = Double.POSITIVE_INFINITY;
+        BestEpochTracker tracker = new BestEpochTracker(config.earlyStoppingPatience());
         boolean stoppedEarly = false;
-        int step = 0;
 
-        try (AdamW optimizer = new AdamW(manager, namedParameters, config.weightDecay())) {
+        try (OptimizationLoop loop = new OptimizationLoop(model, namedParameters, manager, config, config.totalSteps(train.size()))) {
             LOG.info("fine-tune: {} train / {} eval examples, {} epochs, {} steps ({} warm-up), peak lr {}, {} trainable weights",
-                    train.size(), eval.size(), config.epochs(), totalSteps, schedule.warmupSteps(),
-                    config.learningRate(), optimizer.trainableWeights());
+                    train.size(), eval.size(), config.epochs(), loop.totalSteps(), loop.warmupSteps(),
+                    config.learningRate(), loop.trainableWeights());
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 List<int[]> order = trainBatches.shuffledEpoch(config.seed(), epoch - 1);
                 ProgressBar bar = progressBar
@@ -104,21 +94,20 @@ public final class FineTuner {
                 int micro = 0;
                 double stepLossSum = 0;
                 long done = 0;
+                int step = 0;
                 for (int b = 0; b < order.size(); b++) {
                     PaddedBatch batch = trainBatches.batch(order.get(b));
-                    double loss = forwardBackward(model, ps, manager, engine, batch);
+                    double loss = loop.forwardBackward(batch, CrossEntropy::mean);
                     epochLossSum += loss;
                     stepLossSum += loss;
                     micro++;
                     done += batch.rows();
-                    boolean lastOfEpoch = b == order.size() - 1;
-                    if (micro == config.gradientAccumulation() || lastOfEpoch) {
-                        double lr = schedule.learningRate(step);
-                        double norm = optimizerStep(optimizer, manager, lr);
-                        step++;
+                    if (micro == config.gradientAccumulation() || b == order.size() - 1) {
+                        OptimizationLoop.Step s = loop.step();
+                        step = s.number();
                         double stepLoss = stepLossSum / micro;
                         stepLosses.add(stepLoss);
-                        listener.onStep(epoch, step, stepLoss, lr, norm);
+                        listener.onStep(epoch, s.number(), stepLoss, s.learningRate(), s.gradNorm());
                         micro = 0;
                         stepLossSum = 0;
                     }
@@ -131,10 +120,8 @@ public final class FineTuner {
                 EpochResult result = new EpochResult(
                         epoch, epochLossSum / order.size(), scores, train.size() / trainSeconds, step);
                 epochs.add(result);
-                boolean improved = scores.loss() < bestLoss;
+                boolean improved = tracker.record(epoch, scores.loss());
                 if (improved) {
-                    bestLoss = scores.loss();
-                    bestEpoch = epoch;
                     if (bestWeights != null) {
                         bestWeights.close();
                     }
@@ -146,48 +133,23 @@ public final class FineTuner {
                         String.format(Locale.ROOT, "%.1f", result.trainSamplesPerSecond()),
                         String.format(Locale.ROOT, "%.1f", scores.samplesPerSecond()), improved ? " (best so far)" : "");
                 listener.onEpoch(result, improved);
-                int patience = config.earlyStoppingPatience();
-                if (patience > 0 && epoch - bestEpoch >= patience && epoch < config.epochs()) {
-                    LOG.info("early stopping: eval loss has not improved for {} epoch(s) since epoch {}", patience, bestEpoch);
+                if (tracker.shouldStop() && epoch < config.epochs()) {
+                    LOG.info("early stopping: eval loss has not improved for {} epoch(s) since epoch {}",
+                            config.earlyStoppingPatience(), tracker.bestEpoch());
                     stoppedEarly = true;
                     break;
                 }
             }
-            if (bestEpoch != epochs.size()) {
+            if (tracker.bestEpoch() != epochs.size()) {
                 restore(namedParameters, bestCopy);
-                LOG.info("restored the trainable weights of epoch {} (eval loss {})", bestEpoch, fmt(bestLoss));
+                LOG.info("restored the trainable weights of epoch {} (eval loss {})", tracker.bestEpoch(), fmt(tracker.bestLoss()));
             }
         } finally {
             if (bestWeights != null) {
                 bestWeights.close();
             }
         }
-        return new FineTuneResult(epochs, stepLosses, bestEpoch, stoppedEarly);
-    }
-
-    private double forwardBackward(Block model, ParameterStore ps, NDManager manager, Engine engine, PaddedBatch batch) {
-        try (NDManager scope = manager.newSubManager()) {
-            NDList inputs = batch.inputs(scope);
-            NDArray labels = batch.labels(scope);
-            try (GradientCollector collector = engine.newGradientCollector()) {
-                NDArray logits = model.forward(ps, inputs, true).singletonOrThrow();
-                NDArray loss = CrossEntropy.mean(logits, labels);
-                NDArray scaled = config.gradientAccumulation() == 1 ? loss : loss.div(config.gradientAccumulation());
-                collector.backward(scaled);
-                return loss.getFloat();
-            }
-        }
-    }
-
-    private double optimizerStep(AdamW optimizer, NDManager manager, double lr) {
-        try (NDManager scratch = manager.newSubManager()) {
-            List<NDArray> grads = optimizer.gradients(scratch);
-            double norm = config.maxGradNorm() > 0
-                    ? GlobalNormClipper.clip(grads, config.maxGradNorm())
-                    : GlobalNormClipper.norm(grads);
-            optimizer.step(lr, grads, scratch);
-            return norm;
-        }
+        return new FineTuneResult(epochs, stepLosses, tracker.bestEpoch(), stoppedEarly);
     }
 
     private static Map<String, NDArray> copyTrainable(Map<String, Parameter> params, NDManager into) {

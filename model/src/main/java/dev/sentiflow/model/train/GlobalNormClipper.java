@@ -16,15 +16,13 @@ public final class GlobalNormClipper {
 
     /**
      * Clips in place and returns the norm before clipping (one read-back per step). The squared
-     * sums are computed in the manager of the first gradient.
-     *
-     * @throws IllegalStateException when the norm is not finite (the loss diverged)
+     * sums are computed in the manager of the first gradient. A non-finite norm is returned as
+     * it is and nothing is scaled: the caller decides whether to skip the step or stop.
      */
     public static double clip(List<NDArray> grads, double maxNorm) {
         double norm = norm(grads);
         if (!Double.isFinite(norm)) {
-            throw new IllegalStateException(
-                    "gradient norm is " + norm + ": training diverged (lower the learning rate or enable clipping)");
+            return norm;
         }
         if (maxNorm > 0) {
             double coefficient = maxNorm / (norm + 1e-6);

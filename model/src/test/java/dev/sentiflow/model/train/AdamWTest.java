@@ -85,6 +85,38 @@ class AdamWTest {
     }
 
     @Test
+    void largeTensorsUpdatedInSlicesGiveTheSameResult() {
+        float[][] grads = {{0.3f, -0.2f, 0.1f, 0.7f, -0.5f, 0.05f, 0.2f}, {-0.1f, 0.4f, 0.3f, -0.2f, 0.1f, 0.6f, -0.3f}};
+        float[] init = {0.5f, -1.5f, 2f, 0f, 1f, -0.25f, 0.75f};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter p = Parameter.builder().setName("emb.weight").setType(Parameter.Type.WEIGHT).build();
+            p.setArray(manager.create(init).reshape(7, 1));
+            p.freeze(false);
+            Map<String, Parameter> params = Map.of("emb.weight", p);
+            // slices of 3 elements: 0-2, 3-5, 6
+            try (AdamW adamW = new AdamW(manager, params, 0.1, 0.9, 0.999, 1e-8, 3)) {
+                for (float[] g : grads) {
+                    backward(p, g, 7);
+                    step(adamW, manager, 0.01);
+                }
+            }
+            double[] start = new double[init.length];
+            for (int i = 0; i < init.length; i++) {
+                start[i] = init[i];
+            }
+            assertClose(reference(start, grads, 0.01, 0.1), p.getArray().toFloatArray());
+            assertArrayEquals(new float[7], p.getArray().getGradient().reshape(-1).toFloatArray(), 0f);
+        }
+    }
+
+    private static void backward(Parameter p, float[] c, int rows) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = p.getArray().mul(p.getArray().getManager().create(c).reshape(rows, 1)).sum();
+            gc.backward(loss);
+        }
+    }
+
+    @Test
     void decayRuleFollowsHuggingFaceNames() {
         assertTrue(AdamW.decays("encoder.layer.0.attention.self.query.weight"));
         assertTrue(AdamW.decays("encoder.layer.0.attention.self.query.lora_A.weight"));

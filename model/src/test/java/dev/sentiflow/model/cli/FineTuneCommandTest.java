@@ -1,0 +1,94 @@
+package dev.sentiflow.model.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sentiflow.model.checkpoint.Checkpoint;
+import dev.sentiflow.model.checkpoint.CheckpointCodec;
+import dev.sentiflow.model.checkpoint.CheckpointKind;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FineTuneCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void badArgumentsExitWithTwoAndPrintUsage() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new FineTuneCommand(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .execute(new String[] {"--train", "nope.csv", "--eval", "nope.csv"}, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("fine-tune: option --train: no such file 'nope.csv'"), message);
+        assertTrue(message.contains("usage: fine-tune"), message);
+    }
+
+    @Test
+    void unknownLabelInEvalFileExitsWithOneAndNamesTheLine() throws Exception {
+        Path train = Files.writeString(dir.resolve("t.csv"), "text,label\ngood,1\nbad,0\n");
+        Path eval = Files.writeString(dir.resolve("e.csv"), "text,label\nfine,1\nmeh,2\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new FineTuneCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .execute(new String[] {"--train", train.toString(), "--eval", eval.toString(), "--out", dir.resolve("o").toString()},
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("e.csv:3: unknown label '2'"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void loraRunWritesChartMetricsCheckpointAndPeftAdapter() throws Exception {
+        Path data = dir.resolve("uci.csv");
+        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
+            Files.copy(in, data);
+        }
+        Path out = dir.resolve("run");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8)).execute(new String[] {
+            "--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
+            "--max-length", "24", "--out", out.toString()}, new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = console.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertEquals(0, status, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.contains("trainable params: 222,338 || all params: 22,787,714"), text);
+        assertTrue(text.contains("epoch 1/1: train loss"), text);
+        assertTrue(text.contains("confusion matrix"), text);
+
+        JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertEquals(1, metrics.get("epochs").size());
+        int evalExamples = metrics.get("evalExamples").asInt();
+        assertEquals(96, evalExamples + metrics.get("trainExamples").asInt());
+        JsonNode confusion = metrics.get("epochs").get(0).get("confusion");
+        int counted = 0;
+        for (JsonNode row : confusion) {
+            for (JsonNode c : row) {
+                counted += c.asInt();
+            }
+        }
+        assertEquals(evalExamples, counted);
+        assertEquals(metrics.get("trainExamples").asInt() / 8 + (metrics.get("trainExamples").asInt() % 8 == 0 ? 0 : 1),
+                metrics.get("stepLosses").size());
+        assertTrue(Files.readString(out.resolve("loss-curve.svg")).startsWith("<svg"));
+        assertTrue(Files.exists(out.resolve("peft/adapter_config.json")));
+        assertTrue(Files.exists(out.resolve("peft/adapter_model.safetensors")));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Checkpoint checkpoint = CheckpointCodec.decode(manager, Files.readAllBytes(out.resolve("adapter.safetensors")), "adapter");
+            assertEquals(CheckpointKind.ADAPTER, checkpoint.metadata().kind());
+            assertEquals(java.util.List.of("0", "1"), checkpoint.metadata().labels());
+            assertTrue(checkpoint.tensors().containsKey("classifier.weight"));
+            assertTrue(checkpoint.tensors().containsKey("encoder.layer.0.attention.self.query.lora_A.weight"));
+        }
+    }
+}
