@@ -35,6 +35,7 @@ final class OptimizationLoop implements AutoCloseable {
     private final LinearWarmupSchedule schedule;
     private int steps;
     private int skipped;
+    private int pendingBatches;
 
     OptimizationLoop(Block model, Map<String, Parameter> namedParameters, NDManager manager, TrainingConfig config, int totalSteps) {
         this.model = model;
@@ -46,8 +47,14 @@ final class OptimizationLoop implements AutoCloseable {
     }
 
     /**
-     * Forward (training mode) and backward of one batch; returns the batch's mean loss. The loss
-     * is scaled by 1/gradientAccumulation before backward so accumulated gradients are a mean.
+     * Forward (training mode) and backward of one batch; returns the batch's mean loss.
+     * Gradients add up in the parameters until {@link #step()}, which divides them by the number
+     * of batches, so accumulated gradients are a mean.
+     *
+     * <p>The loss is not scaled here: {@code loss.div(n)} with a Java number would make DJL build
+     * the scalar on a direct buffer that it frees right after the op, while autograd keeps it for
+     * backward (a use-after-free; gradients read garbage after a GC). Scaling the gradients
+     * outside autograd is the same maths without that hazard.
      *
      * @param loss (output, labels) → scalar mean loss
      */
@@ -58,8 +65,8 @@ final class OptimizationLoop implements AutoCloseable {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray output = model.forward(parameterStore, inputs, true).singletonOrThrow();
                 NDArray value = loss.apply(output, labels);
-                NDArray scaled = config.gradientAccumulation() == 1 ? value : value.div(config.gradientAccumulation());
-                collector.backward(scaled);
+                collector.backward(value);
+                pendingBatches++;
                 return value.getFloat();
             }
         }
@@ -75,6 +82,13 @@ final class OptimizationLoop implements AutoCloseable {
         double lr = schedule.learningRate(steps);
         try (NDManager scratch = manager.newSubManager()) {
             List<NDArray> grads = optimizer.gradients(scratch);
+            if (pendingBatches > 1) {
+                float mean = 1f / pendingBatches;
+                for (NDArray grad : grads) {
+                    grad.muli(mean);
+                }
+            }
+            pendingBatches = 0;
             double norm = config.maxGradNorm() > 0
                     ? GlobalNormClipper.clip(grads, config.maxGradNorm())
                     : GlobalNormClipper.norm(grads);

@@ -9,7 +9,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.util.PairList;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +50,53 @@ class OptimizationLoopTest {
                 assertTrue(e.getMessage().contains("classifier.weight (gradient)"), e.getMessage());
             }
         }
+    }
+
+    /** logits = float(ids) · w, w [3,2]: enough to drive the loop without an encoder. */
+    private static final class TinyClassifier extends AbstractBlock {
+        private final Parameter w;
+
+        TinyClassifier() {
+            w = addParameter(Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optShape(new Shape(3, 2)).build());
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.get(0).toType(DataType.FLOAT32, false);
+            return new NDList(x.matMul(ps.getValue(w, x.getDevice(), training)));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {new Shape(inputShapes[0].get(0), 2)};
+        }
+    }
+
+    private static double firstStepNorm(PaddedBatch[] batches, int accumulation) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TinyClassifier model = new TinyClassifier();
+            model.setInitializer(new ConstantInitializer(0.1f), Parameter.Type.WEIGHT);
+            model.initialize(manager, DataType.FLOAT32, new Shape(2, 3));
+            TrainingConfig config = TrainingConfig.defaults(TrainingMode.FULL).withMaxGradNorm(0).withGradientAccumulation(accumulation);
+            try (OptimizationLoop loop = new OptimizationLoop(model, Map.of("w", model.w), manager, config, 10)) {
+                for (PaddedBatch batch : batches) {
+                    loop.forwardBackward(batch, CrossEntropy::mean);
+                }
+                return loop.step().gradNorm();
+            }
+        }
+    }
+
+    @Test
+    void accumulatedGradientsAreTheMeanOverBatches() {
+        long[] ones = {1, 1, 1, 1, 1, 1};
+        PaddedBatch a = new PaddedBatch(new long[] {1, 2, 3, 0, 1, 0}, ones, new long[] {0, 1}, 2, 3);
+        PaddedBatch b = new PaddedBatch(new long[] {2, 2, 1, 3, 0, 1}, ones, new long[] {1, 1}, 2, 3);
+        PaddedBatch both = new PaddedBatch(new long[] {1, 2, 3, 0, 1, 0, 2, 2, 1, 3, 0, 1}, new long[12], new long[] {0, 1, 1, 1}, 4, 3);
+        double accumulated = firstStepNorm(new PaddedBatch[] {a, b}, 2);
+        double whole = firstStepNorm(new PaddedBatch[] {both}, 1);
+        assertTrue(whole > 0);
+        assertEquals(whole, accumulated, 1e-6, "two half batches accumulate to the gradient of the whole batch");
     }
 
     private static void backward(Parameter p, float[] c) {
