@@ -73,7 +73,7 @@ public final class LossCurveSvg {
                     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>%n", LEFT, py, WIDTH - RIGHT, py));
             svg.append(String.format(Locale.ROOT,
                     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>%n",
-                    LEFT - 6, py, label(y)));
+                    LEFT - 6, py, tick(y, yTicks)));
         }
         for (double x : xTicks) {
             if (x > xMax) {
@@ -83,7 +83,7 @@ public final class LossCurveSvg {
             svg.append(String.format(Locale.ROOT,
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#444\"/>%n", px, HEIGHT - BOTTOM, px, HEIGHT - BOTTOM + 5));
             svg.append(String.format(Locale.ROOT,
-                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, HEIGHT - BOTTOM + 19, label(x)));
+                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, HEIGHT - BOTTOM + 19, tick(x, xTicks)));
         }
         svg.append(String.format(Locale.ROOT,
                 "<polyline points=\"%d,%d %d,%d %d,%d\" fill=\"none\" stroke=\"#444\"/>%n",
@@ -191,6 +191,16 @@ public final class LossCurveSvg {
             ticks[i] = start + i * step;
         }
         return ticks;
+    }
+
+    /** A tick label with as many decimals as the tick spacing needs (0.2 → "0.4", 100 → "300"). */
+    static String tick(double v, double[] ticks) {
+        double step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+        int decimals = 0;
+        while (decimals < 6 && Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+            decimals++;
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
     private static String label(double v) {

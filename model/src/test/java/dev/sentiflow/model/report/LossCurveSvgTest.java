@@ -48,6 +48,16 @@ class LossCurveSvgTest {
     }
 
     @Test
+    void tickLabelsShowTheDecimalsTheSpacingNeeds() {
+        double[] loss = {0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2};
+        assertEquals("0.0", LossCurveSvg.tick(0, loss));
+        assertEquals("0.8", LossCurveSvg.tick(0.8000000000000002, loss));
+        assertEquals("1.2", LossCurveSvg.tick(1.2, loss));
+        assertEquals("0.25", LossCurveSvg.tick(0.25, new double[] {0, 0.25, 0.5}));
+        assertEquals("300", LossCurveSvg.tick(300, new double[] {0, 100, 200, 300}));
+    }
+
+    @Test
     void movingAverageIsTrailing() {
         assertEquals(List.of(1.0, 1.5, 2.5, 3.5), LossCurveSvg.movingAverage(List.of(1.0, 2.0, 3.0, 4.0), 2));
     }
