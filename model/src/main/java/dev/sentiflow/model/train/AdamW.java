@@ -143,11 +143,18 @@ public final class AdamW implements AutoCloseable {
         step++;
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = (float) (lr / biasCorrection1);
-        float decayFactor = (float) (1 - lr * weightDecay);
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float bc2 = (float) biasCorrection2Sqrt;
+        // The step's constants as 0-dim arrays created once: an op with a Java number would
+        // build (and free) a native scalar per call, a thousand times per step for MiniLM.
+        Scalars k = new Scalars(
+                scratch.create((float) (1 - lr * weightDecay)),
+                scratch.create((float) beta1),
+                scratch.create((float) (1 - beta1)),
+                scratch.create((float) beta2),
+                scratch.create((float) (1 - beta2)),
+                scratch.create((float) (1 / biasCorrection2Sqrt)),
+                scratch.create((float) epsilon),
+                scratch.create((float) (lr / biasCorrection1)),
+                scratch.create(0f));
         for (int i = 0; i < slots.size(); i++) {
             Slot slot = slots.get(i);
             NDArray grad = grads.get(i);
@@ -159,7 +166,7 @@ public final class AdamW implements AutoCloseable {
             slot.v().tempAttach(scratch);
             long size = weight.size();
             if (size <= chunkSize) {
-                update(weight, slot.m(), slot.v(), grad, decay, decayFactor, stepSize, b1, b2, bc2);
+                update(weight, slot.m(), slot.v(), grad, decay, k);
                 continue;
             }
             // Large tensors (the word embeddings: 11.7M weights in MiniLM) are updated in slices
@@ -177,7 +184,7 @@ public final class AdamW implements AutoCloseable {
                         NDArray m = flatM.get(slice);
                         NDArray v = flatV.get(slice);
                         NDArray g = flatGrad.get(slice)) {
-                    update(w, m, v, g, decay, decayFactor, stepSize, b1, b2, bc2);
+                    update(w, m, v, g, decay, k);
                 }
             }
         }
@@ -212,25 +219,28 @@ public final class AdamW implements AutoCloseable {
         return bad;
     }
 
+    /** Per-step constants, as arrays in the step's scratch manager. */
+    private record Scalars(NDArray decayFactor, NDArray beta1, NDArray oneMinusBeta1, NDArray beta2,
+            NDArray oneMinusBeta2, NDArray inverseBiasCorrection2Sqrt, NDArray epsilon, NDArray stepSize, NDArray zero) {}
+
     /** The AdamW update of one tensor (or slice), in place; temporaries are freed at once. */
-    private void update(NDArray weight, NDArray m, NDArray v, NDArray grad, boolean decay, float decayFactor,
-            float stepSize, float b1, float b2, float biasCorrection2Sqrt) {
+    private static void update(NDArray weight, NDArray m, NDArray v, NDArray grad, boolean decay, Scalars k) {
         if (decay) {
-            weight.muli(decayFactor);
+            weight.muli(k.decayFactor());
         }
-        try (NDArray scaled = grad.mul(1 - b1)) {
-            m.muli(b1).addi(scaled);
+        try (NDArray scaled = grad.mul(k.oneMinusBeta1())) {
+            m.muli(k.beta1()).addi(scaled);
         }
         try (NDArray squared = grad.square()) {
-            v.muli(b2).addi(squared.muli(1 - b2));
+            v.muli(k.beta2()).addi(squared.muli(k.oneMinusBeta2()));
         }
         try (NDArray denominator = v.sqrt();
-                NDArray ratio = m.div(denominator.divi(biasCorrection2Sqrt).addi((float) epsilon))) {
-            weight.subi(ratio.muli(stepSize));
+                NDArray ratio = m.div(denominator.muli(k.inverseBiasCorrection2Sqrt()).addi(k.epsilon()))) {
+            weight.subi(ratio.muli(k.stepSize()));
         }
         // Zero in place: autograd keeps accumulating into the same storage. (The gradient is
         // finite here, so multiplying by 0 is a zero fill and cheaper than an indexed set.)
-        grad.muli(0f);
+        grad.muli(k.zero());
     }
 
     @Override
