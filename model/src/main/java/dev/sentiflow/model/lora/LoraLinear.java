@@ -76,7 +76,9 @@ public final class LoraLinear extends HfBlock {
         NDArray h = Dropout.dropout(x, dropout, training).singletonOrThrow();
         h = loraA.forward(ps, new NDList(h), training).singletonOrThrow();
         h = loraB.forward(ps, new NDList(h), training).singletonOrThrow();
-        return new NDList(y.add(h.mul(scale)));
+        // An array, not mul(Number): see BertSelfAttention on DJL's freed scalar operands.
+        NDArray scaleArray = h.getManager().create(scale);
+        return new NDList(y.add(h.mul(scaleArray)));
     }
 
     /** W += scale * B A, in place; the unmerged weight is kept so that unmerging is exact. */
