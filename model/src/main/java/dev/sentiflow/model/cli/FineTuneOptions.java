@@ -26,7 +26,8 @@ public record FineTuneOptions(
         String base,
         OptionalLong limit,
         Path out,
-        TrainingConfig training) {
+        TrainingConfig training,
+        int mlmEpochs) {
 
     private record Option(String name, String argument, String help) {}
 
@@ -48,6 +49,7 @@ public record FineTuneOptions(
             new Option("--warmup-ratio", "X", "share of steps for linear warm-up (default 0.1)"),
             new Option("--grad-accum", "N", "batches per optimizer step (default 1)"),
             new Option("--patience", "N", "early stopping after N epochs without eval-loss improvement (default 0 = off)"),
+            new Option("--mlm-epochs", "N", "domain adaptation first: N epochs of masked-language modelling on the training texts (default 0 = off)"),
             new Option("--limit", "N", "use only the first N rows of each file (quick demos)"),
             new Option("--seed", "N", "random seed (default 42)"),
             new Option("--out", "DIR", "output directory for loss-curve.svg, metrics.json, checkpoint (default runs/fine-tune)"));
@@ -147,6 +149,10 @@ public record FineTuneOptions(
             }
             limit = OptionalLong.of(n);
         }
+        int mlmEpochs = values.containsKey("--mlm-epochs") ? integer("--mlm-epochs", values.get("--mlm-epochs")) : 0;
+        if (mlmEpochs < 0) {
+            throw new UsageException("option --mlm-epochs must be 0 or more, got " + mlmEpochs);
+        }
         Optional<List<String>> labels = Optional.empty();
         if (values.containsKey("--labels")) {
             List<String> list = new ArrayList<>(Arrays.stream(values.get("--labels").split(",")).map(String::strip).toList());
@@ -166,7 +172,8 @@ public record FineTuneOptions(
                 values.getOrDefault("--base", "minilm"),
                 limit,
                 Path.of(values.getOrDefault("--out", "runs/fine-tune")),
-                config);
+                config,
+                mlmEpochs);
     }
 
     private static Path existingFile(String option, String value) throws UsageException {

@@ -1,6 +1,7 @@
 package dev.sentiflow.model.head;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
@@ -53,6 +54,44 @@ public final class Classifiers {
                 l.targets(), List.of("cls")));
         prepare(manager, model, base, mlmLora, seed);
         return model;
+    }
+
+    /**
+     * An MLM head on a classifier's own encoder, for domain adaptation before the task (the
+     * notebook's MLM step). The encoder's parameters are shared and keep their trainability, so a
+     * LoRA classifier adapts its LoRA weights and stays an adapter of the same base; the head is new
+     * unless the base has one (BERT-base does, MiniLM does not).
+     */
+    public static MaskedLanguageModel maskedLmOn(NDManager manager, SequenceClassifier classifier, BaseModel base,
+            long seed) {
+        MaskedLanguageModel mlm = new MaskedLanguageModel(classifier.encoder());
+        Engine.getInstance().setRandomSeed((int) seed);
+        Map<String, Parameter> head = new java.util.LinkedHashMap<>();
+        mlm.namedParameters().forEach((name, p) -> {
+            if (name.startsWith("cls.")) {
+                head.put(name, p);
+            }
+        });
+        NormalInitializer normal = new NormalInitializer(base.config().initializerRange());
+        head.values().forEach(p -> {
+            if (p.getType() == Parameter.Type.WEIGHT) {
+                p.setInitializer(normal);
+            }
+        });
+        // Parameters already initialised (the shared encoder) are left as they are by DJL.
+        mlm.initialize(manager, DataType.FLOAT32);
+        Map<String, NDArray> pretrainedHead = new java.util.LinkedHashMap<>();
+        base.weights().forEach((name, w) -> {
+            if (name.startsWith("cls.")) {
+                pretrainedHead.put(name, w);
+            }
+        });
+        if (!pretrainedHead.isEmpty()) {
+            WeightLoader.load(head, pretrainedHead, base.id());
+        }
+        LOG.info("MLM head on the classifier's encoder: {} from base {}, {} new", pretrainedHead.size(), base.id(),
+                head.size() - pretrainedHead.size());
+        return mlm;
     }
 
     private static BertEncoder encoder(BaseModel base, Optional<LoraConfig> lora) {

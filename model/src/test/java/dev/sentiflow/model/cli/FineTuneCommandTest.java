@@ -91,4 +91,36 @@ class FineTuneCommandTest {
             assertTrue(checkpoint.tensors().containsKey("encoder.layer.0.attention.self.query.lora_A.weight"));
         }
     }
+
+    @Test
+    void domainAdaptationRunsBeforeTheTaskAndLowersHeldOutMaskedLoss() throws Exception {
+        Path data = dir.resolve("uci-mlm.csv");
+        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
+            Files.copy(in, data);
+        }
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8)).execute(new String[] {
+            "--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
+            "--max-length", "24", "--mlm-epochs", "2", "--out", dir.resolve("run-mlm").toString()},
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = console.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertEquals(0, status, text + err.toString(StandardCharsets.UTF_8));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("domain adaptation \\(MLM, 2 epochs\\): held-out masked-token loss ([0-9.]+) -> ([0-9.]+)")
+                .matcher(text);
+        assertTrue(m.find(), text);
+        double before = Double.parseDouble(m.group(1));
+        double after = Double.parseDouble(m.group(2));
+        assertTrue(after < before, "held-out MLM loss " + before + " -> " + after);
+        assertTrue(text.indexOf("domain adaptation") < text.indexOf("epoch 1/1: train loss"), "adaptation comes first");
+        // Still an adapter of the unchanged base: LoRA only, no MLM head in the checkpoint.
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var checkpoint = dev.sentiflow.model.checkpoint.CheckpointCodec.decode(manager,
+                    Files.readAllBytes(dir.resolve("run-mlm/adapter.safetensors")), "adapter");
+            assertTrue(checkpoint.tensors().keySet().stream().noneMatch(n -> n.startsWith("cls.")),
+                    checkpoint.tensors().keySet()::toString);
+        }
+    }
 }

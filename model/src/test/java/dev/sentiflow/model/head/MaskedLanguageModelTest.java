@@ -85,6 +85,20 @@ class MaskedLanguageModelTest {
     }
 
     @Test
+    void mlmHeadOnAClassifierLeavesItsPretrainedEncoderWeightsAlone() {
+        try (NDManager m = manager.newSubManager()) {
+            SequenceClassifier clf = Classifiers.create(m, base, 2, Optional.of(LoraConfig.defaults()), 1);
+            String name = "encoder.layer.0.attention.self.query.weight";
+            float[] before = clf.namedParameters().get(name).getArray().toFloatArray();
+            MaskedLanguageModel mlm = Classifiers.maskedLmOn(m, clf, base, 2);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before,
+                    mlm.namedParameters().get(name).getArray().toFloatArray(), 0f);
+            assertTrue(mlm.namedParameters().get("cls.predictions.transform.dense.weight").requiresGradient());
+            assertTrue(!mlm.namedParameters().get(name).requiresGradient(), "LoRA base stays frozen");
+        }
+    }
+
+    @Test
     void loraMlmTrainsAdapterAndMlmHeadOnly() {
         try (NDManager m = manager.newSubManager()) {
             MaskedLanguageModel mlm = Classifiers.createMaskedLm(m, base, Optional.of(LoraConfig.defaults()), 3);
