@@ -5,6 +5,7 @@ import ai.djl.nn.Parameter;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.checkpoint.CheckpointKind;
 import dev.sentiflow.model.checkpoint.CheckpointMetadata;
+import dev.sentiflow.model.checkpoint.HfDirectoryExport;
 import dev.sentiflow.model.checkpoint.PeftAdapterFiles;
 import dev.sentiflow.model.data.LabelSet;
 import dev.sentiflow.model.data.LabeledText;
@@ -229,6 +230,11 @@ public final class FineTuneCommand {
             Path peft = dir.resolve("peft");
             PeftAdapterFiles.write(peft, model, lora.get(), base.config(), pythonBaseName(options.base()));
             out.printf(Locale.ROOT, "wrote PEFT adapter directory %s%n", peft);
+        } else {
+            // A full fine-tune is a new model: a Hugging Face directory Python loads with from_pretrained.
+            Path hf = dir.resolve("hf");
+            HfDirectoryExport.write(hf, model, labels, base.tokenizerJson());
+            out.printf(Locale.ROOT, "wrote Hugging Face model directory %s%n", hf);
         }
     }
 

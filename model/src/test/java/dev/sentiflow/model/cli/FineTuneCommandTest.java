@@ -123,4 +123,26 @@ class FineTuneCommandTest {
                     checkpoint.tensors().keySet()::toString);
         }
     }
+
+    @Test
+    void fullRunWritesAHuggingFaceDirectory() throws Exception {
+        Path data = dir.resolve("uci-full.csv");
+        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
+            Files.copy(in, data);
+        }
+        Path out = dir.resolve("run-full");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8)).execute(new String[] {
+            "--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
+            "--max-length", "16", "--mode", "full", "--out", out.toString()},
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = console.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.exists(out.resolve("model.safetensors")));
+        var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("hf/config.json").toFile());
+        assertEquals(384, config.get("hidden_size").asInt(), config.toString());
+        assertTrue(Files.size(out.resolve("hf/model.safetensors")) > 80_000_000L);
+        assertTrue(Files.exists(out.resolve("hf/tokenizer.json")));
+    }
 }
