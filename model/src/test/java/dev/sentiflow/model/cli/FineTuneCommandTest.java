@@ -10,6 +10,7 @@ import dev.sentiflow.model.checkpoint.Checkpoint;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.checkpoint.CheckpointKind;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,14 +24,37 @@ class FineTuneCommandTest {
     @TempDir
     Path dir;
 
+    /** What one run of the command printed and returned. */
+    private record Run(int status, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8))
+                .execute(args, new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = console.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        return new Run(status, text, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The 96-sentence UCI sample, copied where the command can read it. */
+    private Path sample(String name) throws IOException {
+        Path data = dir.resolve(name);
+        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
+            Files.copy(in, data);
+        }
+        return data;
+    }
+
     @Test
     void badArgumentsExitWithTwoAndPrintUsage() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new FineTuneCommand(new PrintStream(out, true, StandardCharsets.UTF_8))
-                .execute(new String[] {"--train", "nope.csv", "--eval", "nope.csv"}, new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(2, status);
-        String message = err.toString(StandardCharsets.UTF_8);
+        Run run = run("--train", "nope.csv", "--eval", "nope.csv");
+        assertEquals(2, run.status());
+        String message = run.err();
         assertTrue(message.startsWith("fine-tune: option --train: no such file 'nope.csv'"), message);
         assertTrue(message.contains("usage: fine-tune"), message);
     }
@@ -39,29 +63,19 @@ class FineTuneCommandTest {
     void unknownLabelInEvalFileExitsWithOneAndNamesTheLine() throws Exception {
         Path train = Files.writeString(dir.resolve("t.csv"), "text,label\ngood,1\nbad,0\n");
         Path eval = Files.writeString(dir.resolve("e.csv"), "text,label\nfine,1\nmeh,2\n");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new FineTuneCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                .execute(new String[] {"--train", train.toString(), "--eval", eval.toString(), "--out", dir.resolve("o").toString()},
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(1, status);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("e.csv:3: unknown label '2'"), err.toString(StandardCharsets.UTF_8));
+        Run run = run("--train", train.toString(), "--eval", eval.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("e.csv:3: unknown label '2'"), run.err());
     }
 
     @Test
     void loraRunWritesChartMetricsCheckpointAndPeftAdapter() throws Exception {
-        Path data = dir.resolve("uci.csv");
-        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
-            Files.copy(in, data);
-        }
+        Path data = sample("uci.csv");
         Path out = dir.resolve("run");
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8)).execute(new String[] {
-            "--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
-            "--max-length", "24", "--out", out.toString()}, new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = console.toString(StandardCharsets.UTF_8);
-        System.out.print(text);
-        assertEquals(0, status, text + err.toString(StandardCharsets.UTF_8));
+        Run run = run("--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
+            "--max-length", "24", "--out", out.toString());
+        String text = run.out();
+        assertEquals(0, run.status(), run.all());
         assertTrue(text.contains("trainable params: 222,338 || all params: 22,787,714"), text);
         assertTrue(text.contains("epoch 1/1: train loss"), text);
         assertTrue(text.contains("confusion matrix"), text);
@@ -94,19 +108,10 @@ class FineTuneCommandTest {
 
     @Test
     void domainAdaptationRunsBeforeTheTaskAndLowersHeldOutMaskedLoss() throws Exception {
-        Path data = dir.resolve("uci-mlm.csv");
-        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
-            Files.copy(in, data);
-        }
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8)).execute(new String[] {
-            "--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
-            "--max-length", "24", "--mlm-epochs", "2", "--out", dir.resolve("run-mlm").toString()},
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = console.toString(StandardCharsets.UTF_8);
-        System.out.print(text);
-        assertEquals(0, status, text + err.toString(StandardCharsets.UTF_8));
+        Run run = run("--train", sample("uci-mlm.csv").toString(), "--eval-fraction", "0.25", "--epochs", "1",
+            "--batch-size", "8", "--max-length", "24", "--mlm-epochs", "2", "--out", dir.resolve("run-mlm").toString());
+        String text = run.out();
+        assertEquals(0, run.status(), run.all());
         java.util.regex.Matcher m = java.util.regex.Pattern
                 .compile("domain adaptation \\(MLM, 2 epochs\\): held-out masked-token loss ([0-9.]+) -> ([0-9.]+)")
                 .matcher(text);
@@ -126,19 +131,10 @@ class FineTuneCommandTest {
 
     @Test
     void fullRunWritesAHuggingFaceDirectory() throws Exception {
-        Path data = dir.resolve("uci-full.csv");
-        try (InputStream in = FineTuneCommandTest.class.getResourceAsStream("/dev/sentiflow/model/train/uci_sample.csv")) {
-            Files.copy(in, data);
-        }
         Path out = dir.resolve("run-full");
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new FineTuneCommand(new PrintStream(console, true, StandardCharsets.UTF_8)).execute(new String[] {
-            "--train", data.toString(), "--eval-fraction", "0.25", "--epochs", "1", "--batch-size", "8",
-            "--max-length", "16", "--mode", "full", "--out", out.toString()},
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = console.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, text + err.toString(StandardCharsets.UTF_8));
+        Run run = run("--train", sample("uci-full.csv").toString(), "--eval-fraction", "0.25", "--epochs", "1",
+            "--batch-size", "8", "--max-length", "16", "--mode", "full", "--out", out.toString());
+        assertEquals(0, run.status(), run.all());
         assertTrue(Files.exists(out.resolve("model.safetensors")));
         var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("hf/config.json").toFile());
         assertEquals(384, config.get("hidden_size").asInt(), config.toString());
