@@ -33,6 +33,11 @@ public final class IngestApp {
     }
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.println("usage: ingest [FILE.properties] [key=value ...]   (or SENTIFLOW_KEY_NAME=value variables)\n");
+            System.out.print(dev.sentiflow.schemas.config.ConfigMarkdown.table(IngestConfig.DEFINITION));
+            return;
+        }
         IngestConfig config;
         try {
             config = new IngestConfig(ConfigSources.fromArgs(args, System.getenv()));

@@ -99,6 +99,10 @@ public final class ReviewFileProducer {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.println(Options.USAGE);
+            return;
+        }
         Options options;
         try {
             options = Options.parse(args);

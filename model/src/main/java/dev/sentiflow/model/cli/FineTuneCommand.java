@@ -70,6 +70,10 @@ public final class FineTuneCommand {
 
     /** Parses and runs; returns the exit status. */
     public int execute(String[] args, PrintStream err) {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            out.print(FineTuneOptions.usage());
+            return 0;
+        }
         FineTuneOptions options;
         try {
             options = FineTuneOptions.parse(args);

@@ -60,6 +60,13 @@ class FineTuneCommandTest {
     }
 
     @Test
+    void helpPrintsEveryOptionAndExitsWithZero() {
+        Run run = run("--help");
+        assertEquals(0, run.status());
+        assertTrue(run.out().contains("--mlm-epochs") && run.out().contains("--eval-fraction"), run.out());
+    }
+
+    @Test
     void unknownLabelInEvalFileExitsWithOneAndNamesTheLine() throws Exception {
         Path train = Files.writeString(dir.resolve("t.csv"), "text,label\ngood,1\nbad,0\n");
         Path eval = Files.writeString(dir.resolve("e.csv"), "text,label\nfine,1\nmeh,2\n");
