@@ -41,10 +41,7 @@ public final class BertSelfAttention extends HfBlock {
         NDArray k = split(key.forward(ps, new NDList(x), training).singletonOrThrow(), b, s);
         NDArray v = split(value.forward(ps, new NDList(x), training).singletonOrThrow(), b, s);
         NDArray raw = q.matMul(k.transpose(0, 1, 3, 2));
-        // Not div(Number): DJL would make that scalar a temporary that backward reads after it is
-        // freed (see model/README.md). This one lives in the batch's manager until backward is done.
-        NDArray scale = raw.getManager().create((float) (1.0 / Math.sqrt(headSize)));
-        NDArray scores = raw.mul(scale).add(maskBias);
+        NDArray scores = raw.mul(Scalars.of(raw, (float) (1.0 / Math.sqrt(headSize)))).add(maskBias);
         NDArray probs = Dropout.dropout(scores.softmax(-1), dropout, training).singletonOrThrow();
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, s, (long) heads * headSize);
         return new NDList(context);

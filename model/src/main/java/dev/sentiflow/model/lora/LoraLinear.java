@@ -12,6 +12,7 @@ import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
 import dev.sentiflow.model.bert.Dense;
 import dev.sentiflow.model.bert.HfBlock;
+import dev.sentiflow.model.bert.Scalars;
 
 /**
  * A linear layer with a low-rank update: {@code y = base(x) + scale * dropout(x) A^T B^T}, with
@@ -76,9 +77,7 @@ public final class LoraLinear extends HfBlock {
         NDArray h = Dropout.dropout(x, dropout, training).singletonOrThrow();
         h = loraA.forward(ps, new NDList(h), training).singletonOrThrow();
         h = loraB.forward(ps, new NDList(h), training).singletonOrThrow();
-        // An array, not mul(Number): see BertSelfAttention on DJL's freed scalar operands.
-        NDArray scaleArray = h.getManager().create(scale);
-        return new NDList(y.add(h.mul(scaleArray)));
+        return new NDList(y.add(h.mul(Scalars.of(h, scale))));
     }
 
     /** W += scale * B A, in place; the unmerged weight is kept so that unmerging is exact. */
