@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * Reads RFC 4180 CSV with a header row: fields separated by commas, optionally enclosed in
@@ -17,20 +15,18 @@ import java.util.NoSuchElementException;
  *
  * <p>Streams the input one record at a time, so files larger than memory are fine.
  */
-public final class CsvRowReader implements Iterator<Row>, AutoCloseable {
+public final class CsvRowReader extends LookaheadRowReader {
 
     private static final int EOF = -1;
 
     private final Reader in;
-    private final String source;
     private final List<String> header;
     private long line = 1;
     private int pushedBack = Integer.MIN_VALUE;
-    private Row next;
 
     public CsvRowReader(Reader in, String source) {
+        super(in, source);
         this.in = in;
-        this.source = source;
         List<String> first = readRecord();
         if (first == null) {
             throw new MalformedDataException(source, 1, "empty file: a CSV header row is required");
@@ -55,41 +51,28 @@ public final class CsvRowReader implements Iterator<Row>, AutoCloseable {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null) {
-            long start = line;
-            List<String> values = readRecord();
-            while (values != null && values.size() == 1 && values.get(0).isEmpty() && header.size() > 1) {
-                // A blank line (often the last one) is not a record.
-                start = line;
-                values = readRecord();
-            }
-            if (values == null) {
-                return false;
-            }
-            if (values.size() != header.size()) {
-                throw new MalformedDataException(
-                        source,
-                        start,
-                        "expected " + header.size() + " fields " + header + " but found " + values.size());
-            }
-            Map<String, String> fields = new LinkedHashMap<>();
-            for (int i = 0; i < header.size(); i++) {
-                fields.put(header.get(i), values.get(i));
-            }
-            next = new Row(source, start, fields);
+    protected Row readRow() {
+        long start = line;
+        List<String> values = readRecord();
+        while (values != null && values.size() == 1 && values.get(0).isEmpty() && header.size() > 1) {
+            // A blank line (often the last one) is not a record.
+            start = line;
+            values = readRecord();
         }
-        return true;
-    }
-
-    @Override
-    public Row next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
+        if (values == null) {
+            return null;
         }
-        Row row = next;
-        next = null;
-        return row;
+        if (values.size() != header.size()) {
+            throw new MalformedDataException(
+                    source,
+                    start,
+                    "expected " + header.size() + " fields " + header + " but found " + values.size());
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            fields.put(header.get(i), values.get(i));
+        }
+        return new Row(source, start, fields);
     }
 
     /** Reads the fields of one record, or null at end of input. */
@@ -178,14 +161,5 @@ public final class CsvRowReader implements Iterator<Row>, AutoCloseable {
 
     private void unread(int c) {
         pushedBack = c;
-    }
-
-    @Override
-    public void close() {
-        try {
-            in.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing " + source, e);
-        }
     }
 }

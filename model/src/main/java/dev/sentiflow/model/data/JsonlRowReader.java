@@ -9,30 +9,27 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * Reads JSON Lines: one JSON object per line, blank lines skipped. Scalar values become their
  * text ({@code 1} → "1", {@code true} → "true"); null values are left out; nested objects and
  * arrays are kept as compact JSON text.
  */
-public final class JsonlRowReader implements Iterator<Row>, AutoCloseable {
+public final class JsonlRowReader extends LookaheadRowReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BufferedReader in;
-    private final String source;
     private long line;
-    private Row next;
 
     public JsonlRowReader(BufferedReader in, String source) {
+        super(in, source);
         this.in = in;
-        this.source = source;
     }
 
     @Override
-    public boolean hasNext() {
-        while (next == null) {
+    protected Row readRow() {
+        while (true) {
             String text;
             try {
                 text = in.readLine();
@@ -40,14 +37,13 @@ public final class JsonlRowReader implements Iterator<Row>, AutoCloseable {
                 throw new UncheckedIOException("reading " + source + " near line " + (line + 1), e);
             }
             if (text == null) {
-                return false;
+                return null;
             }
             line++;
             if (!text.isBlank()) {
-                next = parse(text);
+                return parse(text);
             }
         }
-        return true;
     }
 
     private Row parse(String text) {
@@ -70,24 +66,5 @@ public final class JsonlRowReader implements Iterator<Row>, AutoCloseable {
             fields.put(field.getKey(), value.isValueNode() ? value.asText() : value.toString());
         }
         return new Row(source, line, fields);
-    }
-
-    @Override
-    public Row next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        Row row = next;
-        next = null;
-        return row;
-    }
-
-    @Override
-    public void close() {
-        try {
-            in.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing " + source, e);
-        }
     }
 }

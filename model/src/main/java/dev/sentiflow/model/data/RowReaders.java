@@ -6,7 +6,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -29,22 +28,14 @@ public final class RowReaders {
     /** Rows of an already open reader; {@code source} names it in error messages. */
     public static Stream<Row> rows(Reader reader, String source, RowFormat format) {
         BufferedReader buffered = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
-        Iterator<Row> it;
-        AutoCloseable closer;
-        if (format == RowFormat.CSV) {
-            CsvRowReader csv = new CsvRowReader(buffered, source);
-            it = csv;
-            closer = csv;
-        } else {
-            JsonlRowReader jsonl = new JsonlRowReader(buffered, source);
-            it = jsonl;
-            closer = jsonl;
-        }
+        LookaheadRowReader it = format == RowFormat.CSV
+                ? new CsvRowReader(buffered, source)
+                : new JsonlRowReader(buffered, source);
         Spliterator<Row> split = Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL);
         return StreamSupport.stream(split, false).onClose(() -> {
             try {
-                closer.close();
-            } catch (Exception e) {
+                it.close();
+            } catch (RuntimeException e) {
                 throw new IllegalStateException("closing " + source, e);
             }
         });
