@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.head.TinyBatch;
+import dev.sentiflow.model.head.TruncatedMiniLm;
 import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.weights.BaseModel;
@@ -34,21 +35,20 @@ class CheckpointRoundTripTest {
 
     private static final List<String> LABELS = List.of("negative", "positive");
 
+    private static TruncatedMiniLm miniLm;
     private static NDManager manager;
     private static BaseModel base;
 
     @BeforeAll
     static void loadBase() {
-        manager = NDManager.newBaseManager();
-        try (BaseModel full = BaseModels.load(manager, BaseModels.MINILM)) {
-            base = full.firstLayers(1);
-        }
+        miniLm = TruncatedMiniLm.firstLayers(1);
+        manager = miniLm.manager();
+        base = miniLm.base();
     }
 
     @AfterAll
     static void close() {
-        base.close();
-        manager.close();
+        miniLm.close();
     }
 
     /** A LoRA classifier whose adapter and head are far from their initial values, as after training. */

@@ -10,7 +10,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
-import dev.sentiflow.model.weights.BaseModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,21 +25,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MaskedLanguageModelTest {
 
+    private static TruncatedMiniLm miniLm;
     private static NDManager manager;
     private static BaseModel base;
 
     @BeforeAll
     static void loadBase() {
-        manager = NDManager.newBaseManager();
-        try (BaseModel full = BaseModels.load(manager, BaseModels.MINILM)) {
-            base = full.firstLayers(1);
-        }
+        miniLm = TruncatedMiniLm.firstLayers(1);
+        manager = miniLm.manager();
+        base = miniLm.base();
     }
 
     @AfterAll
     static void close() {
-        base.close();
-        manager.close();
+        miniLm.close();
     }
 
     @Test

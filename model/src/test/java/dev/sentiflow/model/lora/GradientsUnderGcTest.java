@@ -14,8 +14,8 @@ import ai.djl.training.loss.Loss;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.head.TinyBatch;
+import dev.sentiflow.model.head.TruncatedMiniLm;
 import dev.sentiflow.model.weights.BaseModel;
-import dev.sentiflow.model.weights.BaseModels;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +33,9 @@ class GradientsUnderGcTest {
 
     @Test
     void gradientsAreTheSameWithGarbageCollectionBetweenForwardAndBackward() {
-        try (NDManager manager = NDManager.newBaseManager();
-             BaseModel full = BaseModels.load(manager, BaseModels.MINILM);
-             BaseModel base = full.firstLayers(1)) {
+        try (TruncatedMiniLm miniLm = TruncatedMiniLm.firstLayers(1)) {
+            NDManager manager = miniLm.manager();
+            BaseModel base = miniLm.base();
             SequenceClassifier model = Classifiers.create(manager, base, 2, Optional.of(LoraConfig.defaults()), 3);
             Map<String, Parameter> trainable = new LinkedHashMap<>();
             model.namedParameters().forEach((name, p) -> {
