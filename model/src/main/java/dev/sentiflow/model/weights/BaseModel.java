@@ -7,9 +7,7 @@ import dev.sentiflow.model.tokenizer.TextTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,7 +76,7 @@ public final class BaseModel implements AutoCloseable {
         }
     }
 
-    /** sha-256 (hex) of the canonical weights file. */
+    /** sha-256 (hex) of the canonical tensors ({@link TensorHash}): the same on every machine. */
     public String baseHash() {
         return baseHash;
     }
@@ -90,8 +88,8 @@ public final class BaseModel implements AutoCloseable {
 
     /**
      * A shallower base made of the given layers of this one, renumbered 0..k-1, as DistilBERT's
-     * student was initialised from BERT-base layers 0,2,4,6,8,10. Its hash derives from this
-     * base's hash and the layer list.
+     * student was initialised from BERT-base layers 0,2,4,6,8,10. Its hash is that of its own
+     * tensors, like every base's.
      */
     public BaseModel selectLayers(String newId, int... layers) {
         for (int l : layers) {
@@ -112,9 +110,7 @@ public final class BaseModel implements AutoCloseable {
                 }
             }
         });
-        String hash = FileHash.sha256((baseHash + "|layers=" + Arrays.toString(layers))
-                .getBytes(StandardCharsets.UTF_8));
-        return new BaseModel(newId, config.withLayers(layers.length), kept, tokenizerJson, hash, sub);
+        return new BaseModel(newId, config.withLayers(layers.length), kept, tokenizerJson, TensorHash.of(kept), sub);
     }
 
     private static NDArray copyInto(NDArray w, NDManager m) {

@@ -91,13 +91,13 @@ public final class BaseModels {
         return f;
     }
 
-    /** Reads a safetensors weights file under canonical names; its sha-256 becomes the base hash. */
+    /** Reads a safetensors weights file under canonical names; the hash of those tensors is the base hash. */
     static BaseModel fromSafetensors(NDManager manager, String id, BertConfig config, Path file, Path tokenizer) {
         long start = System.nanoTime();
-        String hash = FileHash.sha256(file);
         NDManager sub = manager.newSubManager();
         try {
             Map<String, NDArray> weights = HfNames.canonicalize(Safetensors.read(sub, file).tensors());
+            String hash = TensorHash.of(weights);
             LOG.info("loaded base {} ({} tensors, sha-256 {}) from {} in {} ms", id, weights.size(),
                     hash.substring(0, 12), file, (System.nanoTime() - start) / 1_000_000);
             return new BaseModel(id, config, weights, tokenizer, hash, sub);

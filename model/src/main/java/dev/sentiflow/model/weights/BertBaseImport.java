@@ -98,7 +98,7 @@ final class BertBaseImport {
                 FloatTensor w = TfBertNames.isKernel(name) ? Transpose.of(t) : t;
                 arrays.put(c, m.create(w.data(), new Shape(w.dims())));
             }));
-            Safetensors.write(target, arrays, Map.of("format", "pt", "source", RESOURCE));
+            Safetensors.write(target, arrays, new java.util.TreeMap<>(Map.of("format", "pt", "source", RESOURCE)));
         }
     }
 }

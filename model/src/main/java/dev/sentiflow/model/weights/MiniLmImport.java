@@ -41,7 +41,7 @@ public final class MiniLmImport {
         try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             Map<String, NDArray> arrays = new LinkedHashMap<>();
             tensors.forEach((name, t) -> arrays.put(name, m.create(t.data(), new Shape(t.dims()))));
-            Safetensors.write(file, arrays, Map.of("format", "pt", "source", ONNX_RESOURCE));
+            Safetensors.write(file, arrays, new java.util.TreeMap<>(Map.of("format", "pt", "source", ONNX_RESOURCE)));
         }
         LOG.info("converted {} ({} tensors) to {} in {} ms", ONNX_RESOURCE, tensors.size(), file,
                 (System.nanoTime() - start) / 1_000_000);
