@@ -20,8 +20,8 @@ import java.util.Optional;
 /**
  * Checkpoints as safetensors bytes: an adapter (LoRA A/B plus the head modules trained whole) or
  * a full model, with {@link CheckpointMetadata} in the header. Applying one first checks that it
- * was trained on this model's base, and that its names and shapes are exactly the model's, so a
- * bad checkpoint fails before any weight is touched.
+ * was trained as a model of this model's {@link ModelIdentity}, and that its names and shapes are
+ * exactly the model's, so a bad checkpoint fails before any weight is touched.
  */
 public final class CheckpointCodec {
 
@@ -71,15 +71,13 @@ public final class CheckpointCodec {
     }
 
     /**
-     * Throws unless the checkpoint fits: same base hash, every name known to the model, every
-     * tensor of the model's checkpoint set present, every shape equal.
+     * Throws unless the checkpoint fits: the model's whole {@link ModelIdentity} (base, tokenizer,
+     * labels and their order, max length, LoRA rank/alpha/targets/head modules), every name known to
+     * the model, every tensor of the model's checkpoint set present, every shape equal.
      */
-    public static void verify(Checkpoint checkpoint, HfBlock model, String baseHash, String source) {
+    public static void verify(Checkpoint checkpoint, HfBlock model, ModelIdentity expected, String source) {
         CheckpointMetadata meta = checkpoint.metadata();
-        if (!meta.baseHash().equals(baseHash)) {
-            throw new CheckpointException(source, "trained on base " + abbreviate(meta.baseHash())
-                    + " but this model's base is " + abbreviate(baseHash) + "; refusing to load it");
-        }
+        expected.check(meta, source);
         Map<String, Parameter> wanted = select(model.namedParameters(), meta.kind(), meta.lora());
         List<String> unknown = new ArrayList<>();
         for (String name : checkpoint.tensors().keySet()) {
@@ -107,16 +105,31 @@ public final class CheckpointCodec {
         }
     }
 
-    /** Verifies, then copies the tensors into the model's parameters (merged LoRA layers stay merged). */
-    public static void apply(Checkpoint checkpoint, HfBlock model, String baseHash, String source) {
-        verify(checkpoint, model, baseHash, source);
-        List<LoraLinear> merged = unmergeAll(model);
-        try {
-            Map<String, Parameter> named = model.namedParameters();
-            checkpoint.tensors().forEach((name, t) -> WeightLoader.copyInto(named.get(name).getArray(), t));
-        } finally {
-            merged.forEach(LoraLinear::merge);
+    /**
+     * Verifies, then writes the tensors into the model's parameters; merged LoRA layers stay merged.
+     * All-or-nothing: every tensor is first converted to its parameter's dtype and device aside, so
+     * a failure (a bad tensor, out of memory) leaves the model as it was; only then are the
+     * parameters overwritten. Not safe against a forward running at the same time on another
+     * thread: serving swaps whole models by reference instead.
+     */
+    public static void apply(Checkpoint checkpoint, HfBlock model, ModelIdentity expected, String source) {
+        verify(checkpoint, model, expected, source);
+        Map<String, Parameter> named = model.namedParameters();
+        try (NDManager staging = NDManager.newBaseManager(firstDevice(named))) {
+            Map<String, NDArray> staged = new LinkedHashMap<>();
+            checkpoint.tensors().forEach((name, t) -> staged.put(name, WeightLoader.stageFor(named.get(name).getArray(),
+                    t, staging)));
+            List<LoraLinear> merged = unmergeAll(model);
+            try {
+                staged.forEach((name, t) -> WeightLoader.copyInto(named.get(name).getArray(), t));
+            } finally {
+                merged.forEach(LoraLinear::merge);
+            }
         }
+    }
+
+    private static ai.djl.Device firstDevice(Map<String, Parameter> named) {
+        return named.values().iterator().next().getArray().getDevice();
     }
 
     private static List<LoraLinear> unmergeAll(HfBlock model) {
@@ -125,7 +138,4 @@ public final class CheckpointCodec {
         return merged;
     }
 
-    private static String abbreviate(String hash) {
-        return hash.length() > 12 ? hash.substring(0, 12) + "…" : hash;
-    }
 }

@@ -17,21 +17,31 @@ import java.util.Optional;
  * @param lora the LoRA config (adapters only)
  * @param labels label names, index = class id
  * @param tokenizerId the tokenizer's id, so inference tokenizes as training did
+ * @param maxLength the token limit per text it was trained with ([CLS] and [SEP] included)
  */
 public record CheckpointMetadata(CheckpointKind kind, String baseHash, Optional<LoraConfig> lora,
-        List<String> labels, String tokenizerId) {
+        List<String> labels, String tokenizerId, int maxLength) {
 
     static final String KIND = "sentiflow.kind";
     static final String BASE_HASH = "sentiflow.base_hash";
     static final String LORA = "sentiflow.lora";
     static final String LABELS = "sentiflow.labels";
     static final String TOKENIZER = "sentiflow.tokenizer";
+    static final String MAX_LENGTH = "sentiflow.max_length";
 
     public CheckpointMetadata {
         labels = List.copyOf(labels);
         if (kind == CheckpointKind.ADAPTER && lora.isEmpty()) {
             throw new IllegalArgumentException("an adapter checkpoint needs its LoRA config");
         }
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("max length must be positive, got " + maxLength);
+        }
+    }
+
+    /** The identity of the model this checkpoint was trained as; it applies only to a model of the same one. */
+    public ModelIdentity identity() {
+        return new ModelIdentity(baseHash, lora, labels, tokenizerId, maxLength);
     }
 
     Map<String, String> toMap() {
@@ -46,6 +56,7 @@ public record CheckpointMetadata(CheckpointKind kind, String baseHash, Optional<
             throw new IllegalStateException(e);
         }
         m.put(TOKENIZER, tokenizerId);
+        m.put(MAX_LENGTH, Integer.toString(maxLength));
         return m;
     }
 
@@ -59,8 +70,12 @@ public record CheckpointMetadata(CheckpointKind kind, String baseHash, Optional<
         }
         Optional<LoraConfig> lora = Optional.ofNullable(m.get(LORA)).map(j -> LoraConfigJson.fromJson(parse(j, source), source));
         List<String> labels = LoraConfigJson.strings(parse(require(m, LABELS, source), source));
+        String maxLength = require(m, MAX_LENGTH, source);
         try {
-            return new CheckpointMetadata(kind, require(m, BASE_HASH, source), lora, labels, require(m, TOKENIZER, source));
+            return new CheckpointMetadata(kind, require(m, BASE_HASH, source), lora, labels, require(m, TOKENIZER, source),
+                    Integer.parseInt(maxLength));
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(source, "max length '" + maxLength + "' is not a number", e);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(source, e.getMessage(), e);
         }

@@ -37,10 +37,13 @@ public final class PeftAdapterFiles {
     /** An imported adapter: its config and tensors under canonical names. */
     public record Adapter(LoraConfig config, Map<String, NDArray> tensors) {
 
-        /** As a sentiflow adapter checkpoint for a base (PEFT files do not name the base by hash). */
-        public Checkpoint toCheckpoint(String baseHash, List<String> labels, String tokenizerId) {
+        /**
+         * As a sentiflow adapter checkpoint for a base: PEFT files name neither the base by hash, nor
+         * the labels, tokenizer or token limit, so the caller vouches for them.
+         */
+        public Checkpoint toCheckpoint(String baseHash, List<String> labels, String tokenizerId, int maxLength) {
             return new Checkpoint(new CheckpointMetadata(CheckpointKind.ADAPTER, baseHash,
-                    Optional.of(config), labels, tokenizerId), tensors);
+                    Optional.of(config), labels, tokenizerId, maxLength), tensors);
         }
     }
 
@@ -106,9 +109,23 @@ public final class PeftAdapterFiles {
         if (simple || config.isDistilBert()) {
             names.forEach(o.putArray("target_modules")::add);
         } else {
-            String alt = String.join("|", lora.targetedProjections().stream().map(Pattern::quote).toList());
+            // Python's re has no \Q...\E (Java's Pattern.quote): escape each character as re.escape does.
+            String alt = String.join("|", lora.targetedProjections().stream().map(PeftAdapterFiles::pythonEscape)
+                    .toList());
             o.put("target_modules", ".*\\.layer\\.\\d+\\.(" + alt + ")");
         }
+    }
+
+    /** A literal for Python's {@code re} (and Java's regex alike): every non-word character backslashed. */
+    static String pythonEscape(String literal) {
+        StringBuilder out = new StringBuilder();
+        for (char c : literal.toCharArray()) {
+            if (!(Character.isLetterOrDigit(c) || c == '_')) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     private static String distilShort(String projection) {

@@ -226,7 +226,7 @@ public final class FineTuneCommand {
 
         CheckpointKind kind = lora.isPresent() ? CheckpointKind.ADAPTER : CheckpointKind.FULL;
         byte[] checkpoint = CheckpointCodec.encode(model,
-                new CheckpointMetadata(kind, base.baseHash(), lora, labels, tokenizer.id()));
+                new CheckpointMetadata(kind, base.baseHash(), lora, labels, tokenizer.id(), options.training().maxLength()));
         Path checkpointFile = dir.resolve(lora.isPresent() ? "adapter.safetensors" : "model.safetensors");
         Files.write(checkpointFile, checkpoint);
         out.printf(Locale.ROOT, "wrote %s, %s, %s (%,d bytes)%n", svg, metrics, checkpointFile, checkpoint.length);

@@ -87,7 +87,10 @@ public final class LoraLinear extends HfBlock {
         }
         NDArray w = base.weight().getArray();
         unmergedWeight = w.duplicate();
-        try (NDArray delta = loraB.weight().getArray().matMul(loraA.weight().getArray()).mul(scale)) {
+        // Both temporaries belong to the model's manager (an op's result joins its first operand's
+        // manager): close each, or every merge leaves an out x in array behind.
+        try (NDArray product = loraB.weight().getArray().matMul(loraA.weight().getArray());
+             NDArray delta = product.mul(scale)) {
             w.addi(delta);
         }
         merged = true;

@@ -1,6 +1,7 @@
 package dev.sentiflow.model.weights;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 
@@ -52,16 +53,27 @@ public final class WeightLoader {
 
     /** In-place copy, converting dtype and device as needed. */
     public static void copyInto(NDArray dst, NDArray src) {
-        NDArray s = src;
-        if (s.getDataType() != dst.getDataType()) {
-            s = s.toType(dst.getDataType(), false);
+        if (src.getDataType() == dst.getDataType() && src.getDevice().equals(dst.getDevice())) {
+            dst.set(ALL, src);
+            return;
         }
+        try (NDManager scratch = NDManager.newBaseManager(dst.getDevice())) {
+            dst.set(ALL, stageFor(dst, src, scratch));
+        }
+    }
+
+    /**
+     * A copy of {@code src} in {@code dst}'s dtype and on its device, owned by {@code manager}: what
+     * {@link #copyInto} then writes without reading {@code src} again or allocating.
+     */
+    public static NDArray stageFor(NDArray dst, NDArray src, NDManager manager) {
+        NDArray s = src.toType(dst.getDataType(), true);
+        s.attach(manager);
         if (!s.getDevice().equals(dst.getDevice())) {
-            s = s.toDevice(dst.getDevice(), false);
+            NDArray moved = s.toDevice(dst.getDevice(), true);
+            moved.attach(manager);
+            s = moved;
         }
-        dst.set(ALL, s);
-        if (s != src) {
-            s.close();
-        }
+        return s;
     }
 }

@@ -66,8 +66,16 @@ class CheckpointRoundTripTest {
         return model.forward(new ParameterStore(m, false), TinyBatch.of(m), false).singletonOrThrow().toFloatArray();
     }
 
+    private static final String TOKENIZER = "bert-base-uncased";
+    private static final int MAX_LENGTH = 128;
+
     private static CheckpointMetadata adapterMeta(LoraConfig lora, String hash) {
-        return new CheckpointMetadata(CheckpointKind.ADAPTER, hash, Optional.of(lora), LABELS, "bert-base-uncased");
+        return new CheckpointMetadata(CheckpointKind.ADAPTER, hash, Optional.of(lora), LABELS, TOKENIZER, MAX_LENGTH);
+    }
+
+    /** What a serving model built on the test base with this LoRA config accepts. */
+    private static ModelIdentity serving(LoraConfig lora) {
+        return new ModelIdentity(base.baseHash(), Optional.of(lora), LABELS, TOKENIZER, MAX_LENGTH);
     }
 
     @Test
@@ -87,7 +95,7 @@ class CheckpointRoundTripTest {
 
             SequenceClassifier target = Classifiers.create(m, base, 2, Optional.of(lora), 99);
             assertFalse(Arrays.equals(logits(m, source), logits(m, target)));
-            CheckpointCodec.apply(decoded, target, base.baseHash(), "test-adapter");
+            CheckpointCodec.apply(decoded, target, serving(lora), "test-adapter");
             assertArrayEquals(logits(m, source), logits(m, target), 0f);
         }
     }
@@ -100,7 +108,7 @@ class CheckpointRoundTripTest {
             byte[] bytes = CheckpointCodec.encode(source, adapterMeta(lora, base.baseHash()));
             SequenceClassifier target = trained(m, lora, 2, 5);
             LoraModules.mergeAll(target);
-            CheckpointCodec.apply(CheckpointCodec.decode(m, bytes, "x"), target, base.baseHash(), "x");
+            CheckpointCodec.apply(CheckpointCodec.decode(m, bytes, "x"), target, serving(lora), "x");
             assertTrue(LoraModules.find(target).stream().allMatch(l -> l.isMerged()));
             assertArrayEquals(logits(m, source), logits(m, target), 1e-5f);
         }
@@ -111,11 +119,12 @@ class CheckpointRoundTripTest {
         try (NDManager m = manager.newSubManager()) {
             SequenceClassifier source = Classifiers.create(m, base, 3, Optional.empty(), 3);
             byte[] bytes = CheckpointCodec.encode(source, new CheckpointMetadata(CheckpointKind.FULL, base.baseHash(),
-                    Optional.empty(), List.of("a", "b", "c"), "tok"));
+                    Optional.empty(), List.of("a", "b", "c"), "tok", 64));
             SequenceClassifier target = Classifiers.create(m, base, 3, Optional.empty(), 4);
             Checkpoint decoded = CheckpointCodec.decode(m, bytes, "full");
             assertEquals(target.namedParameters().keySet(), decoded.tensors().keySet());
-            CheckpointCodec.apply(decoded, target, base.baseHash(), "full");
+            CheckpointCodec.apply(decoded, target,
+                    new ModelIdentity(base.baseHash(), Optional.empty(), List.of("a", "b", "c"), "tok", 64), "full");
             assertArrayEquals(logits(m, source), logits(m, target), 0f);
         }
     }
@@ -129,20 +138,21 @@ class CheckpointRoundTripTest {
             SequenceClassifier model = Classifiers.create(m, base, 2, Optional.of(lora), 2);
 
             CheckpointException wrongBase = assertThrows(CheckpointException.class,
-                    () -> CheckpointCodec.apply(cp, model, "0123456789abcdef", "cp-7"));
+                    () -> CheckpointCodec.apply(cp, model, new ModelIdentity("0123456789abcdef", Optional.of(lora), LABELS,
+                            TOKENIZER, MAX_LENGTH), "cp-7"));
             assertTrue(wrongBase.getMessage().contains("cp-7") && wrongBase.getMessage().contains("trained on base"),
                     wrongBase.getMessage());
 
             LoraConfig onlyQuery = lora.withTargets(List.of("query"));
             SequenceClassifier fewer = Classifiers.create(m, base, 2, Optional.of(onlyQuery), 2);
             CheckpointException unknown = assertThrows(CheckpointException.class,
-                    () -> CheckpointCodec.apply(cp, fewer, base.baseHash(), "cp-7"));
+                    () -> CheckpointCodec.verify(new Checkpoint(cp.metadata(), cp.tensors()), fewer, serving(lora), "cp-7"));
             assertTrue(unknown.getMessage().contains("unknown to this model")
                     && unknown.getMessage().contains("attention.self.value.lora_A.weight"), unknown.getMessage());
 
             SequenceClassifier threeLabels = Classifiers.create(m, base, 3, Optional.of(lora), 2);
             CheckpointException shape = assertThrows(CheckpointException.class,
-                    () -> CheckpointCodec.apply(cp, threeLabels, base.baseHash(), "cp-7"));
+                    () -> CheckpointCodec.apply(cp, threeLabels, serving(lora), "cp-7"));
             assertTrue(shape.getMessage().contains("'classifier.weight' has shape (2, 384)")
                     && shape.getMessage().contains("(3, 384)"), shape.getMessage());
 
@@ -191,7 +201,8 @@ class CheckpointRoundTripTest {
             PeftAdapterFiles.Adapter adapter = PeftAdapterFiles.read(m, dir);
             assertEquals(lora, adapter.config());
             SequenceClassifier target = Classifiers.create(m, base, 2, Optional.of(adapter.config()), 77);
-            CheckpointCodec.apply(adapter.toCheckpoint(base.baseHash(), LABELS, "t"), target, base.baseHash(), "peft");
+            CheckpointCodec.apply(adapter.toCheckpoint(base.baseHash(), LABELS, TOKENIZER, MAX_LENGTH), target,
+                    serving(adapter.config()), "peft");
             assertArrayEquals(logits(m, source), logits(m, target), 0f);
         }
     }
@@ -206,6 +217,36 @@ class CheckpointRoundTripTest {
             assertEquals(List.of("attention.self.query", "attention.output.dense", "intermediate.dense",
                     "output.dense"), adapter.config().targets());
             assertEquals(lora.targetedProjections(), adapter.config().targetedProjections());
+        }
+    }
+
+    /** PEFT full-matches target_modules with Python's re, which has no Java-only syntax such as \\Q...\\E. */
+    @Test
+    void peftTargetRegexCompilesAndMatchesInPython(@TempDir Path dir) throws Exception {
+        try (NDManager m = manager.newSubManager()) {
+            LoraConfig lora = LoraConfig.defaults().withTargets(List.of("query", "dense"));
+            PeftAdapterFiles.write(dir, trained(m, lora, 2, 1), lora, base.config(), "x");
+            String regex = new ObjectMapper().readTree(dir.resolve(PeftAdapterFiles.CONFIG).toFile())
+                    .get("target_modules").asText();
+            String script = "import re, sys\n"
+                    + "p = re.compile(sys.argv[1])\n"
+                    + "for name in sys.argv[2:]:\n"
+                    + "    print(name, bool(p.fullmatch(name)))\n";
+            Process python = new ProcessBuilder("/usr/bin/python3", "-c", script, regex,
+                    "bert.encoder.layer.0.attention.self.query", "bert.encoder.layer.11.attention.output.dense",
+                    "bert.encoder.layer.3.intermediate.dense", "bert.encoder.layer.3.output.dense",
+                    "bert.encoder.layer.0.attention.self.key", "bert.pooler.dense",
+                    "bert.encoder.layer.0.attention.self.queryX").redirectErrorStream(true).start();
+            String out = new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, python.waitFor(), "python rejected " + regex + ":\n" + out);
+            assertEquals(String.join("\n",
+                    "bert.encoder.layer.0.attention.self.query True",
+                    "bert.encoder.layer.11.attention.output.dense True",
+                    "bert.encoder.layer.3.intermediate.dense True",
+                    "bert.encoder.layer.3.output.dense True",
+                    "bert.encoder.layer.0.attention.self.key False",
+                    "bert.pooler.dense False",
+                    "bert.encoder.layer.0.attention.self.queryX False"), out.strip(), "pattern " + regex);
         }
     }
 
