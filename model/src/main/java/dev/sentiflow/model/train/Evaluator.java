@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.sentiflow.model.infer.NoGradient;
 import dev.sentiflow.model.metrics.ConfusionMatrix;
 import java.util.List;
 
@@ -25,7 +26,12 @@ public final class Evaluator {
         this.labelNames = List.copyOf(labelNames);
     }
 
+    /** Scores every example; no autograd graph is recorded, whatever thread this runs on. */
     public EvalResult evaluate(Batcher examples) {
+        return NoGradient.call(() -> scored(examples));
+    }
+
+    private EvalResult scored(Batcher examples) {
         ParameterStore ps = new ParameterStore(manager, false);
         ConfusionMatrix confusion = new ConfusionMatrix(labelNames);
         double lossSum = 0;
