@@ -18,6 +18,8 @@ public final class Topics {
     public static final String MODELS = "models";
     /** The trainer publishes {@code TrainingMetrics} here. */
     public static final String TRAINING_METRICS = "training.metrics";
+    /** Inference publishes {@code LiveMetrics} here: live accuracy per model version and domain; the trainer reads it for drift. */
+    public static final String LIVE_METRICS = "metrics.live";
 
     private Topics() {
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.DeadLetter;
+import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.Review;
@@ -42,7 +43,7 @@ class SchemaEvolutionTest {
 
     static Stream<Class<?>> contracts() {
         return Stream.of(Review.class, TokenizedReview.class, Prediction.class, ModelCheckpoint.class,
-                TrainingMetrics.class, DeadLetter.class);
+                TrainingMetrics.class, DeadLetter.class, LiveMetrics.class);
     }
 
     @ParameterizedTest
