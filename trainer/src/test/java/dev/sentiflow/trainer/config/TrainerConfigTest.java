@@ -1,0 +1,85 @@
+package dev.sentiflow.trainer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sentiflow.avro.CheckpointKind;
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.model.train.TrainingMode;
+import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
+import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
+import dev.sentiflow.schemas.checkpoint.SignatureCheck;
+import dev.sentiflow.schemas.config.ConfigMarkdown;
+import dev.sentiflow.trainer.trigger.TriggerPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class TrainerConfigTest {
+
+    @Test
+    void defaultsMatchThePartsTheyConfigure() {
+        TrainerConfig config = new TrainerConfig(Map.of());
+        assertEquals(TriggerPolicy.DEFAULTS, config.triggerPolicy());
+        assertEquals(0.01, config.gate().tolerance());
+        assertEquals(50, config.gate().minDomainExamples());
+        assertEquals(0.1, config.evalSplit().evalShare());
+        assertEquals(TrainingMode.LORA, config.trainingMode());
+        assertEquals(TrainFrom.CHAMPION, config.trainFrom());
+        assertTrue(config.signer().isEmpty());
+        assertEquals(900 * 1024, config.chunker().maxChunkBytes());
+        assertEquals("default", config.modelFor("yelp"));
+        assertEquals("yelp", new TrainerConfig(Map.of("model.per.domain", "true")).modelFor("yelp"));
+    }
+
+    @Test
+    void badValuesNameTheOption() {
+        assertNamed("eval.share", Map.of("eval.share", "0.9"));
+        assertNamed("training.mode", Map.of("training.mode", "qlora"));
+        assertNamed("train.from", Map.of("train.from", "scratch"));
+        assertNamed("epochs", Map.of("epochs", "0"));
+        assertNamed("round.max.wait.ms", Map.of("round.max.wait.ms", "soon"));
+        assertNamed("round.min.examples", Map.of("round.size", "100", "round.min.examples", "200"));
+    }
+
+    private static void assertNamed(String option, Map<String, String> values) {
+        ConfigException e = assertThrows(ConfigException.class, () -> new TrainerConfig(values));
+        assertTrue(e.getMessage().contains(option), e.getMessage());
+    }
+
+    @Test
+    void kafkaSettingsPassThroughWithoutThePrefix() {
+        TrainerConfig config = new TrainerConfig(Map.of("kafka.security.protocol", "SASL_SSL",
+                "kafka.max.poll.records", "50", "epochs", "2"));
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "max.poll.records", "50"), config.kafkaOverrides());
+        assertEquals(2, config.getInt(TrainerConfig.EPOCHS));
+    }
+
+    @Test
+    void aSigningKeySignsPublishedCheckpoints() {
+        TrainerConfig config = new TrainerConfig(Map.of("checkpoint.signing.key", "s3cret", "training.mode", "full"));
+        assertEquals(TrainingMode.FULL, config.trainingMode());
+        CheckpointSigner signer = config.signer().orElseThrow();
+        ModelCheckpoint chunk = config.chunker().chunk(CheckpointHeader.builder("m", 1, CheckpointKind.FULL)
+                .baseModelHash("b").tokenizerId("t").labels(List.of("neg", "pos")).createdAt(Instant.EPOCH).build(),
+                new byte[10]).get(0);
+        byte[] signature = new byte[chunk.getSignature().remaining()];
+        chunk.getSignature().duplicate().get(signature);
+        assertEquals(SignatureCheck.VALID, signer.verify(CheckpointHeader.of(chunk), chunk.getSha256(), signature));
+        assertEquals(SignatureCheck.WRONG_KEY, CheckpointSigner.fromSecret("other").orElseThrow()
+                .verify(CheckpointHeader.of(chunk), chunk.getSha256(), signature));
+    }
+
+    @Test
+    void readmeTableIsGeneratedFromTheDeclarations() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String table = ConfigMarkdown.table(TrainerConfig.DEFINITION);
+        assertTrue(readme.contains(table), "trainer/README.md's configuration table is out of date; replace it with:\n"
+                + table);
+    }
+}
