@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@link LoraConfig} to and from JSON with PEFT's field names. */
-final class LoraConfigJson {
+public final class LoraConfigJson {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -23,6 +23,11 @@ final class LoraConfigJson {
         c.targets().forEach(o.putArray("target_modules")::add);
         c.modulesToSave().forEach(o.putArray("modules_to_save")::add);
         return o;
+    }
+
+    /** The config as compact JSON text, as checkpoints and the {@code models} topic carry it. */
+    public static String toText(LoraConfig c) {
+        return toJson(c).toString();
     }
 
     static LoraConfig fromJson(JsonNode o, String source) {

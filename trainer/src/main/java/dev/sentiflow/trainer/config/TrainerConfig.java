@@ -61,6 +61,8 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String CHECKPOINT_CHUNK_BYTES = "checkpoint.chunk.bytes";
     public static final String CHECKPOINT_SIGNING_KEY = "checkpoint.signing.key";
     public static final String SEED = "seed";
+    public static final String LABELS = "labels";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String KAFKA_PREFIX = "kafka.";
 
     private static final TriggerPolicy TRIGGER = TriggerPolicy.DEFAULTS;
@@ -130,6 +132,10 @@ public final class TrainerConfig extends AbstractConfig {
                     "Most checkpoint bytes per models record; keep it under the topic's max.message.bytes.")
             .define(CHECKPOINT_SIGNING_KEY, Type.PASSWORD, "", Importance.MEDIUM,
                     "Secret for HMAC-SHA256 checkpoint signatures, shared with inference; empty = unsigned.")
+            .define(LABELS, Type.LIST, "negative,positive", Importance.HIGH,
+                    "Class names in logit order; the same list as ingest's labels. Records with another label are refused.")
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(0), Importance.LOW,
+                    "On SIGTERM: how long to wait for the running poll or round to end before closing the clients.")
             .define(SEED, Type.LONG, 42L, Importance.LOW,
                     "Seed of sampling, shuffling and initialisation, so a restart rebuilds the same samples.");
 

@@ -1,0 +1,180 @@
+package dev.sentiflow.trainer;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.avro.LiveMetrics;
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.avro.TrainingMetrics;
+import dev.sentiflow.model.device.Devices;
+import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.model.train.TrainingConfig;
+import dev.sentiflow.model.train.TrainingMode;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.config.ConfigMarkdown;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.schemas.serde.AvroSerializer;
+import dev.sentiflow.trainer.catalog.ModelsCatalog;
+import dev.sentiflow.trainer.config.TrainFrom;
+import dev.sentiflow.trainer.config.TrainerConfig;
+import dev.sentiflow.trainer.intake.ExampleIntake;
+import dev.sentiflow.trainer.publish.RoundPublisher;
+import dev.sentiflow.trainer.training.RoundTrainer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer service: labeled {@code reviews.tokenized} records in, gated checkpoints on {@code models}
+ * and the loss curve, scores and gate decisions on {@code training.metrics} out.
+ *
+ * <p>Run: {@code ./pipeline trainer [trainer.properties] [key=value ...]} (or {@code SENTIFLOW_*}
+ * variables); {@code --help} prints every option. It logs the device and thread counts at start, one
+ * line per round start, one per round result with the gate's per-domain table, and a status line
+ * every 30 s. SIGTERM stops it after the current poll or round; an uncommitted round is simply
+ * trained again on the next start.
+ */
+public final class TrainerApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerApp.class);
+
+    private TrainerApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.println("usage: trainer [FILE.properties] [key=value ...]   (or SENTIFLOW_KEY_NAME=value variables)\n");
+            System.out.print(ConfigMarkdown.table(TrainerConfig.DEFINITION));
+            return;
+        }
+        TrainerConfig config;
+        try {
+            config = new TrainerConfig(dev.sentiflow.ingest.ConfigSources.fromArgs(args, System.getenv()));
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("trainer: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try (NDManager manager = NDManager.newBaseManager(Devices.preferred());
+             BaseModel base = BaseModels.load(manager, config.getString(TrainerConfig.BASE_MODEL));
+             TextTokenizer tokenizer = base.openTokenizer(config.getInt(TrainerConfig.MAX_LENGTH));
+             TrainerService service = build(config, manager, base, tokenizer)) {
+            CountDownLatch done = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                service.stop();
+                try {
+                    if (!done.await(config.getLong(TrainerConfig.SHUTDOWN_TIMEOUT_MS), TimeUnit.MILLISECONDS)) {
+                        LOG.warn("trainer did not stop within {} ms; exiting anyway (an uncommitted round is "
+                                + "retrained on the next start)", config.getLong(TrainerConfig.SHUTDOWN_TIMEOUT_MS));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "trainer-shutdown"));
+            try {
+                service.run();
+            } finally {
+                done.countDown();
+            }
+        }
+    }
+
+    /** Wires the service from its configuration; the caller runs and closes it. */
+    public static TrainerService build(TrainerConfig config, NDManager manager, BaseModel base, TextTokenizer tokenizer) {
+        List<String> labels = config.getList(TrainerConfig.LABELS);
+        TrainingMode mode = config.trainingMode();
+        TrainingConfig training = TrainingConfig.defaults(mode)
+                .withLearningRate(config.getDouble(TrainerConfig.LEARNING_RATE))
+                .withEpochs(config.getInt(TrainerConfig.EPOCHS))
+                .withBatchSize(config.getInt(TrainerConfig.BATCH_SIZE))
+                .withMaxLength(config.getInt(TrainerConfig.MAX_LENGTH))
+                .withSeed(config.getLong(TrainerConfig.SEED));
+        Optional<LoraConfig> lora = mode == TrainingMode.LORA ? Optional.of(LoraConfig.defaults()) : Optional.empty();
+        var setup = new RoundTrainer.Setup(base, tokenizer, labels, training, lora,
+                config.getInt(TrainerConfig.MLM_EPOCHS), config.getBoolean(TrainerConfig.BALANCE_CLASSES));
+        String device = Devices.preferred() + " (" + Engine.getInstance().getEngineName() + " "
+                + Engine.getInstance().getVersion() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + "intra-op threads " + System.getProperty("ai.djl.pytorch.num_threads", "default") + ")";
+        LOG.info("trainer: models run on {}; base {} ({}), {} training, labels {}", device, base.id(),
+                base.baseHash().substring(0, 12), mode, labels);
+
+        var registry = new SchemaRegistryClient(config.getString(TrainerConfig.SCHEMA_REGISTRY_URL));
+        Map<String, Object> common = new HashMap<>(config.kafkaOverrides());
+        common.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(TrainerConfig.BOOTSTRAP_SERVERS)));
+
+        var modelsReader = new KafkaConsumer<>(readCommitted(common), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        ModelsCatalog catalog;
+        try (modelsReader) {
+            catalog = ModelsCatalog.read(modelsReader, config.getString(TrainerConfig.MODELS_TOPIC),
+                    new AvroDeserializer<>(registry, ModelCheckpoint.getClassSchema()),
+                    new CheckpointAssembler(512L << 20, config.signer()), Duration.ofSeconds(60));
+        }
+
+        Map<String, Object> input = readCommitted(common);
+        input.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID));
+        input.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        input.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A round runs between two polls: give it far longer than a round takes before the group moves on.
+        input.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(60).toMillis());
+        Map<String, Object> producer = new HashMap<>(common);
+        producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID) + "-publisher");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Math.max(1 << 20, config.getInt(TrainerConfig.CHECKPOINT_CHUNK_BYTES) + (64 << 10)));
+
+        int roundSize = config.getInt(TrainerConfig.ROUND_SIZE);
+        var caps = new ExampleIntake.Capacities(2 * roundSize, config.getInt(TrainerConfig.REPLAY_CAPACITY),
+                config.getInt(TrainerConfig.EVAL_CAPACITY_PER_DOMAIN), config.getInt(TrainerConfig.EVAL_MAX_DOMAINS),
+                Math.max(1, config.getInt(TrainerConfig.UNLABELED_CAPACITY)));
+        var parts = new TrainerService.Parts(
+                new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                config.getString(TrainerConfig.TOKENIZED_TOPIC),
+                new AvroDeserializer<>(registry, TokenizedReview.getClassSchema()),
+                Optional.of(new KafkaConsumer<>(readCommitted(common), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())),
+                config.getString(TrainerConfig.LIVE_METRICS_TOPIC),
+                new AvroDeserializer<>(registry, LiveMetrics.getClassSchema()),
+                catalog,
+                new RoundTrainer(setup, manager),
+                new RoundPublisher(new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
+                        new AvroSerializer<>(registry, ModelCheckpoint.getClassSchema(), true, false),
+                        new AvroSerializer<>(registry, TrainingMetrics.getClassSchema(), true, false),
+                        config.getString(TrainerConfig.MODELS_TOPIC), config.getString(TrainerConfig.TRAINING_METRICS_TOPIC)),
+                config.chunker(),
+                config.gate(),
+                config.triggerPolicy(),
+                config::modelFor,
+                name -> new ExampleIntake(name, labels, tokenizer.id(), config.evalSplit(), caps),
+                config.trainFrom() == TrainFrom.CHAMPION,
+                config.getLong(TrainerConfig.SEED),
+                device,
+                Clock.systemUTC());
+        return new TrainerService(parts);
+    }
+
+    private static Map<String, Object> readCommitted(Map<String, Object> common) {
+        Map<String, Object> props = new HashMap<>(common);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        return props;
+    }
+}

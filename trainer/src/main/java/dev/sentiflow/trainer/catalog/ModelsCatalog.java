@@ -1,0 +1,111 @@
+package dev.sentiflow.trainer.catalog;
+
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
+import dev.sentiflow.schemas.checkpoint.AssemblyResult;
+import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.checkpoint.VersionSequence;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the {@code models} topic says, read once to its end at start: per model name the champion
+ * (the newest complete, valid version) with its checkpoint bytes, and the next version to publish.
+ * The topic is the source of truth, so a restarted trainer continues the numbering and trains from
+ * the champion it had published, whatever happened to its process. Afterwards the trainer records
+ * its own publications here ({@link #published}), being the only writer of the names it owns.
+ */
+public final class ModelsCatalog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelsCatalog.class);
+
+    private final VersionSequence versions = new VersionSequence();
+    private final Map<String, AssembledCheckpoint> champions = new HashMap<>();
+
+    /**
+     * Reads every partition from the beginning to the end offsets seen at the start.
+     *
+     * @param consumer a {@code read_committed} consumer of raw bytes, not subscribed to anything
+     */
+    public static ModelsCatalog read(Consumer<byte[], byte[]> consumer, String topic,
+            Deserializer<ModelCheckpoint> deserializer, CheckpointAssembler assembler, Duration timeout) {
+        ModelsCatalog catalog = new ModelsCatalog();
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int records = 0;
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                records++;
+                catalog.take(topic, r, deserializer, assembler);
+            }
+        }
+        consumer.unsubscribe();
+        LOG.info("models topic {}: {} records, champions {}", topic, records, catalog.champions.keySet().stream()
+                .collect(Collectors.toMap(n -> n, n -> "v" + catalog.champions.get(n).version())));
+        return catalog;
+    }
+
+    private void take(String topic, ConsumerRecord<byte[], byte[]> r, Deserializer<ModelCheckpoint> deserializer,
+            CheckpointAssembler assembler) {
+        ModelCheckpoint chunk;
+        try {
+            chunk = r.value() == null ? null : deserializer.deserialize(topic, r.value());
+        } catch (SerializationException e) {
+            LOG.warn("skipping undecodable record {}-{}@{} on the models topic: {}", topic, r.partition(), r.offset(),
+                    e.getMessage());
+            return;
+        }
+        AssemblyResult result = assembler.accept(chunk);
+        if (chunk != null) {
+            versions.observe(chunk, result);
+        }
+        if (result instanceof AssemblyResult.Complete c) {
+            champions.put(c.checkpoint().name(), c.checkpoint());
+        } else if (result instanceof AssemblyResult.Rejected rejected) {
+            LOG.warn("models topic: {} ({})", rejected.detail(), rejected.problem());
+        }
+    }
+
+    /** The newest complete version of {@code name}, if any. */
+    public Optional<AssembledCheckpoint> champion(String name) {
+        return Optional.ofNullable(champions.get(name));
+    }
+
+    public long nextVersion(String name) {
+        return versions.nextVersion(name);
+    }
+
+    /** Chunks of the newest version of {@code name} (0 when none): the tombstones a smaller successor writes. */
+    public int chunkCount(String name) {
+        return versions.chunkCount(name);
+    }
+
+    public OptionalLong championVersion(String name) {
+        return versions.champion(name);
+    }
+
+    /** Records a version this trainer just committed. */
+    public void published(AssembledCheckpoint checkpoint, int chunkCount) {
+        versions.observe(checkpoint.name(), checkpoint.version(), chunkCount, true);
+        champions.put(checkpoint.name(), checkpoint);
+    }
+}
