@@ -34,7 +34,8 @@ class ExampleIntakeTest {
 
     @Test
     void routesEachRecordToExactlyOnePlace() {
-        ExampleIntake intake = intake(1000);
+        ExampleIntake intake = new ExampleIntake("default", LABELS, "tok", SPLIT,
+                new ExampleIntake.Capacities(1000, 50, 1000, 2, 10));
         assertEquals(Outcome.REFUSED_TOKENIZER, intake.accept(review("a", "positive", "x", "other"), "t", 0, 0, false));
         assertEquals(Outcome.REFUSED_LABEL, intake.accept(review("b", "meh", "x", "tok"), "t", 0, 1, false));
         assertEquals(Outcome.UNLABELED, intake.accept(review("c", null, "x", "tok"), "t", 0, 2, false));
