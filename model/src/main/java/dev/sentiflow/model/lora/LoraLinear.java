@@ -13,6 +13,7 @@ import ai.djl.util.PairList;
 import dev.sentiflow.model.bert.Dense;
 import dev.sentiflow.model.bert.HfBlock;
 import dev.sentiflow.model.bert.Scalars;
+import dev.sentiflow.model.infer.NoGradient;
 
 /**
  * A linear layer with a low-rank update: {@code y = base(x) + scale * dropout(x) A^T B^T}, with
@@ -85,6 +86,10 @@ public final class LoraLinear extends HfBlock {
         if (merged) {
             return;
         }
+        NoGradient.run(this::mergeInPlace);
+    }
+
+    private void mergeInPlace() {
         NDArray w = base.weight().getArray();
         unmergedWeight = w.duplicate();
         // Both temporaries belong to the model's manager (an op's result joins its first operand's
@@ -101,7 +106,7 @@ public final class LoraLinear extends HfBlock {
         if (!merged) {
             return;
         }
-        base.weight().getArray().set(ALL, unmergedWeight);
+        NoGradient.run(() -> base.weight().getArray().set(ALL, unmergedWeight));
         unmergedWeight.close();
         unmergedWeight = null;
         merged = false;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import dev.sentiflow.model.infer.NoGradient;
 import dev.sentiflow.model.report.ProgressBar;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,7 +167,7 @@ public final class FineTuner {
 
     private static void restore(Map<String, Parameter> params, Map<String, NDArray> copies) {
         // In place, outside any gradient collector: the parameter arrays keep their identity.
-        copies.forEach((name, copy) -> params.get(name).getArray().set(new NDIndex("..."), copy));
+        NoGradient.run(() -> copies.forEach((name, copy) -> params.get(name).getArray().set(new NDIndex("..."), copy)));
     }
 
     private static String fmt(double v) {

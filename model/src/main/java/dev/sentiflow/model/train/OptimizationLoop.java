@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.sentiflow.model.infer.NoGradient;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -76,9 +77,14 @@ final class OptimizationLoop implements AutoCloseable {
      * Clips, updates and zeroes the gradients; the learning rate follows the schedule. A step
      * whose gradients are not finite is skipped (gradients zeroed, weights untouched, schedule
      * advanced), as mixed-precision trainers do, and logged with the offending tensors; more than
-     * {@link #maxSkippedSteps()} such steps stop the run.
+     * {@link #maxSkippedSteps()} such steps stop the run. The in-place updates run with gradient
+     * recording off, which a thread other than the engine's does not have by default.
      */
     Step step() {
+        return NoGradient.call(this::update);
+    }
+
+    private Step update() {
         double lr = schedule.learningRate(steps);
         try (NDManager scratch = manager.newSubManager()) {
             List<NDArray> grads = optimizer.gradients(scratch);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import dev.sentiflow.model.infer.NoGradient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -51,15 +52,21 @@ public final class WeightLoader {
         return new LoadReport(source, loaded, missing, unexpected);
     }
 
-    /** In-place copy, converting dtype and device as needed. */
+    /**
+     * In-place copy, converting dtype and device as needed. Runs with gradient recording off: libtorch
+     * refuses an in-place write into a parameter that requires a gradient while recording, and every
+     * thread but the engine's starts recording (a trainer or Streams thread would fail here).
+     */
     public static void copyInto(NDArray dst, NDArray src) {
-        if (src.getDataType() == dst.getDataType() && src.getDevice().equals(dst.getDevice())) {
-            dst.set(ALL, src);
-            return;
-        }
-        try (NDManager scratch = NDManager.newBaseManager(dst.getDevice())) {
-            dst.set(ALL, stageFor(dst, src, scratch));
-        }
+        NoGradient.run(() -> {
+            if (src.getDataType() == dst.getDataType() && src.getDevice().equals(dst.getDevice())) {
+                dst.set(ALL, src);
+                return;
+            }
+            try (NDManager scratch = NDManager.newBaseManager(dst.getDevice())) {
+                dst.set(ALL, stageFor(dst, src, scratch));
+            }
+        });
     }
 
     /**
