@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -37,6 +38,8 @@ public final class IngestApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestApp.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The broker's default message.max.bytes, which a topic inherits unless it sets its own. */
+    private static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
     private IngestApp() {
     }
@@ -163,6 +166,12 @@ public final class IngestApp {
                 ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
                 return Integer.parseInt(entry.value());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    // Reading topic configs needs DESCRIBE_CONFIGS, which a locked-down principal may lack.
+                    LOG.warn("cannot read {}'s max.message.bytes ({}); sizing dead letters for Kafka's default of {} "
+                            + "bytes", topic, e.getCause().getMessage(), KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+                    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+                }
                 // A topic created a moment ago may not have reached every broker's metadata yet.
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;

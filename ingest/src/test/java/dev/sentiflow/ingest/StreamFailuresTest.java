@@ -1,6 +1,7 @@
 package dev.sentiflow.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.schemas.registry.IncompatibleSchemaException;
 import dev.sentiflow.schemas.registry.RegistryConfigurationException;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.junit.jupiter.api.Test;
 
 class StreamFailuresTest {
@@ -61,5 +63,23 @@ class StreamFailuresTest {
         now += Duration.ofMinutes(2).toNanos();
         assertEquals(Duration.ofSeconds(1), backoff.onFailure(now));
         assertEquals(Duration.ofSeconds(2), backoff.onFailure(now + Duration.ofSeconds(2).toNanos()));
+    }
+
+    @Test
+    void theHandlerStopsOnPermanentFailuresAndWaitsBeforeReplacingAThread() {
+        var handler = new StreamFailureHandler();
+        assertEquals(StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
+                handler.handle(wrapped(new IncompatibleSchemaException("refused"))));
+        var down = wrapped(new RegistryUnavailableException("down", 503, null));
+        long begin = System.nanoTime();
+        assertEquals(StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD,
+                handler.handle(down));
+        assertTrue(System.nanoTime() - begin >= ReplaceBackoff.FIRST.toNanos() * 9 / 10, "no back-off");
+        // A closing app does not sit out the (now 2 s) back-off, nor start a new thread.
+        handler.closing();
+        begin = System.nanoTime();
+        assertEquals(StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
+                handler.handle(down));
+        assertTrue(System.nanoTime() - begin < Duration.ofMillis(500).toNanos());
     }
 }
