@@ -3,18 +3,25 @@ package dev.sentiflow.ingest;
 import dev.sentiflow.model.tokenizer.TextTokenizer;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +30,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run: {@code java -cp ... dev.sentiflow.ingest.IngestApp [ingest.properties] [key=value ...]}; see
  * README's configuration table for the keys. It logs one line per dead-lettered record and a
- * summary every 30 s; Ctrl-C stops it cleanly (the last transaction commits or aborts, nothing is lost).
+ * summary every 30 s. SIGTERM (Ctrl-C) closes it within {@code shutdown.timeout.ms}: the last
+ * transaction commits or aborts, nothing is lost. It exits with status 1 when a stream thread fails
+ * on a problem retrying cannot fix, 2 on bad configuration.
  */
 public final class IngestApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestApp.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The broker's default message.max.bytes, which a topic inherits unless it sets its own. */
+    private static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
     private IngestApp() {
     }
@@ -40,24 +52,33 @@ public final class IngestApp {
         }
         IngestConfig config;
         try {
-            config = new IngestConfig(ConfigSources.fromArgs(args, System.getenv()));
+            ConfigSources.Loaded loaded = ConfigSources.load(args, System.getenv());
+            config = new IngestConfig(loaded.values(), loaded.origins());
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("ingest: bad configuration: " + e.getMessage());
             System.exit(2);
             return;
         }
-        KafkaStreams streams = start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            streams.close();
-            stopped.countDown();
-        }, "ingest-shutdown"));
-        stopped.await();
+        CountDownLatch failed = new CountDownLatch(1);
+        KafkaStreams streams = start(config, (now, before) -> {
+            if (now == KafkaStreams.State.ERROR) {
+                failed.countDown();
+            }
+        });
+        Duration timeout = config.shutdownTimeout();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(streams, timeout), "ingest-shutdown"));
+        failed.await();
+        System.exit(1); // the handler logged why; the hook closes what is left
     }
 
     /** Builds and starts the app; the caller closes the returned streams. */
     public static KafkaStreams start(IngestConfig config) {
-        ensureTopics(config);
+        return start(config, (now, before) -> { });
+    }
+
+    /** Like {@link #start(IngestConfig)}, telling {@code listener} about state changes too. */
+    public static KafkaStreams start(IngestConfig config, KafkaStreams.StateListener listener) {
+        int dlqMaxMessageBytes = prepareTopics(config);
         String tokenizerPath = config.getString(IngestConfig.TOKENIZER_JSON);
         int maxLength = config.getInt(IngestConfig.MAX_LENGTH);
         TextTokenizer tokenizer;
@@ -67,41 +88,96 @@ public final class IngestApp {
         } catch (java.io.IOException e) {
             throw new ConfigException(IngestConfig.TOKENIZER_JSON, tokenizerPath, e.getMessage());
         }
-        var registry = new SchemaRegistryClient(config.getString(IngestConfig.SCHEMA_REGISTRY_URL));
+        SchemaRegistryClient registry = config.registryClient();
         var validator = new ReviewValidator(config.labelPolicy(), tokenizer, config.getInt(IngestConfig.TEXT_MAX_BYTES));
+        var sizing = DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes);
         var topology = IngestTopology.build(new IngestTopology.Params(
                 config.getString(IngestConfig.REVIEWS_TOPIC), config.getString(IngestConfig.TOKENIZED_TOPIC),
-                config.getString(IngestConfig.DLQ_TOPIC), registry, validator));
+                config.getString(IngestConfig.DLQ_TOPIC), registry, validator, sizing));
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-        // A registry outage fails the thread; replacing it resumes from the last commit, so nothing is lost.
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("ingest stream thread failed, replacing it: {}", e.toString());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        StreamFailureHandler handler = new StreamFailureHandler();
+        streams.setUncaughtExceptionHandler(handler);
+        streams.setStateListener((now, before) -> {
+            LOG.info("ingest state {} -> {}", before, now);
+            if (now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.PENDING_ERROR) {
+                handler.closing(); // a thread waiting to be replaced must not hold up the close
+            }
+            listener.onChange(now, before);
         });
-        streams.setStateListener((now, before) -> LOG.info("ingest state {} -> {}", before, now));
         streams.start();
-        LOG.info("ingest started: {} -> {} | {}, labels {}, tokenizer {} (max length {}), registry {}",
-                config.getString(IngestConfig.REVIEWS_TOPIC), config.getString(IngestConfig.TOKENIZED_TOPIC),
-                config.getString(IngestConfig.DLQ_TOPIC), config.getList(IngestConfig.LABELS), tokenizer.id(),
-                maxLength, registry.baseUrl());
+        LOG.info("ingest started: {} -> {} | {}, labels {}, tokenizer {} (max length {}), registry {}, dead letters "
+                        + "carry at most {} original bytes", config.getString(IngestConfig.REVIEWS_TOPIC),
+                config.getString(IngestConfig.TOKENIZED_TOPIC), config.getString(IngestConfig.DLQ_TOPIC),
+                config.getList(IngestConfig.LABELS), tokenizer.id(), maxLength, registry.baseUrl(),
+                sizing.maxCarried());
         return streams;
     }
 
-    /** Creates missing topics with the broker's default partitions and replication. */
-    private static void ensureTopics(IngestConfig config) {
-        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                String.join(",", config.getList(IngestConfig.BOOTSTRAP_SERVERS)));
-        try (Admin client = Admin.create(admin)) {
-            Set<String> existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
+    /**
+     * Closes within {@code timeout}: with the broker gone, an unbounded close sits in PENDING_SHUTDOWN
+     * for minutes. What is left open (a transaction) is aborted by the broker after its timeout.
+     */
+    static boolean close(KafkaStreams streams, Duration timeout) {
+        long begin = System.nanoTime();
+        boolean closed = streams.close(timeout);
+        long millis = (System.nanoTime() - begin) / 1_000_000;
+        if (closed) {
+            LOG.info("ingest stopped in {} ms", millis);
+        } else {
+            LOG.warn("ingest did not stop within {} ms (shutdown.timeout.ms); exiting in state {}: an open "
+                    + "transaction is aborted by the broker, and its records are never read by read_committed "
+                    + "consumers", millis, streams.state());
+        }
+        return closed;
+    }
+
+    /**
+     * Creates missing topics with the broker's default partitions and replication, and returns the
+     * DLQ topic's {@code max.message.bytes}, which bounds how big a dead letter may be. The admin
+     * client gets the same {@code kafka.*} settings (security) as Streams.
+     */
+    private static int prepareTopics(IngestConfig config) {
+        try (Admin client = Admin.create(config.adminProperties())) {
+            Set<String> existing = client.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             var missing = config.topics().stream().filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).collect(Collectors.toList());
             if (!missing.isEmpty()) {
-                client.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                client.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
+            return maxMessageBytes(client, config.getString(IngestConfig.DLQ_TOPIC));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot reach Kafka at " + config.getList(IngestConfig.BOOTSTRAP_SERVERS)
-                    + " to check topics " + config.topics() + ": " + e, e);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot check topics " + config.topics() + " on Kafka at "
+                    + config.getList(IngestConfig.BOOTSTRAP_SERVERS) + ": " + cause, cause);
+        }
+    }
+
+    private static int maxMessageBytes(Admin client, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                Map<ConfigResource, Config> configs = client.describeConfigs(List.of(resource)).all()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                return Integer.parseInt(entry.value());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    // Reading topic configs needs DESCRIBE_CONFIGS, which a locked-down principal may lack.
+                    LOG.warn("cannot read {}'s max.message.bytes ({}); sizing dead letters for Kafka's default of {} "
+                            + "bytes", topic, e.getCause().getMessage(), KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+                    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+                }
+                // A topic created a moment ago may not have reached every broker's metadata yet.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 }

@@ -1,9 +1,17 @@
 package dev.sentiflow.ingest;
 
 import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.config.KafkaClientSettings;
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.config.UnknownOptions;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -14,13 +22,15 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Every option of the ingest app, declared once. README's configuration table is generated from
- * {@link #DEFINITION}; options whose names start with {@code kafka.} are passed to Kafka Streams
- * unchanged (without the prefix), so any client setting (security, timeouts) can be given.
+ * {@link #DEFINITION}. Options whose names start with {@code kafka.} are Kafka client settings for
+ * every client the app runs (Streams, and the admin client that checks topics), with
+ * {@code kafka.admin.}, {@code kafka.producer.} and {@code kafka.consumer.} for one kind only (see
+ * {@link KafkaClientSettings}); any other unknown key is refused at start.
  */
 public final class IngestConfig extends AbstractConfig {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL = SchemaRegistrySettings.URL;
     public static final String APPLICATION_ID = "application.id";
     public static final String REVIEWS_TOPIC = "topic.reviews";
     public static final String TOKENIZED_TOPIC = "topic.tokenized";
@@ -32,13 +42,12 @@ public final class IngestConfig extends AbstractConfig {
     public static final String TOKENIZER_JSON = "tokenizer.json";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String KAFKA_PREFIX = KafkaClientSettings.PREFIX;
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
+    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(new ConfigDef())
             .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
                     "Kafka brokers to connect to (host:port, comma-separated).")
-            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", Importance.HIGH,
-                    "Base URL of a Confluent-compatible schema registry (for Apicurio: http://HOST:PORT/apis/ccompat/v7).")
             .define(APPLICATION_ID, Type.STRING, "sentiflow-ingest", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
             .define(REVIEWS_TOPIC, Type.STRING, Topics.REVIEWS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -46,7 +55,8 @@ public final class IngestConfig extends AbstractConfig {
             .define(TOKENIZED_TOPIC, Type.STRING, Topics.REVIEWS_TOKENIZED, new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Output topic of TokenizedReview records.")
             .define(DLQ_TOPIC, Type.STRING, Topics.REVIEWS_DLQ, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Dead-letter topic: every rejected input as a DeadLetter record with the reason and original bytes.")
+                    "Dead-letter topic: every rejected input as a DeadLetter record with the reason and its original bytes "
+                            + "(a prefix, with the whole length and SHA-256, when they would not fit the topic's limit).")
             .define(LABELS, Type.LIST, "negative,positive", new DistinctNonEmptyList(), Importance.HIGH,
                     "The label set, in class-index order. Explicit labels must be one of these (case-insensitive).")
             .define(RATING_MAPPING, Type.STRING, "1-2:negative,3:exclude,4-5:positive", Importance.HIGH,
@@ -62,15 +72,27 @@ public final class IngestConfig extends AbstractConfig {
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.LOW,
                     "Kafka Streams threads in this instance (scale out with more instances up to the partition count).")
             .define(STATE_DIR, Type.STRING, "", Importance.LOW,
-                    "Kafka Streams state directory; empty = sentiflow-streams under the JVM's temporary directory.");
+                    "Kafka Streams state directory; empty = sentiflow-streams under the JVM's temporary directory.")
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(0), Importance.LOW,
+                    "Longest wait for Kafka Streams to close on SIGTERM; then the app exits anyway (an open "
+                            + "transaction is aborted, its records never reach read_committed consumers).");
 
     /** Prints the configuration table that README.md carries. */
     public static void main(String[] args) {
         System.out.print(dev.sentiflow.schemas.config.ConfigMarkdown.table(DEFINITION));
     }
 
+    private final KafkaClientSettings clients;
+
     public IngestConfig(Map<?, ?> values) {
+        this(values, Map.of());
+    }
+
+    /** @param origins where keys came from, for the error about an unknown one (see {@link ConfigSources}) */
+    public IngestConfig(Map<?, ?> values, Map<String, String> origins) {
         super(DEFINITION, values, false);
+        UnknownOptions.reject(DEFINITION, values, origins);
+        clients = KafkaClientSettings.fromOptions(originals(), DEFINITION.names());
         ratingMapping(); // fail at start-up, naming the option, rather than on the first record
     }
 
@@ -86,9 +108,10 @@ public final class IngestConfig extends AbstractConfig {
         }
     }
 
-    /** Kafka Streams settings: exactly-once, our ids and servers, then any {@code kafka.*} overrides. */
+    /** Kafka Streams settings: the {@code kafka.*} client settings, then exactly-once and our own options. */
     public Properties streamsProperties() {
         Properties props = new Properties();
+        props.putAll(clients.streams());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -96,8 +119,31 @@ public final class IngestConfig extends AbstractConfig {
         String stateDir = getString(STATE_DIR);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.isBlank()
                 ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sentiflow-streams").toString() : stateDir);
-        originalsWithPrefix(KAFKA_PREFIX).forEach(props::put);
         return props;
+    }
+
+    /** Settings for the admin client that checks topics: the same security and timeouts as Streams. */
+    public Map<String, Object> adminProperties() {
+        Map<String, Object> props = new HashMap<>(clients.admin());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
+        return props;
+    }
+
+    /** The {@code max.request.size} Streams' producer will run with (its default unless overridden). */
+    public int producerMaxRequestSize() {
+        Object value = clients.producer().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (value == null) {
+            return (Integer) ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        }
+        return (Integer) ConfigDef.parseType(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, value, Type.INT);
+    }
+
+    public SchemaRegistryClient registryClient() {
+        return SchemaRegistrySettings.client(this);
+    }
+
+    public Duration shutdownTimeout() {
+        return Duration.ofMillis(getLong(SHUTDOWN_TIMEOUT_MS));
     }
 
     public List<String> topics() {

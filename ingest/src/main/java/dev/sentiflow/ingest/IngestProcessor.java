@@ -2,8 +2,7 @@ package dev.sentiflow.ingest;
 
 import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.DeadLetterReason;
-import dev.sentiflow.schemas.registry.RegistryUnavailableException;
-import java.nio.ByteBuffer;
+import dev.sentiflow.schemas.registry.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends every input record to exactly one place: the tokenized topic or the dead-letter topic.
- * Only a registry outage escapes (the record is then retried from the last commit, not lost).
+ * Only registry failures and failures to write the output escape (the record is then retried from
+ * the last commit, or the app stops; it is never lost or blamed).
  */
 final class IngestProcessor implements Processor<byte[], byte[], Object, Object> {
 
@@ -31,12 +31,15 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
     private final ReviewValidator validator;
     private final String tokenizedSink;
     private final String dlqSink;
+    private final DeadLetterSizing sizing;
     private final Map<DeadLetterReason, Long> rejected = new EnumMap<>(DeadLetterReason.class);
     private ProcessorContext<Object, Object> context;
     private long accepted;
 
-    IngestProcessor(ReviewDecoder decoder, ReviewValidator validator, String tokenizedSink, String dlqSink) {
+    IngestProcessor(ReviewDecoder decoder, ReviewValidator validator, String tokenizedSink, String dlqSink,
+                    DeadLetterSizing sizing) {
         this.decoder = decoder;
+        this.sizing = sizing;
         this.validator = validator;
         this.tokenizedSink = tokenizedSink;
         this.dlqSink = dlqSink;
@@ -50,50 +53,63 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-        Rejection rejection;
+        ReviewValidator.Outcome outcome;
         try {
-            ReviewDecoder.Decoded decoded = decoder.decode(topic, record.value());
-            if (decoded instanceof ReviewDecoder.Bad bad) {
-                rejection = bad.rejection();
-            } else {
-                ReviewValidator.Outcome outcome = validator.validate(((ReviewDecoder.Ok) decoded).review());
-                if (outcome instanceof ReviewValidator.Accepted ok) {
-                    context.forward(new Record<Object, Object>(ok.tokenized().getId(), ok.tokenized(),
-                            record.timestamp()), tokenizedSink);
-                    accepted++;
-                    return;
-                }
-                rejection = ((ReviewValidator.Rejected) outcome).rejection();
-            }
-        } catch (RegistryUnavailableException e) {
+            outcome = decodeAndValidate(record.value());
+        } catch (SchemaRegistryException e) {
+            // Not the record's fault (registry down, wrong URL, refused credentials): fail and retry or stop.
             throw e;
         } catch (RuntimeException e) {
-            rejection = new Rejection(DeadLetterReason.PROCESSING_ERROR, "unexpected error: " + e, null);
+            outcome = new ReviewValidator.Rejected(new Rejection(DeadLetterReason.PROCESSING_ERROR,
+                    "unexpected error: " + e, null));
             LOG.error("ingest failed on a record at {}; sending it to the DLQ", position(), e);
         }
-        deadLetter(record, rejection);
+        // Outside the try: a failure to write our own output (registry down, schema refused) is never the
+        // input's fault, so it must fail the task and be retried or stop the app, not dead-letter the input.
+        if (outcome instanceof ReviewValidator.Accepted ok) {
+            context.forward(new Record<Object, Object>(ok.tokenized().getId(), ok.tokenized(), record.timestamp()),
+                    tokenizedSink);
+            accepted++;
+        } else {
+            deadLetter(record, ((ReviewValidator.Rejected) outcome).rejection());
+        }
+    }
+
+    private ReviewValidator.Outcome decodeAndValidate(byte[] value) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
+        ReviewDecoder.Decoded decoded = decoder.decode(topic, value);
+        if (decoded instanceof ReviewDecoder.Bad bad) {
+            return new ReviewValidator.Rejected(bad.rejection());
+        }
+        return validator.validate(((ReviewDecoder.Ok) decoded).review());
     }
 
     private void deadLetter(Record<byte[], byte[]> record, Rejection rejection) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
+        DeadLetterSizing.Carried carried = sizing.carry(record.key(), record.value());
+        String detail = DeadLetterSizing.clip(rejection.detail()) + carried.note()
+                + (carried.valueTruncated() ? " [original value cut from " + carried.valueLength() + " to "
+                + carried.originalValue().remaining() + " bytes to fit the DLQ's message limit]" : "");
+        String recordId = DeadLetterSizing.clip(rejection.recordId());
         DeadLetter letter = DeadLetter.newBuilder()
                 .setReason(rejection.reason())
-                .setDetail(rejection.detail())
+                .setDetail(detail)
                 .setSourceTopic(meta == null ? "" : meta.topic())
                 .setSourcePartition(meta == null ? -1 : meta.partition())
                 .setSourceOffset(meta == null ? -1 : meta.offset())
-                .setRecordId(rejection.recordId())
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setRecordId(recordId)
+                .setOriginalKey(carried.originalKey())
+                .setOriginalValue(carried.originalValue())
+                .setOriginalValueLength(carried.valueLength())
+                .setOriginalValueSha256(carried.valueSha256())
+                .setOriginalValueTruncated(carried.valueTruncated())
                 .setFailedAt(Instant.now())
                 .build();
-        Record<Object, Object> out = new Record<>(record.key(), letter, record.timestamp());
+        Record<Object, Object> out = new Record<>(carried.recordKey(), letter, record.timestamp());
         out.headers().add(DLQ_REASON_HEADER, rejection.reason().name().getBytes(StandardCharsets.UTF_8));
         context.forward(out, dlqSink);
         rejected.merge(rejection.reason(), 1L, Long::sum);
-        LOG.info("dead-lettered {} id={} reason={}: {}", position(), rejection.recordId(), rejection.reason(),
-                rejection.detail());
+        LOG.info("dead-lettered {} id={} reason={}: {}", position(), recordId, rejection.reason(), detail);
     }
 
     private String position() {

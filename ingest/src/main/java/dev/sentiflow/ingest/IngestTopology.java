@@ -22,9 +22,18 @@ public final class IngestTopology {
     static final String TOKENIZED_SINK = "tokenized-sink";
     static final String DLQ_SINK = "dlq-sink";
 
-    /** What the topology needs: topic names, the registry for serdes, and the rules. */
+    /**
+     * What the topology needs: topic names, the registry for serdes, the rules, and how big a dead
+     * letter may be.
+     */
     public record Params(String reviewsTopic, String tokenizedTopic, String dlqTopic, SchemaRegistryClient registry,
-                         ReviewValidator validator) {
+                         ReviewValidator validator, DeadLetterSizing deadLetterSizing) {
+
+        /** With Kafka's default message limits. */
+        public Params(String reviewsTopic, String tokenizedTopic, String dlqTopic, SchemaRegistryClient registry,
+                      ReviewValidator validator) {
+            this(reviewsTopic, tokenizedTopic, dlqTopic, registry, validator, DeadLetterSizing.KAFKA_DEFAULTS);
+        }
     }
 
     private IngestTopology() {
@@ -35,7 +44,8 @@ public final class IngestTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.reviewsTopic());
         topology.addProcessor(PROCESSOR,
-                () -> new IngestProcessor(decoder, params.validator(), TOKENIZED_SINK, DLQ_SINK), SOURCE);
+                () -> new IngestProcessor(decoder, params.validator(), TOKENIZED_SINK, DLQ_SINK,
+                        params.deadLetterSizing()), SOURCE);
         topology.addSink(TOKENIZED_SINK, params.tokenizedTopic(), new StringSerializer(),
                 new AvroSerializer<TokenizedReview>(params.registry(), TokenizedReview.getClassSchema(), true, false),
                 PROCESSOR);

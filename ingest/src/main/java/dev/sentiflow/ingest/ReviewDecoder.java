@@ -4,6 +4,7 @@ import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.Review;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
+import dev.sentiflow.schemas.registry.UnknownSchemaIdException;
 import dev.sentiflow.schemas.serde.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,8 +28,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * accept silently: Avro's Java string decoding replaces invalid UTF-8 with U+FFFD, so strings are
  * read here as raw {@link Utf8} and checked strictly before anything is tokenized.
  *
- * <p>A registry that is down is not a property of the record: {@link SchemaRegistryException}s other
- * than "unknown id" propagate, so the record is retried rather than dead-lettered.
+ * <p>A registry that is down or misconfigured is not a property of the record:
+ * {@link SchemaRegistryException}s other than "unknown schema id" (error code 40403) propagate, so the
+ * record is retried, or the app stops, rather than every record being dead-lettered.
  */
 public final class ReviewDecoder {
 
@@ -63,17 +65,24 @@ public final class ReviewDecoder {
         } catch (SerializationException e) {
             return bad(DeadLetterReason.UNDECODABLE, e.getMessage(), null);
         }
-        GenericDatumReader<GenericRecord> reader;
-        try {
-            reader = readers.computeIfAbsent(framed.schemaId(), this::readerFor);
-        } catch (SchemaRegistryException e) {
-            if (e.status() == 404) {
+        GenericDatumReader<GenericRecord> reader = readers.get(framed.schemaId());
+        if (reader == null) {
+            // Not computeIfAbsent: readerFor calls the registry, and a map lock must not be held across I/O.
+            try {
+                reader = readerFor(framed.schemaId());
+            } catch (UnknownSchemaIdException e) {
                 return bad(DeadLetterReason.UNDECODABLE, "schema id " + framed.schemaId()
                         + " is unknown to the registry: " + e.getMessage(), null);
+            } catch (SchemaRegistryException e) {
+                if (e.status() / 100 == 2) {
+                    // The registry answered, but the id names something that is not Avro (a Protobuf or JSON schema).
+                    return bad(DeadLetterReason.UNDECODABLE, e.getMessage(), null);
+                }
+                throw e;
+            } catch (SerializationException e) {
+                return bad(DeadLetterReason.UNDECODABLE, e.getMessage(), null);
             }
-            throw e;
-        } catch (SerializationException e) {
-            return bad(DeadLetterReason.UNDECODABLE, e.getMessage(), null);
+            readers.putIfAbsent(framed.schemaId(), reader);
         }
         GenericRecord record;
         ByteBuffer body = framed.body();

@@ -5,6 +5,8 @@ import dev.sentiflow.model.data.Row;
 import dev.sentiflow.model.data.RowReaders;
 import dev.sentiflow.model.report.ProgressBar;
 import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.config.KafkaClientSettings;
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import java.io.IOException;
@@ -15,12 +17,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -30,23 +34,34 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * produce --file reviews.csv [--topic reviews] [--bootstrap-servers localhost:9092]
  *         [--registry http://localhost:8081] [--id-column id] [--text-column text]
  *         [--label-column label] [--rating-column rating] [--domain-column domain | --domain NAME]
- *         [--label-map 0=negative,1=positive] [--limit N]
+ *         [--label-map 0=negative,1=positive] [--limit N] [--config client.properties]
  * </pre>
+ *
+ * {@code --config} names a properties file of Kafka producer settings ({@code security.protocol},
+ * {@code sasl.jaas.config}, {@code ssl.truststore.location}...) and schema-registry options
+ * ({@code schema.registry.url}, {@code schema.registry.basic.auth.user.info},
+ * {@code schema.registry.ssl.truststore.location}...), the same names ingest takes (there with the
+ * {@code kafka.} prefix for the Kafka ones). Command-line options win over the file.
  *
  * Without an id column a record's id is {@code FILE:LINE}, so producing a file twice yields the same
  * ids. Prints a progress bar and, at the end, how many records were sent.
  */
 public final class ReviewFileProducer {
 
-    /** The command line, parsed. */
+    /**
+     * The command line, parsed. {@code producerSettings} are the Kafka client settings from
+     * {@code --config}; {@code registrySettings} the registry options (URL included).
+     */
     public record Options(Path file, String topic, String bootstrapServers, String registryUrl, String idColumn,
                           String textColumn, String labelColumn, String ratingColumn, String domainColumn,
-                          String domain, Map<String, String> labelMap, long limit) {
+                          String domain, Map<String, String> labelMap, long limit,
+                          Map<String, Object> producerSettings, Map<String, String> registrySettings) {
 
         static final String USAGE = "usage: produce --file FILE.csv|FILE.jsonl [--topic reviews] "
                 + "[--bootstrap-servers localhost:9092] [--registry http://localhost:8081] [--id-column id] "
                 + "[--text-column text] [--label-column label] [--rating-column rating] "
-                + "[--domain-column domain | --domain NAME] [--label-map 0=negative,1=positive] [--limit N]";
+                + "[--domain-column domain | --domain NAME] [--label-map 0=negative,1=positive] [--limit N] "
+                + "[--config client.properties (Kafka producer settings and schema.registry.* options)]";
 
         public static Options parse(String[] args) {
             Map<String, String> o = new HashMap<>();
@@ -58,7 +73,8 @@ public final class ReviewFileProducer {
             }
             for (String key : o.keySet()) {
                 if (!java.util.Set.of("file", "topic", "bootstrap-servers", "registry", "id-column", "text-column",
-                        "label-column", "rating-column", "domain-column", "domain", "label-map", "limit").contains(key)) {
+                        "label-column", "rating-column", "domain-column", "domain", "label-map", "limit",
+                        "config").contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + "\n" + USAGE);
                 }
             }
@@ -71,12 +87,47 @@ public final class ReviewFileProducer {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--limit must be a whole number, got '" + o.get("limit") + "'");
             }
+            Map<String, String> registry = new LinkedHashMap<>();
+            Map<String, String> client = new LinkedHashMap<>();
+            if (o.containsKey("config")) {
+                readConfig(Path.of(o.get("config")), registry, client);
+            }
+            registry.compute(SchemaRegistrySettings.URL, (k, fromFile) -> o.getOrDefault("registry",
+                    fromFile != null ? fromFile : "http://localhost:8081"));
+            Map<String, Object> producer;
+            try {
+                producer = KafkaClientSettings.fromClientProperties(client).producer();
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException("--config " + o.get("config") + ": " + e.getMessage());
+            }
             return new Options(Path.of(o.get("file")), o.getOrDefault("topic", Topics.REVIEWS),
                     o.getOrDefault("bootstrap-servers", "localhost:9092"),
-                    o.getOrDefault("registry", "http://localhost:8081"), o.getOrDefault("id-column", "id"),
+                    registry.get(SchemaRegistrySettings.URL), o.getOrDefault("id-column", "id"),
                     o.getOrDefault("text-column", "text"), o.getOrDefault("label-column", "label"),
                     o.getOrDefault("rating-column", "rating"), o.getOrDefault("domain-column", "domain"),
-                    o.get("domain"), parseLabelMap(o.getOrDefault("label-map", "")), limit);
+                    o.get("domain"), parseLabelMap(o.getOrDefault("label-map", "")), limit, producer, registry);
+        }
+
+        /** Splits a client properties file into registry options and Kafka producer settings. */
+        private static void readConfig(Path file, Map<String, String> registry, Map<String, String> client) {
+            Properties props = new Properties();
+            try (var in = Files.newBufferedReader(file)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage());
+            }
+            for (String key : props.stringPropertyNames()) {
+                if (key.startsWith("schema.registry.")) {
+                    if (!SchemaRegistrySettings.DEFINITION.names().contains(key)) {
+                        throw new IllegalArgumentException("--config " + file + ": unknown option '" + key
+                                + "'; registry options are " + new java.util.TreeSet<>(
+                                SchemaRegistrySettings.DEFINITION.names()));
+                    }
+                    registry.put(key, props.getProperty(key));
+                } else {
+                    client.put(key, props.getProperty(key));
+                }
+            }
         }
 
         private static Map<String, String> parseLabelMap(String text) {
@@ -129,12 +180,13 @@ public final class ReviewFileProducer {
         try (Stream<Row> rows = RowReaders.rows(options.file())) {
             total = Math.min(rows.count(), options.limit());
         }
-        SchemaRegistryClient registry = new SchemaRegistryClient(options.registryUrl());
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
+        SchemaRegistryClient registry = SchemaRegistrySettings.client(options.registrySettings());
+        Map<String, Object> config = new HashMap<>(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 20);
+                ProducerConfig.LINGER_MS_CONFIG, 20));
+        config.putAll(options.producerSettings());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         ProgressBar progress = ProgressBar.console("produce", total);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.DeadLetter;
@@ -11,6 +12,8 @@ import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.Review;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.schemas.registry.IncompatibleSchemaException;
+import dev.sentiflow.schemas.registry.RegistryConfigurationException;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import dev.sentiflow.schemas.serde.AvroSerializer;
@@ -78,18 +81,27 @@ class IngestTopologyTest {
     }
 
     private void start(IngestConfig config) {
+        start(config, "reviews.tokenized");
+    }
+
+    private void start(IngestConfig config, String tokenizedTopic) {
+        start(config, tokenizedTopic, registry, DeadLetterSizing.KAFKA_DEFAULTS);
+    }
+
+    private void start(IngestConfig config, String tokenizedTopic, SchemaRegistryClient appRegistry,
+                       DeadLetterSizing sizing) {
         if (driver != null) {
             driver.close();
         }
         var validator = new ReviewValidator(config.labelPolicy(), tokenizer, config.getInt(IngestConfig.TEXT_MAX_BYTES));
-        var topology = IngestTopology.build(new IngestTopology.Params("reviews", "reviews.tokenized", "reviews.dlq",
-                registry, validator));
+        var topology = IngestTopology.build(new IngestTopology.Params("reviews", tokenizedTopic, "reviews.dlq",
+                appRegistry, validator, sizing));
         Properties props = new Properties();
         props.put("application.id", "ingest-test");
         props.put("bootstrap.servers", "unused:9092");
         driver = new TopologyTestDriver(topology, props);
         input = driver.createInputTopic("reviews", new ByteArraySerializer(), new ByteArraySerializer());
-        tokenized = driver.createOutputTopic("reviews.tokenized", new StringDeserializer(),
+        tokenized = driver.createOutputTopic(tokenizedTopic, new StringDeserializer(),
                 new AvroDeserializer<>(registry, TokenizedReview.getClassSchema()));
         dlq = driver.createOutputTopic("reviews.dlq", new ByteArrayDeserializer(),
                 new AvroDeserializer<>(registry, DeadLetter.getClassSchema()));
@@ -238,5 +250,61 @@ class IngestTopologyTest {
         send(review("after", "still here", 5, null));
         assertEquals(1, dlq.readRecordsToList().size());
         assertEquals("after", tokenized.readRecordsToList().get(0).key());
+    }
+
+    @Test
+    void aValidReviewIsNotDeadLetteredWhenTheRegistryRefusesItsOutput() {
+        // The tokenized subject holds a schema our TokenizedReview cannot replace under BACKWARD:
+        // the serializer's register call answers 409. That is our fault, not the review's.
+        String topic = "refused.tokenized";
+        Schema older = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"TokenizedReview\","
+                + "\"namespace\":\"dev.sentiflow.avro\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}");
+        registry.register(topic + "-value", older);
+        registry.setCompatibility(topic + "-value", "BACKWARD");
+        start(new IngestConfig(Map.of()), topic);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> send(review("ok-1", "good tea", 5, null)));
+        boolean incompatible = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            incompatible |= t instanceof IncompatibleSchemaException;
+        }
+        assertTrue(incompatible, "the failure must name the refused schema: " + e);
+        assertTrue(dlq.isEmpty(), "a valid review must not be dead-lettered because our own output failed");
+        assertTrue(tokenized.isEmpty());
+    }
+
+    @Test
+    void aWrongRegistryUrlStopsProcessingInsteadOfDeadLetteringEveryRecord() {
+        // The server answers 404 without a registry error code: a configuration error, not an unknown id.
+        var wrongUrl = new SchemaRegistryClient(server.confluentApiUrl().replace("/apis/ccompat/v7", "/apis/wrong"));
+        start(new IngestConfig(Map.of()), "reviews.tokenized", wrongUrl, DeadLetterSizing.KAFKA_DEFAULTS);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> send(review("w1", "fine", 5, null)));
+        boolean configuration = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            configuration |= t instanceof RegistryConfigurationException;
+        }
+        assertTrue(configuration, "the failure must say the registry is misconfigured: " + e);
+        assertTrue(dlq.isEmpty(), "no record is to blame for a wrong URL");
+    }
+
+    @Test
+    void aDeadLetterCarriesAPrefixOfAValueTooBigForTheDlqAndSaysSo() {
+        var sizing = DeadLetterSizing.forLimits(50_000, 60_000);
+        start(new IngestConfig(Map.of()), "reviews.tokenized", registry, sizing);
+        byte[] garbage = new byte[49_000];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        input.pipeInput("big".getBytes(StandardCharsets.UTF_8), garbage);
+        DeadLetter d = onlyDeadLetter();
+        assertEquals(DeadLetterReason.UNDECODABLE, d.getReason());
+        assertTrue(d.getOriginalValueTruncated());
+        assertEquals(49_000, d.getOriginalValueLength());
+        assertEquals(DeadLetterSizing.sha256(garbage), d.getOriginalValueSha256());
+        assertEquals(sizing.maxCarried() - 2 * 3, d.getOriginalValue().remaining());
+        assertTrue(d.getDetail().contains("cut from 49000"), d.getDetail());
+        // Small values stay whole, with their length and digest.
+        input.pipeInput("small".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+        DeadLetter small = onlyDeadLetter();
+        assertFalse(small.getOriginalValueTruncated());
+        assertEquals(3, small.getOriginalValueLength());
+        assertArrayEquals(new byte[] {1, 2, 3}, small.getOriginalValue().array());
     }
 }

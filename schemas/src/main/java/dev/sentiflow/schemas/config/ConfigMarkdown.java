@@ -31,6 +31,9 @@ public final class ConfigMarkdown {
             return "(required)";
         }
         Object value = key.defaultValue;
+        if (value == null) {
+            return "(none)"; // e.g. a password nobody should have a default for
+        }
         if (value instanceof List<?> list) {
             value = list.stream().map(String::valueOf).collect(Collectors.joining(","));
         }

@@ -35,7 +35,12 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             return null;
         }
         WireFormat.Framed framed = WireFormat.unframe(topic, data);
-        SpecificDatumReader<T> reader = readers.computeIfAbsent(framed.schemaId(), this::readerFor);
+        SpecificDatumReader<T> reader = readers.get(framed.schemaId());
+        if (reader == null) {
+            // Not computeIfAbsent: readerFor may call the registry, and a map lock must not span I/O.
+            reader = readerFor(framed.schemaId());
+            readers.putIfAbsent(framed.schemaId(), reader);
+        }
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(framed.body().array(),
                 framed.body().arrayOffset() + framed.body().position(), framed.body().remaining(), null);
         try {

@@ -3,6 +3,8 @@ package dev.sentiflow.schemas.serde;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -15,6 +17,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * Writes Avro specific records in the Confluent wire format. The schema goes to the registry under
  * the topic-name subject ({@code <topic>-value} or {@code <topic>-key}) on first use, or, with
  * auto-registration off, must already be registered there.
+ *
+ * <p>The id is cached per topic here: asking the client per record would render the schema as JSON
+ * for its cache key every time.
  */
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
@@ -23,6 +28,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private final SpecificDatumWriter<T> writer;
     private final boolean autoRegister;
     private final boolean isKey;
+    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
 
     public AvroSerializer(SchemaRegistryClient registry, Schema schema, boolean autoRegister, boolean isKey) {
         this.registry = registry;
@@ -42,8 +48,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         if (data == null) {
             return null;
         }
-        String subject = subject(topic, isKey);
-        int id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+        int id = idFor(topic);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
@@ -54,5 +59,17 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
                     + e.getMessage(), e);
         }
         return WireFormat.frame(id, out.toByteArray());
+    }
+
+    private int idFor(String topic) {
+        Integer cached = idsByTopic.get(topic);
+        if (cached != null) {
+            return cached;
+        }
+        // Outside computeIfAbsent: the registry call is network I/O.
+        String subject = subject(topic, isKey);
+        int id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+        idsByTopic.putIfAbsent(topic, id);
+        return id;
     }
 }

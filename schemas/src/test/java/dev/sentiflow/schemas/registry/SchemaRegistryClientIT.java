@@ -104,10 +104,17 @@ class SchemaRegistryClientIT {
                 new SchemaRegistryClient(server.confluentApiUrl(),
                         new SchemaRegistryClient.RetryPolicy(1, Duration.ofMillis(10), Duration.ofSeconds(5))),
                 Review.getClassSchema());
-        SchemaRegistryException e = assertThrows(SchemaRegistryException.class,
+        // Apicurio answers an unknown id as Confluent does: 404 with error code 40403, which is not a wrong URL.
+        UnknownSchemaIdException e = assertThrows(UnknownSchemaIdException.class,
                 () -> deserializer.deserialize("t", new byte[] {0, 0, 0, 0x7f, 0x7f, 1}));
         assertEquals(404, e.status(), e.getMessage());
+        assertEquals(SchemaRegistryException.SCHEMA_NOT_FOUND, e.errorCode(), e.getMessage());
         assertTrue(e.getMessage().contains("32639"), e.getMessage());
+        // A URL that is not a registry API also answers 404, but without a registry error code.
+        var wrong = new SchemaRegistryClient(server.confluentApiUrl().replace("/apis/ccompat/v7", "/nothing-here"));
+        RegistryConfigurationException config = assertThrows(RegistryConfigurationException.class,
+                () -> wrong.schemaById(1));
+        assertTrue(config.getMessage().contains("schema.registry.url"), config.getMessage());
     }
 
     @Test

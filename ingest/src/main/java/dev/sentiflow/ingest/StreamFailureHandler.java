@@ -1,0 +1,53 @@
+package dev.sentiflow.ingest;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens when a stream thread dies: a transient failure (registry unreachable) gets a new
+ * thread after a growing pause, resuming from the last commit so nothing is lost; a permanent one
+ * stops this instance with one ERROR line naming the cause, because a new thread would fail on the
+ * same record forever while its partition waits.
+ */
+final class StreamFailureHandler implements StreamsUncaughtExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamFailureHandler.class);
+
+    private final ReplaceBackoff backoff = new ReplaceBackoff();
+    private final CountDownLatch closing = new CountDownLatch(1);
+
+    @Override
+    public StreamThreadExceptionResponse handle(Throwable failure) {
+        Throwable cause = StreamFailures.rootCause(failure);
+        if (StreamFailures.classify(failure) == StreamFailures.Kind.PERMANENT) {
+            LOG.error("ingest stopping: a stream thread failed on a problem that retrying cannot fix: {}",
+                    describe(failure, cause));
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        Duration wait = backoff.onFailure(System.nanoTime());
+        LOG.warn("ingest stream thread failed on a transient problem; replacing it in {} ms (resuming from the last "
+                + "commit): {}", wait.toMillis(), describe(failure, cause));
+        try {
+            if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT; // the app is closing: no new thread
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** Ends any pause in progress, so a closing app does not wait for a back-off. */
+    void closing() {
+        closing.countDown();
+    }
+
+    private static String describe(Throwable failure, Throwable cause) {
+        return cause == failure ? failure.toString() : cause + " (in " + failure.getClass().getSimpleName() + ")";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sentiflow.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file producer takes the same client and registry settings as the services, from --config. */
+class ReviewFileProducerTest {
+
+    @Test
+    void aConfigFileGivesProducerSettingsAndRegistryOptions(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("client.properties");
+        Files.writeString(config, """
+                security.protocol=SASL_SSL
+                sasl.mechanism=PLAIN
+                producer.linger.ms=5
+                schema.registry.url=https://registry:8081
+                schema.registry.basic.auth.user.info=svc:secret
+                """);
+        var options = ReviewFileProducer.Options.parse(new String[] {"--file", "x.csv", "--config", config.toString()});
+        assertEquals("SASL_SSL", options.producerSettings().get("security.protocol"));
+        assertEquals("PLAIN", options.producerSettings().get("sasl.mechanism"));
+        assertEquals("5", options.producerSettings().get("linger.ms"));
+        assertEquals("https://registry:8081", options.registryUrl());
+        assertEquals("svc:secret", options.registrySettings().get("schema.registry.basic.auth.user.info"));
+        // The command line wins over the file.
+        var explicit = ReviewFileProducer.Options.parse(new String[] {"--file", "x.csv", "--config", config.toString(),
+            "--registry", "http://other:8081"});
+        assertEquals("http://other:8081", explicit.registryUrl());
+    }
+
+    @Test
+    void unknownRegistryOptionsAndUnsafeSettingsAreRefusedNamingTheKey(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.properties");
+        Files.writeString(config, "schema.registry.basic.auth.user=svc:secret\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReviewFileProducer.Options.parse(new String[] {"--file", "x.csv", "--config", config.toString()}));
+        assertTrue(e.getMessage().contains("'schema.registry.basic.auth.user'"), e.getMessage());
+        Files.writeString(config, "enable.idempotence=false\n");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ReviewFileProducer.Options.parse(new String[] {"--file", "x.csv", "--config", config.toString()}));
+        assertTrue(e.getMessage().contains("enable.idempotence"), e.getMessage());
+    }
+}
