@@ -1,5 +1,6 @@
 package dev.sentiflow.ingest;
 
+import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.model.tokenizer.TextTokenizer;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;

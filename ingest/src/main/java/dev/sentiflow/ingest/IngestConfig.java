@@ -1,5 +1,6 @@
 package dev.sentiflow.ingest;
 
+import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;

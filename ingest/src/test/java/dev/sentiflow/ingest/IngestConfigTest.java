@@ -1,5 +1,6 @@
 package dev.sentiflow.ingest;
 
+import dev.sentiflow.schemas.config.ConfigSources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

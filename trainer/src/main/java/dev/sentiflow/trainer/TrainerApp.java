@@ -15,6 +15,7 @@ import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.config.ConfigMarkdown;
+import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import dev.sentiflow.schemas.serde.AvroSerializer;
@@ -68,7 +69,8 @@ public final class TrainerApp {
         }
         TrainerConfig config;
         try {
-            config = new TrainerConfig(dev.sentiflow.ingest.ConfigSources.fromArgs(args, System.getenv()));
+            ConfigSources.Loaded loaded = ConfigSources.load(args, System.getenv());
+            config = new TrainerConfig(loaded.values(), loaded.origins());
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("trainer: bad configuration: " + e.getMessage());
             System.exit(2);
@@ -117,11 +119,13 @@ public final class TrainerApp {
         LOG.info("trainer: models run on {}; base {} ({}), {} training, labels {}", device, base.id(),
                 base.baseHash().substring(0, 12), mode, labels);
 
-        var registry = new SchemaRegistryClient(config.getString(TrainerConfig.SCHEMA_REGISTRY_URL));
-        Map<String, Object> common = new HashMap<>(config.kafkaOverrides());
-        common.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(TrainerConfig.BOOTSTRAP_SERVERS)));
+        SchemaRegistryClient registry = config.registry();
+        String servers = String.join(",", config.getList(TrainerConfig.BOOTSTRAP_SERVERS));
+        Map<String, Object> consumers = new HashMap<>(config.clients().consumer());
+        consumers.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        consumers.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
 
-        var modelsReader = new KafkaConsumer<>(readCommitted(common), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        var modelsReader = new KafkaConsumer<>(consumers, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         ModelsCatalog catalog;
         try (modelsReader) {
             catalog = ModelsCatalog.read(modelsReader, config.getString(TrainerConfig.MODELS_TOPIC),
@@ -129,13 +133,14 @@ public final class TrainerApp {
                     new CheckpointAssembler(512L << 20, config.signer()), Duration.ofSeconds(60));
         }
 
-        Map<String, Object> input = readCommitted(common);
+        Map<String, Object> input = new HashMap<>(consumers);
         input.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID));
         input.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         input.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // A round runs between two polls: give it far longer than a round takes before the group moves on.
         input.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(60).toMillis());
-        Map<String, Object> producer = new HashMap<>(common);
+        Map<String, Object> producer = new HashMap<>(config.clients().producer());
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID) + "-publisher");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
@@ -149,7 +154,7 @@ public final class TrainerApp {
                 new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 config.getString(TrainerConfig.TOKENIZED_TOPIC),
                 new AvroDeserializer<>(registry, TokenizedReview.getClassSchema()),
-                Optional.of(new KafkaConsumer<>(readCommitted(common), new ByteArrayDeserializer(),
+                Optional.of(new KafkaConsumer<>(consumers, new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())),
                 config.getString(TrainerConfig.LIVE_METRICS_TOPIC),
                 new AvroDeserializer<>(registry, LiveMetrics.getClassSchema()),
@@ -169,12 +174,5 @@ public final class TrainerApp {
                 device,
                 Clock.systemUTC());
         return new TrainerService(parts);
-    }
-
-    private static Map<String, Object> readCommitted(Map<String, Object> common) {
-        Map<String, Object> props = new HashMap<>(common);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        return props;
     }
 }

@@ -112,7 +112,7 @@ class TrainerIT {
         settings.put("drift.min.labeled", "100");
         settings.put("checkpoint.chunk.bytes", "65536");
         settings.put("checkpoint.signing.key", "it-secret");
-        settings.put("kafka.max.poll.records", "100");
+        settings.put("kafka.consumer.max.poll.records", "100");
         return new TrainerConfig(settings);
     }
 

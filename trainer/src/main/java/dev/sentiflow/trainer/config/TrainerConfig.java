@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import dev.sentiflow.schemas.config.KafkaClientSettings;
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.config.UnknownOptions;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -24,12 +27,12 @@ import org.apache.kafka.common.config.ConfigException;
  * Every option of the trainer, declared once. {@code trainer/README.md}'s table is generated from
  * {@link #DEFINITION} ({@code TrainerConfigTest} fails when it drifts; print it with this class's
  * {@code main}). Keys starting with {@code kafka.} are not declared here: they are Kafka client
- * settings, handed on unchanged by {@link #kafkaOverrides()}.
+ * settings, handed to each client by {@link #clients()} (see {@link KafkaClientSettings}); any other unknown key is refused.
  */
 public final class TrainerConfig extends AbstractConfig {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL = SchemaRegistrySettings.URL;
     public static final String GROUP_ID = "group.id";
     public static final String TOKENIZED_TOPIC = "topic.tokenized";
     public static final String MODELS_TOPIC = "topic.models";
@@ -63,15 +66,15 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String SEED = "seed";
     public static final String LABELS = "labels";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = KafkaClientSettings.PREFIX;
 
     private static final TriggerPolicy TRIGGER = TriggerPolicy.DEFAULTS;
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
+    private final KafkaClientSettings clients;
+
+    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(new ConfigDef())
             .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
                     "Kafka brokers to connect to (host:port, comma-separated).")
-            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", Importance.HIGH,
-                    "Base URL of a Confluent-compatible schema registry (for Apicurio: http://HOST:PORT/apis/ccompat/v7).")
             .define(GROUP_ID, Type.STRING, "sentiflow-trainer", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the trainer instances; models are shared out among them with the input partitions.")
             .define(TOKENIZED_TOPIC, Type.STRING, Topics.REVIEWS_TOKENIZED, new ConfigDef.NonEmptyString(),
@@ -145,16 +148,27 @@ public final class TrainerConfig extends AbstractConfig {
     }
 
     public TrainerConfig(Map<?, ?> values) {
+        this(values, Map.of());
+    }
+
+    /** @param origins where keys came from, for the error about an unknown one (see {@code ConfigSources}) */
+    public TrainerConfig(Map<?, ?> values, Map<String, String> origins) {
         super(DEFINITION, values, false);
+        UnknownOptions.reject(DEFINITION, values, origins);
+        clients = KafkaClientSettings.fromOptions(originals(), DEFINITION.names());
         if (getInt(ROUND_MIN_EXAMPLES) > getInt(ROUND_SIZE)) {
             throw new ConfigException(ROUND_MIN_EXAMPLES, getInt(ROUND_MIN_EXAMPLES),
                     "must be at most " + ROUND_SIZE + " (" + getInt(ROUND_SIZE) + ")");
         }
     }
 
-    /** Kafka client settings given as {@code kafka.*}, without the prefix, for the layer that builds clients. */
-    public Map<String, Object> kafkaOverrides() {
-        return originalsWithPrefix(KAFKA_PREFIX);
+    /** The {@code kafka.*} client settings (security, timeouts), per kind of client. */
+    public KafkaClientSettings clients() {
+        return clients;
+    }
+
+    public dev.sentiflow.schemas.registry.SchemaRegistryClient registry() {
+        return SchemaRegistrySettings.client(this);
     }
 
     public TriggerPolicy triggerPolicy() {

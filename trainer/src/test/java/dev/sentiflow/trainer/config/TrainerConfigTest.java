@@ -53,11 +53,14 @@ class TrainerConfigTest {
     }
 
     @Test
-    void kafkaSettingsPassThroughWithoutThePrefix() {
+    void kafkaSettingsReachEveryClientAndUnknownKeysAreRefused() {
         TrainerConfig config = new TrainerConfig(Map.of("kafka.security.protocol", "SASL_SSL",
-                "kafka.max.poll.records", "50", "epochs", "2"));
-        assertEquals(Map.of("security.protocol", "SASL_SSL", "max.poll.records", "50"), config.kafkaOverrides());
+                "kafka.consumer.max.poll.records", "50", "epochs", "2"));
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "max.poll.records", "50"), config.clients().consumer());
+        assertEquals(Map.of("security.protocol", "SASL_SSL"), config.clients().producer());
         assertEquals(2, config.getInt(TrainerConfig.EPOCHS));
+        assertNamed("epoks", Map.of("epoks", "2"));
+        assertNamed("kafka.isolation.level", Map.of("kafka.isolation.level", "read_uncommitted"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.sentiflow.ingest;
+package dev.sentiflow.schemas.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -20,7 +20,7 @@ public final class ConfigSources {
     /**
      * Variables the project's scripts and other modules read themselves; they are not service options.
      */
-    static final Set<String> NOT_OPTIONS = Set.of("SENTIFLOW_CACHE_DIR", "SENTIFLOW_REQUIRE_INTEROP",
+    public static final Set<String> NOT_OPTIONS = Set.of("SENTIFLOW_CACHE_DIR", "SENTIFLOW_REQUIRE_INTEROP",
             "SENTIFLOW_DEVICE", "SENTIFLOW_JAVA_OPTS");
 
     /** The settings and, per key, where it came from. */
