@@ -105,9 +105,9 @@ public final class TrainerConfig extends AbstractConfig {
             .define(ROUND_MAX_WAIT_MS, Type.LONG, TRIGGER.maxWait().toMillis(), Range.atLeast(1000), Importance.MEDIUM,
                     "Longest time between rounds while at least round.min.examples wait.")
             .define(REPLAY_CAPACITY, Type.INT, 4000, Range.between(1, 10_000_000), Importance.MEDIUM,
-                    "Earlier training examples kept (reservoir sample) and mixed into every round against forgetting.")
+                    "Earlier training examples kept (a uniform sample by id hash) and mixed into every round against forgetting.")
             .define(EVAL_CAPACITY_PER_DOMAIN, Type.INT, 500, Range.between(1, 1_000_000), Importance.MEDIUM,
-                    "Held-out examples kept per domain (reservoir sample) for evaluation and the gate.")
+                    "Held-out examples kept per domain (a uniform sample by id hash) for evaluation and the gate.")
             .define(EVAL_MAX_DOMAINS, Type.INT, 64, Range.between(1, 10_000), Importance.LOW,
                     "Domains with their own evaluation sample; examples of further domains share one.")
             .define(BALANCE_CLASSES, Type.BOOLEAN, false, Importance.MEDIUM,
@@ -129,7 +129,7 @@ public final class TrainerConfig extends AbstractConfig {
             .define(MLM_EPOCHS, Type.INT, 0, Range.between(0, 100), Importance.LOW,
                     "Masked-language-modelling epochs on unlabeled in-domain text before each round; 0 = off.")
             .define(UNLABELED_CAPACITY, Type.INT, 2000, Range.between(0, 10_000_000), Importance.LOW,
-                    "Unlabeled texts kept (reservoir sample) for masked-language modelling.")
+                    "Unlabeled texts kept (a uniform sample by id hash) for masked-language modelling.")
             .define(CHECKPOINT_CHUNK_BYTES, Type.INT, CheckpointChunker.DEFAULT_MAX_CHUNK_BYTES,
                     Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
                     "Most checkpoint bytes per models record; keep it under the topic's max.message.bytes.")
