@@ -113,55 +113,56 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         }
     }
 
-    /** Scores everything pending, a batch of at most {@code maxRecords} at a time. */
+    /**
+     * Scores the oldest pending records, at most {@code maxRecords}: ONE batch per call, never a loop
+     * over a backlog, so the model time inside one transaction stays one batch's (Streams commits
+     * between calls; the 10 s transaction timeout must not be reached). A backlog (records that waited
+     * for a model) drains one batch per incoming record and per punctuation.
+     */
     private void flush() {
-        while (pendingCount > 0) {
-            List<KeyValue<Long, PendingRecord>> batch = oldestPending();
-            if (batch.isEmpty()) {
-                pendingCount = 0;
-                return;
+        if (pendingCount <= 0) {
+            return;
+        }
+        List<KeyValue<Long, PendingRecord>> batch = oldestPending();
+        if (batch.isEmpty()) {
+            pendingCount = 0;
+            return;
+        }
+        Map<Long, PendingRecord> byKey = new HashMap<>();
+        Map<Long, String> ids = new HashMap<>();
+        List<BatchScorer.Input> inputs = new ArrayList<>(batch.size());
+        for (KeyValue<Long, PendingRecord> kv : batch) {
+            byKey.put(kv.key, kv.value);
+            // It decoded when it was stored; a registry outage now is thrown (retried), not the record's fault.
+            TokenizedDecoder.Decoded decoded = decoder.decode(inputTopic, kv.value.value());
+            if (decoded instanceof TokenizedDecoder.Ok ok) {
+                inputs.add(new BatchScorer.Input(kv.key, ok.review()));
+                ids.put(kv.key, ok.review().getId());
+            } else {
+                deadLetter(kv.value, DeadLetterReason.UNDECODABLE, ((TokenizedDecoder.Bad) decoded).detail(), null);
+                remove(kv.key);
             }
-            Map<Long, PendingRecord> byKey = new HashMap<>();
-            List<BatchScorer.Input> inputs = new ArrayList<>(batch.size());
-            for (KeyValue<Long, PendingRecord> kv : batch) {
-                byKey.put(kv.key, kv.value);
-                // It decoded when it was stored; a registry outage now is thrown (retried), not the record's fault.
-                TokenizedDecoder.Decoded decoded = decoder.decode(inputTopic, kv.value.value());
-                if (decoded instanceof TokenizedDecoder.Ok ok) {
-                    inputs.add(new BatchScorer.Input(kv.key, ok.review()));
-                } else {
-                    deadLetter(kv.value, DeadLetterReason.UNDECODABLE, ((TokenizedDecoder.Bad) decoded).detail(), null);
-                    remove(kv.key);
-                }
-            }
-            long begin = System.nanoTime();
-            BatchScorer.Outcome outcome = scorer.score(inputs);
-            nanosSinceSummary += System.nanoTime() - begin;
-            batchesSinceSummary++;
-            for (BatchScorer.Scored s : outcome.scored()) {
-                PendingRecord in = byKey.get(s.key());
-                context.forward(new Record<Object, Object>(s.prediction().getId(), s.prediction(), in.timestamp()),
-                        predictionSink);
-                remove(s.key());
-            }
-            scoredSinceSummary += outcome.scored().size();
-            for (BatchScorer.Refused r : outcome.refused()) {
-                PendingRecord in = byKey.get(r.key());
-                String id = inputs.stream().filter(i -> i.key() == r.key()).findFirst()
-                        .map(i -> i.review().getId()).orElse(null);
-                deadLetter(in, DeadLetterReason.PROCESSING_ERROR, r.detail(), id);
-                remove(r.key());
-            }
-            if (!outcome.held().isEmpty()) {
-                if (!waitingLogged) {
-                    LOG.warn("task {}: {} records wait for a model to serve them (none served under their domain or "
-                            + "the default name yet); they stay pending, nothing is lost", context.taskId(),
-                            outcome.held().size());
-                    waitingLogged = true;
-                }
-                return;
-            }
+        }
+        long begin = System.nanoTime();
+        BatchScorer.Outcome outcome = scorer.score(inputs);
+        nanosSinceSummary += System.nanoTime() - begin;
+        batchesSinceSummary++;
+        for (BatchScorer.Scored s : outcome.scored()) {
+            context.forward(new Record<Object, Object>(s.prediction().getId(), s.prediction(),
+                    byKey.get(s.key()).timestamp()), predictionSink);
+            remove(s.key());
+        }
+        scoredSinceSummary += outcome.scored().size();
+        for (BatchScorer.Refused r : outcome.refused()) {
+            deadLetter(byKey.get(r.key()), DeadLetterReason.PROCESSING_ERROR, r.detail(), ids.get(r.key()));
+            remove(r.key());
+        }
+        if (outcome.held().isEmpty()) {
             waitingLogged = false;
+        } else if (!waitingLogged) {
+            LOG.warn("task {}: {} records wait for a model to serve them (none served under their domain or the "
+                    + "default name yet); they stay pending, nothing is lost", context.taskId(), outcome.held().size());
+            waitingLogged = true;
         }
     }
 
