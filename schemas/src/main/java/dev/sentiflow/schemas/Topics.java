@@ -14,6 +14,8 @@ public final class Topics {
     public static final String REVIEWS_DLQ = "reviews.dlq";
     /** Inference writes {@code Prediction} records here. */
     public static final String PREDICTIONS = "predictions";
+    /** Inference writes {@code DeadLetter} records here: inputs it could not score (e.g. ids from another tokenizer). */
+    public static final String PREDICTIONS_DLQ = "predictions.dlq";
     /** The trainer publishes {@code ModelCheckpoint} chunks here. */
     public static final String MODELS = "models";
     /** The trainer publishes {@code TrainingMetrics} here. */

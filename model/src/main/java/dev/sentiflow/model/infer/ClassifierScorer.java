@@ -39,12 +39,23 @@ public final class ClassifierScorer {
         this.maxRows = maxRows;
     }
 
+    /** Scores with the block's own parameters. */
     public List<Scored> score(List<int[]> tokenIds) {
+        return score(tokenIds, new ParameterStore(manager, false));
+    }
+
+    /**
+     * Scores with the parameters {@code ps} gives: a {@link VersionedParameterStore} scores one model
+     * version on a block that several versions share.
+     */
+    public List<Scored> score(List<int[]> tokenIds, ParameterStore ps) {
+        if (tokenIds.isEmpty()) {
+            return List.of();
+        }
         List<EncodedExample> examples = new ArrayList<>(tokenIds.size());
         tokenIds.forEach(ids -> examples.add(new EncodedExample(ids, -1)));
         Batcher batcher = new Batcher(examples, maxRows, padId);
         Scored[] out = new Scored[tokenIds.size()];
-        ParameterStore ps = new ParameterStore(manager, false);
         for (int[] rows : batcher.lengthSorted()) {
             PaddedBatch batch = batcher.batch(rows);
             float[] probabilities = NoGradient.call(() -> {

@@ -34,6 +34,10 @@ public final class ConfigMarkdown {
         if (value == null) {
             return "(none)"; // e.g. a password nobody should have a default for
         }
+        if (value instanceof org.apache.kafka.common.config.types.Password secret) {
+            // A secret's default is shown only when it is empty, which is what users need to know.
+            value = secret.value().isEmpty() ? "" : "[hidden]";
+        }
         if (value instanceof List<?> list) {
             value = list.stream().map(String::valueOf).collect(Collectors.joining(","));
         }

@@ -1,0 +1,225 @@
+package dev.sentiflow.inference;
+
+import dev.sentiflow.inference.batch.BatchPolicy;
+import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import dev.sentiflow.schemas.config.KafkaClientSettings;
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.config.UnknownOptions;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Every option of the inference app, declared once. README's configuration table is generated from
+ * {@link #DEFINITION}; options whose names start with {@code kafka.} go, without the prefix, to Kafka
+ * Streams and to the consumer that follows the models topic (security, timeouts).
+ */
+public final class InferenceConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = SchemaRegistrySettings.URL;
+    public static final String APPLICATION_ID = "application.id";
+    public static final String TOKENIZED_TOPIC = "topic.tokenized";
+    public static final String PREDICTIONS_TOPIC = "topic.predictions";
+    public static final String MODELS_TOPIC = "topic.models";
+    public static final String DLQ_TOPIC = "topic.dlq";
+    public static final String LIVE_METRICS_TOPIC = "topic.metrics.live";
+    public static final String BASE_MODEL = "base.model";
+    public static final String LORA_R = "lora.r";
+    public static final String LORA_ALPHA = "lora.alpha";
+    public static final String LORA_TARGETS = "lora.targets";
+    public static final String LORA_MODULES_TO_SAVE = "lora.modules.to.save";
+    public static final String LABELS = "labels";
+    public static final String MAX_LENGTH = "max.length";
+    public static final String BATCH_MAX_RECORDS = "batch.max.records";
+    public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String DEFAULT_MODEL = "model.default.name";
+    public static final String SERVE_WITHOUT_MODEL = "serve.without.model";
+    public static final String SIGNING_KEY = "checkpoint.signing.key";
+    public static final String CHECKPOINT_MAX_PENDING_BYTES = "checkpoint.max.pending.bytes";
+    public static final String STREAM_THREADS = "num.stream.threads";
+    public static final String STANDBY_REPLICAS = "num.standby.replicas";
+    public static final String STATE_DIR = "state.dir";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final String KAFKA_PREFIX = KafkaClientSettings.PREFIX;
+
+    /** Largest batch: at CPU speed (~30 MiniLM rows/s on 2 cores at 128 tokens) still far below the 10 s transaction timeout. */
+    static final int MAX_BATCH = 128;
+
+    /** What to do while no version of the default model exists. */
+    public enum WithoutModel {
+        /** Score nothing until a checkpoint of the default model is served. */
+        WAIT,
+        /** Score with the base encoder and the block's untrained head, named version 0. */
+        BASE_HEAD;
+
+        static WithoutModel parse(String text) {
+            return valueOf(text.toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(new ConfigDef())
+            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
+                    "Kafka brokers to connect to (host:port, comma-separated).")
+            .define(APPLICATION_ID, Type.STRING, "sentiflow-inference", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Kafka Streams application id: consumer group, transactional id and internal "
+                            + "topic prefix (the pending-batch changelog).")
+            .define(TOKENIZED_TOPIC, Type.STRING, Topics.REVIEWS_TOKENIZED, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Input topic of TokenizedReview records.")
+            .define(PREDICTIONS_TOPIC, Type.STRING, Topics.PREDICTIONS, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Output topic of Prediction records, keyed by review id.")
+            .define(MODELS_TOPIC, Type.STRING, Topics.MODELS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Topic of chunked ModelCheckpoint records, followed from the beginning (read_committed).")
+            .define(DLQ_TOPIC, Type.STRING, Topics.PREDICTIONS_DLQ, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Dead-letter topic: inputs that cannot be scored (undecodable, other tokenizer, token ids out of "
+                            + "range) as DeadLetter records with the reason and original bytes.")
+            .define(LIVE_METRICS_TOPIC, Type.STRING, Topics.LIVE_METRICS, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, "Topic for LiveMetrics (live accuracy per version and domain); reserved, this "
+                            + "version does not publish them yet.")
+            .define(BASE_MODEL, Type.STRING, BaseModels.DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "The shared base encoder, loaded once: minilm, bert-base, distilbert-init or a Hugging Face "
+                            + "directory. Checkpoints trained on another base are refused.")
+            .define(LORA_R, Type.INT, LoraConfig.defaults().r(), Range.atLeast(1), Importance.MEDIUM,
+                    "LoRA rank of the served adapters; adapters with another rank are refused.")
+            .define(LORA_ALPHA, Type.DOUBLE, (double) LoraConfig.defaults().alpha(), Range.atLeast(0), Importance.MEDIUM,
+                    "LoRA alpha (scale alpha/r) of the served adapters; adapters with another alpha are refused.")
+            .define(LORA_TARGETS, Type.LIST, String.join(",", LoraConfig.defaults().targets()), Importance.MEDIUM,
+                    "Projections the served adapters adapt (PEFT target_modules: query, key, value, dense, ...).")
+            .define(LORA_MODULES_TO_SAVE, Type.LIST, String.join(",", LoraConfig.defaults().modulesToSave()),
+                    Importance.LOW, "Head modules the adapters carry whole (PEFT modules_to_save).")
+            .define(LABELS, Type.LIST, "negative,positive", Importance.HIGH,
+                    "Class names in logit order; checkpoints with other labels or another order are refused.")
+            .define(MAX_LENGTH, Type.INT, 128, Range.between(2, 8192), Importance.MEDIUM,
+                    "Token limit the served models were trained with ([CLS] and [SEP] included); longer inputs go to "
+                            + "the DLQ.")
+            .define(BATCH_MAX_RECORDS, Type.INT, 32, Range.between(1, MAX_BATCH), Importance.MEDIUM,
+                    "Most records per micro-batch (per input partition). Bounded so one batch's model time stays far "
+                            + "below the 10 s transaction timeout.")
+            .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
+                    "Longest a record waits for its batch to fill (wall clock), so quiet partitions are scored too.")
+            .define(DEFAULT_MODEL, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Model that scores reviews whose domain has no model of its own.")
+            .define(SERVE_WITHOUT_MODEL, Type.STRING, "wait", ConfigDef.ValidString.in("wait", "base-head"),
+                    Importance.MEDIUM, "Before any checkpoint of the default model exists: wait (start scoring only "
+                            + "once one is served) or base-head (score with the base and an untrained head, "
+                            + "predictions say version 0).")
+            .define(SIGNING_KEY, Type.PASSWORD, "", Importance.HIGH,
+                    "Shared HMAC secret of the trainer; when set, unsigned or wrongly signed checkpoints are refused. "
+                            + "Empty = signatures not checked.")
+            .define(CHECKPOINT_MAX_PENDING_BYTES, Type.LONG, 512L * 1024 * 1024, Range.atLeast(1), Importance.LOW,
+                    "Most checkpoint bytes held while chunks are still arriving (heap); at least the largest checkpoint.")
+            .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+                    "Kafka Streams threads in this instance; they share one copy of the base model. More threads "
+                            + "than input partitions stay idle.")
+            .define(STANDBY_REPLICAS, Type.INT, 0, Range.between(0, 10), Importance.LOW,
+                    "Standby copies of the pending-batch store on other instances, for fast failover.")
+            .define(STATE_DIR, Type.STRING, "", Importance.LOW,
+                    "Kafka Streams state directory; empty = sentiflow-streams under the JVM's temporary directory.")
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+                    "How long a clean stop waits for the last transaction to commit.");
+
+    /** Prints the configuration table that README.md carries. */
+    public static void main(String[] args) {
+        System.out.print(dev.sentiflow.schemas.config.ConfigMarkdown.table(DEFINITION));
+    }
+
+    private final KafkaClientSettings clients;
+
+    public InferenceConfig(Map<?, ?> values) {
+        this(values, Map.of());
+    }
+
+    /** @param origins where keys came from, for the error about an unknown one (see {@code ConfigSources}) */
+    public InferenceConfig(Map<?, ?> values, Map<String, String> origins) {
+        super(DEFINITION, values, false);
+        UnknownOptions.reject(DEFINITION, values, origins);
+        clients = KafkaClientSettings.fromOptions(originals(), DEFINITION.names());
+        loraConfig(); // fail at start-up, naming the option, rather than when the first checkpoint arrives
+        List<String> labels = labels();
+        if (labels.size() < 2 || labels.stream().distinct().count() != labels.size()
+                || labels.stream().anyMatch(String::isBlank)) {
+            throw new ConfigException(LABELS, getList(LABELS), "needs at least two distinct, non-blank names");
+        }
+    }
+
+    public LoraConfig loraConfig() {
+        try {
+            return new LoraConfig(getInt(LORA_R), getDouble(LORA_ALPHA).floatValue(), LoraConfig.defaults().dropout(),
+                    getList(LORA_TARGETS), getList(LORA_MODULES_TO_SAVE));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(LORA_TARGETS, getList(LORA_TARGETS), e.getMessage());
+        }
+    }
+
+    public List<String> labels() {
+        return getList(LABELS).stream().map(String::trim).toList();
+    }
+
+    public BatchPolicy batchPolicy() {
+        return new BatchPolicy(getInt(BATCH_MAX_RECORDS), Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS)));
+    }
+
+    public WithoutModel withoutModel() {
+        return WithoutModel.parse(getString(SERVE_WITHOUT_MODEL));
+    }
+
+    public Optional<CheckpointSigner> checkpointVerifier() {
+        Password key = getPassword(SIGNING_KEY);
+        return CheckpointSigner.fromSecret(key == null ? null : key.value());
+    }
+
+    /** Kafka Streams settings: exactly-once, our ids and servers, then any {@code kafka.*} overrides. */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
+        String stateDir = getString(STATE_DIR);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.isBlank()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "sentiflow-streams").toString() : stateDir);
+        clients.streams().forEach(props::put);
+        return props;
+    }
+
+    /** Settings of the consumer that follows the models topic: servers plus {@code kafka.*} and {@code kafka.consumer.*}. */
+    public Map<String, Object> consumerSettings() {
+        Map<String, Object> props = new HashMap<>(clients.consumer());
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
+        return props;
+    }
+
+    /** Settings of the admin client that checks the topics at start. */
+    public Map<String, Object> adminSettings() {
+        Map<String, Object> props = new HashMap<>(clients.admin());
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
+        return props;
+    }
+
+    public dev.sentiflow.schemas.registry.SchemaRegistryClient registry() {
+        return SchemaRegistrySettings.client(this);
+    }
+
+    public List<String> topics() {
+        return List.of(getString(TOKENIZED_TOPIC), getString(PREDICTIONS_TOPIC), getString(MODELS_TOPIC),
+                getString(DLQ_TOPIC));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.sentiflow.inference;
+
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.inference.models.CheckpointIntake;
+import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.inference.models.ModelsFollower;
+import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.model.device.Devices;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.infer.ServedVersions;
+import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroDeserializer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running inference app: one shared serving block (the base encoder, loaded once), the model
+ * registry fed by the models follower, and the Streams app that scores. Start order matters: the
+ * follower reads the models topic up to where it stood at start, so the newest valid version of each
+ * model is loaded before the first batch; only then does Streams start.
+ */
+public final class InferenceService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceService.class);
+    /** Rows per forward: with the batch bound this keeps one forward's memory and time small. */
+    static final int MAX_ROWS_PER_FORWARD = 32;
+    private static final Duration PROGRESS = Duration.ofSeconds(30);
+
+    private final NDManager manager;
+    private final ModelRegistry registry;
+    private final CheckpointIntake intake;
+    private final ModelsFollower follower;
+    private final KafkaStreams streams;
+    private final Duration shutdownTimeout;
+
+    private InferenceService(NDManager manager, ModelRegistry registry, CheckpointIntake intake,
+            ModelsFollower follower, KafkaStreams streams, Duration shutdownTimeout) {
+        this.manager = manager;
+        this.registry = registry;
+        this.intake = intake;
+        this.follower = follower;
+        this.streams = streams;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** Loads the base, catches up on the models topic, then starts scoring; blocks until then. */
+    public static InferenceService start(InferenceConfig config) throws InterruptedException {
+        ensureTopics(config);
+        NDManager manager = NDManager.newBaseManager(Devices.preferred());
+        List<AutoCloseable> opened = new ArrayList<>(List.of(manager));
+        try {
+            List<String> labels = config.labels();
+            SequenceClassifier block;
+            ModelIdentity identity;
+            int padId;
+            int vocabSize;
+            int maxLength;
+            try (BaseModel base = BaseModels.load(manager, config.getString(InferenceConfig.BASE_MODEL))) {
+                maxLength = Math.min(config.getInt(InferenceConfig.MAX_LENGTH), base.config().maxPositions());
+                try (TextTokenizer tokenizer = base.openTokenizer(maxLength)) {
+                    identity = new ModelIdentity(base.baseHash(), Optional.of(config.loraConfig()), labels,
+                            tokenizer.id(), maxLength);
+                    padId = tokenizer.padId();
+                }
+                vocabSize = base.config().vocabSize();
+                // A fixed seed: the untrained head of version 0 (base-head) is the same after every restart.
+                block = Classifiers.create(manager, base, labels.size(), Optional.of(config.loraConfig()), 0L);
+            }
+            ServedVersions versions = new ServedVersions(block, manager, identity);
+            ModelRegistry registry = new ModelRegistry();
+            opened.add(0, registry);
+            String defaultModel = config.getString(InferenceConfig.DEFAULT_MODEL);
+            if (config.withoutModel() == InferenceConfig.WithoutModel.BASE_HEAD) {
+                registry.offer(versions.baseHead(defaultModel));
+            }
+            SchemaRegistryClient schemas = config.registry();
+            CheckpointIntake intake = new CheckpointIntake(new CheckpointAssembler(
+                    config.getLong(InferenceConfig.CHECKPOINT_MAX_PENDING_BYTES), config.checkpointVerifier()),
+                    versions, registry);
+            ModelsFollower follower = new ModelsFollower(config.consumerSettings(),
+                    config.getString(InferenceConfig.MODELS_TOPIC),
+                    new AvroDeserializer<>(schemas, ModelCheckpoint.getClassSchema()), intake);
+            opened.add(0, follower);
+            follower.start();
+            while (!follower.awaitCaughtUp(PROGRESS)) {
+                LOG.info("still reading {} up to where it stood at start", config.getString(InferenceConfig.MODELS_TOPIC));
+            }
+            if (registry.version(defaultModel).isEmpty()) {
+                LOG.warn("no version of model '{}' on {} yet; waiting for one before scoring (serve.without.model=wait)",
+                        defaultModel, config.getString(InferenceConfig.MODELS_TOPIC));
+                while (!registry.awaitServed(defaultModel, PROGRESS)) {
+                    LOG.info("still waiting for a version of model '{}'", defaultModel);
+                }
+            }
+            var batchPolicy = config.batchPolicy();
+            ClassifierScorer scorer = new ClassifierScorer(block, manager, padId,
+                    Math.min(batchPolicy.maxRecords(), MAX_ROWS_PER_FORWARD));
+            BatchScorer batchScorer = new BatchScorer(registry, scorer, defaultModel, Clock.systemUTC());
+            var topology = InferenceTopology.build(new InferenceTopology.Params(
+                    config.getString(InferenceConfig.TOKENIZED_TOPIC), config.getString(InferenceConfig.PREDICTIONS_TOPIC),
+                    config.getString(InferenceConfig.DLQ_TOPIC), schemas, batchScorer, batchPolicy, vocabSize, maxLength));
+            KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+            // A registry outage fails the thread; a new one resumes from the last commit, nothing is lost.
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("inference stream thread failed, replacing it: {}", e.toString());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> LOG.info("inference state {} -> {}", before, now));
+            streams.start();
+            LOG.info("inference started: {} -> {} | {}; serving {} on base {} (labels {}, tokenizer {}, max length {}); "
+                    + "batches of up to {} records or {} ms, {} stream thread(s)",
+                    config.getString(InferenceConfig.TOKENIZED_TOPIC), config.getString(InferenceConfig.PREDICTIONS_TOPIC),
+                    config.getString(InferenceConfig.DLQ_TOPIC), registry.versions(),
+                    config.getString(InferenceConfig.BASE_MODEL), labels, identity.tokenizerId(), maxLength,
+                    batchPolicy.maxRecords(), batchPolicy.maxWait().toMillis(),
+                    config.getInt(InferenceConfig.STREAM_THREADS));
+            return new InferenceService(manager, registry, intake, follower, streams,
+                    Duration.ofMillis(config.getLong(InferenceConfig.SHUTDOWN_TIMEOUT_MS)));
+        } catch (RuntimeException | InterruptedException e) {
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public CheckpointIntake intake() {
+        return intake;
+    }
+
+    /** Stops scoring (the last transaction commits or aborts), then the follower, then frees the model. */
+    @Override
+    public void close() {
+        streams.close(shutdownTimeout);
+        follower.close();
+        LOG.info("inference stopped; was serving {}; checkpoints swapped in {}, refused {}", registry.versions(),
+                intake.swaps(), intake.refusals());
+        registry.close();
+        manager.close();
+    }
+
+    /** Creates missing topics with the broker's defaults; the models topic compacted, as the trainer expects. */
+    private static void ensureTopics(InferenceConfig config) {
+        try (Admin client = Admin.create(config.adminSettings())) {
+            Set<String> existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
+            String models = config.getString(InferenceConfig.MODELS_TOPIC);
+            List<NewTopic> missing = config.topics().stream().filter(t -> !existing.contains(t))
+                    .map(t -> {
+                        NewTopic topic = new NewTopic(t, Optional.empty(), Optional.empty());
+                        return t.equals(models)
+                                ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
+                                : topic;
+                    }).toList();
+            if (!missing.isEmpty()) {
+                client.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topics", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot reach Kafka at " + config.getList(InferenceConfig.BOOTSTRAP_SERVERS)
+                    + " to check topics " + config.topics() + ": " + e, e);
+        }
+    }
+}

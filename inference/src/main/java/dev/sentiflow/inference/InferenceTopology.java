@@ -1,0 +1,62 @@
+package dev.sentiflow.inference;
+
+import dev.sentiflow.avro.DeadLetter;
+import dev.sentiflow.avro.Prediction;
+import dev.sentiflow.inference.batch.BatchPolicy;
+import dev.sentiflow.inference.batch.BatchingProcessor;
+import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroSerializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * reviews.tokenized (raw bytes) → micro-batches in a changelogged store → the served version of
+ * each record's model → predictions, or → predictions.dlq.
+ *
+ * <p>The source reads raw bytes so that a record that is not a TokenizedReview reaches our code and
+ * is dead-lettered with its bytes instead of failing in Kafka's deserializer. The pending store is
+ * in memory with its changelog on (Streams' default): batches are small and short-lived, and the
+ * changelog is what makes a crash lose nothing.
+ */
+public final class InferenceTopology {
+
+    static final String SOURCE = "tokenized-source";
+    static final String PROCESSOR = "batch-and-score";
+    public static final String PENDING_STORE = "pending";
+    static final String PREDICTIONS_SINK = "predictions-sink";
+    static final String DLQ_SINK = "dlq-sink";
+
+    /**
+     * What the topology needs.
+     *
+     * @param scorer scores a batch with the currently served versions (shared by every task)
+     * @param vocabSize the served block's vocabulary: token ids must be below it
+     * @param maxLength most tokens per record (the serving identity's max length)
+     */
+    public record Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
+                         BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength) {
+    }
+
+    private InferenceTopology() {
+    }
+
+    public static Topology build(Params params) {
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.tokenizedTopic());
+        topology.addProcessor(PROCESSOR, () -> new BatchingProcessor(params.tokenizedTopic(), PENDING_STORE,
+                params.registry(), params.vocabSize(), params.maxLength(), params.scorer(), params.batches(),
+                PREDICTIONS_SINK, DLQ_SINK), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
+                Serdes.Long(), Serdes.ByteArray()), PROCESSOR);
+        topology.addSink(PREDICTIONS_SINK, params.predictionsTopic(), new StringSerializer(),
+                new AvroSerializer<Prediction>(params.registry(), Prediction.getClassSchema(), true, false), PROCESSOR);
+        topology.addSink(DLQ_SINK, params.dlqTopic(), new ByteArraySerializer(),
+                new AvroSerializer<DeadLetter>(params.registry(), DeadLetter.getClassSchema(), true, false), PROCESSOR);
+        return topology;
+    }
+}

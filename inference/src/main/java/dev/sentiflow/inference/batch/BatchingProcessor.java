@@ -1,0 +1,226 @@
+package dev.sentiflow.inference.batch;
+
+import dev.sentiflow.avro.DeadLetter;
+import dev.sentiflow.avro.DeadLetterReason;
+import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gathers one input partition's records into micro-batches and scores them. A batch is scored when
+ * it holds {@code maxRecords} records or when the wall-clock punctuator fires (every {@code maxWait}),
+ * whichever comes first, so no record waits longer than about {@code maxWait} in a quiet partition.
+ *
+ * <p>Pending records live in a changelogged key-value store, keyed by input offset, never only in a
+ * Java field: under exactly-once the committed offsets already cover them, so a crash would otherwise
+ * lose them. Store writes, predictions, dead letters and offsets commit in one transaction; after a
+ * crash the store is restored and its records are scored by the first batch.
+ */
+public final class BatchingProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    public static final String DLQ_REASON_HEADER = "sentiflow.dlq.reason";
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingProcessor.class);
+    private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(30);
+
+    private final String inputTopic;
+    private final String storeName;
+    private final TokenizedDecoder decoder;
+    private final ReviewCheck check;
+    private final BatchScorer scorer;
+    private final int maxRecords;
+    private final Duration maxWait;
+    private final String predictionSink;
+    private final String dlqSink;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<Long, byte[]> pending;
+    private long pendingCount;
+    private boolean waitingLogged;
+    private long scoredSinceSummary;
+    private long batchesSinceSummary;
+    private long nanosSinceSummary;
+    private final Map<DeadLetterReason, Long> deadSinceSummary = new EnumMap<>(DeadLetterReason.class);
+
+    /**
+     * @param vocabSize token ids must be below it
+     * @param maxLength most tokens per record the served models take
+     */
+    public BatchingProcessor(String inputTopic, String storeName, SchemaRegistryClient registry, int vocabSize,
+            int maxLength, BatchScorer scorer, BatchPolicy policy, String predictionSink, String dlqSink) {
+        this.inputTopic = inputTopic;
+        this.storeName = storeName;
+        this.decoder = new TokenizedDecoder(registry);
+        this.check = new ReviewCheck(vocabSize, maxLength);
+        this.scorer = scorer;
+        this.maxRecords = policy.maxRecords();
+        this.maxWait = policy.maxWait();
+        this.predictionSink = predictionSink;
+        this.dlqSink = dlqSink;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.pending = context.getStateStore(storeName);
+        this.pendingCount = countPending();
+        if (pendingCount > 0) {
+            LOG.info("task {}: {} records were pending when the last run ended (restored from the changelog); "
+                    + "they are scored first", context.taskId(), pendingCount);
+        }
+        context.schedule(maxWait, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+        context.schedule(SUMMARY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> logSummary());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        PendingRecord in = new PendingRecord(record.key(), record.value(), record.timestamp(), meta.partition(),
+                meta.offset());
+        TokenizedDecoder.Decoded decoded = decoder.decode(meta.topic(), record.value());
+        if (decoded instanceof TokenizedDecoder.Bad bad) {
+            deadLetter(in, DeadLetterReason.UNDECODABLE, bad.detail(), null);
+            return;
+        }
+        TokenizedReview review = ((TokenizedDecoder.Ok) decoded).review();
+        Optional<ReviewCheck.Problem> problem = check.check(review);
+        if (problem.isPresent()) {
+            deadLetter(in, problem.get().reason(), problem.get().detail(), review.getId());
+            return;
+        }
+        pending.put(meta.offset(), in.encode());
+        pendingCount++;
+        if (pendingCount >= maxRecords) {
+            flush();
+        }
+    }
+
+    /**
+     * Scores the oldest pending records, at most {@code maxRecords}: ONE batch per call, never a loop
+     * over a backlog, so the model time inside one transaction stays one batch's (Streams commits
+     * between calls; the 10 s transaction timeout must not be reached). A backlog (records that waited
+     * for a model) drains one batch per incoming record and per punctuation.
+     */
+    private void flush() {
+        if (pendingCount <= 0) {
+            return;
+        }
+        List<KeyValue<Long, PendingRecord>> batch = oldestPending();
+        if (batch.isEmpty()) {
+            pendingCount = 0;
+            return;
+        }
+        Map<Long, PendingRecord> byKey = new HashMap<>();
+        Map<Long, String> ids = new HashMap<>();
+        List<BatchScorer.Input> inputs = new ArrayList<>(batch.size());
+        for (KeyValue<Long, PendingRecord> kv : batch) {
+            byKey.put(kv.key, kv.value);
+            // It decoded when it was stored; a registry outage now is thrown (retried), not the record's fault.
+            TokenizedDecoder.Decoded decoded = decoder.decode(inputTopic, kv.value.value());
+            if (decoded instanceof TokenizedDecoder.Ok ok) {
+                inputs.add(new BatchScorer.Input(kv.key, ok.review()));
+                ids.put(kv.key, ok.review().getId());
+            } else {
+                deadLetter(kv.value, DeadLetterReason.UNDECODABLE, ((TokenizedDecoder.Bad) decoded).detail(), null);
+                remove(kv.key);
+            }
+        }
+        long begin = System.nanoTime();
+        BatchScorer.Outcome outcome = scorer.score(inputs);
+        nanosSinceSummary += System.nanoTime() - begin;
+        batchesSinceSummary++;
+        for (BatchScorer.Scored s : outcome.scored()) {
+            context.forward(new Record<Object, Object>(s.prediction().getId(), s.prediction(),
+                    byKey.get(s.key()).timestamp()), predictionSink);
+            remove(s.key());
+        }
+        scoredSinceSummary += outcome.scored().size();
+        for (BatchScorer.Refused r : outcome.refused()) {
+            deadLetter(byKey.get(r.key()), DeadLetterReason.PROCESSING_ERROR, r.detail(), ids.get(r.key()));
+            remove(r.key());
+        }
+        if (outcome.held().isEmpty()) {
+            waitingLogged = false;
+        } else if (!waitingLogged) {
+            LOG.warn("task {}: {} records wait for a model to serve them (none served under their domain or the "
+                    + "default name yet); they stay pending, nothing is lost", context.taskId(), outcome.held().size());
+            waitingLogged = true;
+        }
+    }
+
+    private List<KeyValue<Long, PendingRecord>> oldestPending() {
+        List<KeyValue<Long, PendingRecord>> batch = new ArrayList<>(maxRecords);
+        try (KeyValueIterator<Long, byte[]> it = pending.all()) {
+            while (it.hasNext() && batch.size() < maxRecords) {
+                KeyValue<Long, byte[]> kv = it.next();
+                batch.add(KeyValue.pair(kv.key, PendingRecord.decode(kv.value)));
+            }
+        }
+        return batch;
+    }
+
+    private void remove(long key) {
+        pending.delete(key);
+        pendingCount--;
+    }
+
+    private long countPending() {
+        long n = 0;
+        try (KeyValueIterator<Long, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void deadLetter(PendingRecord in, DeadLetterReason reason, String detail, String recordId) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setReason(reason)
+                .setDetail(detail)
+                .setSourceTopic(inputTopic)
+                .setSourcePartition(in.partition())
+                .setSourceOffset(in.offset())
+                .setRecordId(recordId)
+                .setOriginalKey(in.key() == null ? null : ByteBuffer.wrap(in.key()))
+                .setOriginalValue(in.value() == null ? null : ByteBuffer.wrap(in.value()))
+                .setFailedAt(Instant.now())
+                .build();
+        Record<Object, Object> out = new Record<>(in.key(), letter, in.timestamp());
+        out.headers().add(DLQ_REASON_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
+        context.forward(out, dlqSink);
+        deadSinceSummary.merge(reason, 1L, Long::sum);
+    }
+
+    private void logSummary() {
+        if (scoredSinceSummary > 0 || !deadSinceSummary.isEmpty()) {
+            LOG.info("task {}: scored {} in {} batches ({} ms of model time per batch), dead-lettered {}, {} pending, "
+                    + "in the last {} s", context.taskId(), scoredSinceSummary, batchesSinceSummary,
+                    batchesSinceSummary == 0 ? 0 : nanosSinceSummary / batchesSinceSummary / 1_000_000,
+                    deadSinceSummary, pendingCount, SUMMARY_INTERVAL.toSeconds());
+        }
+        scoredSinceSummary = 0;
+        batchesSinceSummary = 0;
+        nanosSinceSummary = 0;
+        deadSinceSummary.clear();
+    }
+}

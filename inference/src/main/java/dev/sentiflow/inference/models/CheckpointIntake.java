@@ -1,0 +1,151 @@
+package dev.sentiflow.inference.models;
+
+import dev.sentiflow.avro.CheckpointKind;
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.model.checkpoint.CheckpointException;
+import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.model.infer.ServedVersion;
+import dev.sentiflow.model.infer.ServedVersions;
+import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
+import dev.sentiflow.schemas.checkpoint.AssemblyResult;
+import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns records of the {@code models} topic into served versions: chunks go to the
+ * {@link CheckpointAssembler} (hash, signature), each whole checkpoint is checked against the serving
+ * identity, decoded, verified and staged ({@link ServedVersions}), then offered to the
+ * {@link ModelRegistry}, which swaps it in if it is newer. Whatever is wrong with a checkpoint, it
+ * costs one WARN line and a count, and the version already served keeps serving. Never throws for
+ * bad input. Runs on the follower's thread only (the assembler is single-threaded).
+ */
+public final class CheckpointIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointIntake.class);
+
+    private final CheckpointAssembler assembler;
+    private final ServedVersions versions;
+    private final ModelRegistry registry;
+    private final AtomicLong swaps = new AtomicLong();
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
+
+    public CheckpointIntake(CheckpointAssembler assembler, ServedVersions versions, ModelRegistry registry) {
+        this.assembler = assembler;
+        this.versions = versions;
+        this.registry = registry;
+    }
+
+    /** Takes one record value (null = tombstone) read at {@code source} (topic-partition@offset). */
+    public void accept(ModelCheckpoint chunk, String source) {
+        AssemblyResult result;
+        try {
+            result = assembler.accept(chunk);
+        } catch (RuntimeException e) {
+            refuse("INVALID_CHUNK", chunk == null ? "?" : chunk.getName(), source, "cannot read the chunk: " + e);
+            return;
+        }
+        if (result instanceof AssemblyResult.Rejected rejected) {
+            refuse(rejected.problem().name(), rejected.name(), source, rejected.detail());
+        } else if (result instanceof AssemblyResult.Complete complete) {
+            load(complete.checkpoint(), source);
+        }
+    }
+
+    /** A record whose bytes are not a ModelCheckpoint at all. */
+    public void undecodable(String source, String problem) {
+        refuse("UNDECODABLE", "?", source, problem);
+    }
+
+    private void load(AssembledCheckpoint checkpoint, String source) {
+        String where = checkpoint.name() + " v" + checkpoint.version() + " at " + source;
+        List<String> problems = headerProblems(checkpoint.header(), versions.identity());
+        if (!problems.isEmpty()) {
+            refuse("WRONG_IDENTITY", checkpoint.name(), source, String.join("; ", problems));
+            return;
+        }
+        long begin = System.nanoTime();
+        ServedVersion version;
+        try {
+            version = versions.fromCheckpoint(checkpoint.name(), checkpoint.version(), checkpoint.sha256(),
+                    checkpoint.payload(), where);
+        } catch (CheckpointException e) {
+            refuse("INVALID_CHECKPOINT", checkpoint.name(), source, e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            refuse("LOAD_FAILED", checkpoint.name(), source, "could not build it: " + e);
+            return;
+        }
+        if (!version.labels().equals(checkpoint.header().labels())
+                || !version.tokenizerId().equals(checkpoint.header().tokenizerId())) {
+            version.retire();
+            refuse("INVALID_CHECKPOINT", checkpoint.name(), source, "its record header (labels "
+                    + checkpoint.header().labels() + ", tokenizer " + checkpoint.header().tokenizerId()
+                    + ") disagrees with the safetensors metadata (labels " + version.labels() + ", tokenizer "
+                    + version.tokenizerId() + ")");
+            return;
+        }
+        long bytes = version.bytes();
+        int arrays = version.store().weights().arrayCount();
+        ModelRegistry.Swap swap = registry.offer(version);
+        double ms = (System.nanoTime() - begin) / 1e6;
+        if (!swap.accepted()) {
+            LOG.info("model {}: v{} is not newer than the served v{}; kept v{}", checkpoint.name(),
+                    checkpoint.version(), swap.previous().orElse(0), swap.previous().orElse(0));
+            return;
+        }
+        swaps.incrementAndGet();
+        String cost = checkpoint.kind() == CheckpointKind.FULL
+                ? "FULL checkpoint: a full copy of the model, " + String.format("%,d", bytes) + " bytes in " + arrays + " arrays"
+                : "ADAPTER: " + arrays + " arrays, " + String.format("%,d", bytes) + " bytes beside the shared base";
+        LOG.info("model {}: now serving v{} (was {}; {}; sha256 {}) built in {} ms from {}", checkpoint.name(),
+                checkpoint.version(), swap.previous().isPresent() ? "v" + swap.previous().getAsLong() : "none", cost,
+                checkpoint.sha256().substring(0, 12), String.format("%.1f", ms), source);
+    }
+
+    /** The cheap checks on the signed header, before decoding megabytes. */
+    static List<String> headerProblems(CheckpointHeader header, ModelIdentity serving) {
+        List<String> problems = new ArrayList<>();
+        if (!header.baseModelHash().equals(serving.baseHash())) {
+            problems.add("trained on base " + abbreviate(header.baseModelHash()) + " but this app serves base "
+                    + abbreviate(serving.baseHash()) + " (base.model)");
+        }
+        if (!header.tokenizerId().equals(serving.tokenizerId())) {
+            problems.add("tokenizer " + header.tokenizerId() + " but this app's base uses " + serving.tokenizerId());
+        }
+        if (!header.labels().equals(serving.labels())) {
+            problems.add("labels " + header.labels() + " but this app serves " + serving.labels() + " (labels)");
+        }
+        return problems;
+    }
+
+    private void refuse(String reason, String name, String source, String detail) {
+        refusals.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+        LOG.warn("refused checkpoint of model {} at {} ({}): {}; still serving {}", name, source, reason, detail,
+                name.equals("?") ? registry.versions() : registry.version(name).isPresent()
+                        ? "v" + registry.version(name).getAsLong() : "nothing for it");
+    }
+
+    /** Versions swapped in so far. */
+    public long swaps() {
+        return swaps.get();
+    }
+
+    /** Refused checkpoints (or chunks) by reason. */
+    public Map<String, Long> refusals() {
+        Map<String, Long> out = new TreeMap<>();
+        refusals.forEach((reason, count) -> out.put(reason, count.get()));
+        return out;
+    }
+
+    private static String abbreviate(String hash) {
+        return hash.length() > 12 ? hash.substring(0, 12) + "…" : hash;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.sentiflow.inference.models;
+
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.schemas.registry.SchemaRegistryException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the {@code models} topic on its own thread with its own consumer: {@code read_committed}
+ * (a checkpoint is whole or invisible), every partition assigned directly, no consumer group (each
+ * instance needs every model, and nothing here is committed), from the beginning at start. Records
+ * go to the {@link CheckpointIntake}. Not a GlobalKTable: that would keep every chunk in a state
+ * store, while only the newest version of each model is needed, in memory, as arrays.
+ *
+ * <p>{@link #awaitCaughtUp} says when everything committed before start was read, so the app can
+ * load the newest valid version of each model before it scores anything.
+ */
+public final class ModelsFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelsFollower.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration REGISTRY_BACKOFF = Duration.ofSeconds(1);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final Deserializer<ModelCheckpoint> values;
+    private final CheckpointIntake intake;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param clientSettings bootstrap servers and any client overrides; isolation level, offset reset
+     *     and auto-commit are set here because correctness depends on them
+     */
+    public ModelsFollower(Map<String, Object> clientSettings, String topic, Deserializer<ModelCheckpoint> values,
+            CheckpointIntake intake) {
+        Map<String, Object> props = new HashMap<>(clientSettings);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "sentiflow-inference-models");
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.topic = topic;
+        this.values = values;
+        this.intake = intake;
+        this.thread = new Thread(this::run, "sentiflow-models-follower");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** True once every record committed to the topic before start has been read (and loaded or refused). */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = assignAll();
+            consumer.seekToBeginning(partitions);
+            // Under read_committed these are the last stable offsets: exactly what committed before now.
+            Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
+            LOG.info("following {} ({} partitions) from the beginning; catching up to {}", topic, partitions.size(),
+                    startEnd.values());
+            checkCaughtUp(startEnd);
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                boolean backedOff = false;
+                for (TopicPartition tp : records.partitions()) {
+                    List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                    if (backedOff) {
+                        consumer.seek(tp, batch.get(0).offset()); // fetched but not handled: read again
+                    } else {
+                        backedOff = !handle(tp, batch);
+                    }
+                }
+                checkCaughtUp(startEnd);
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("models follower woken up unexpectedly; models are no longer followed", e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("models follower stopped: {}; the versions loaded so far keep serving", e.toString(), e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** @return false when it backed off (the registry was unreachable) and the partition was rewound */
+    private boolean handle(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            String source = tp + "@" + record.offset();
+            ModelCheckpoint chunk;
+            try {
+                chunk = values.deserialize(topic, record.value());
+            } catch (SchemaRegistryException e) {
+                if (e.status() == 404) {
+                    intake.undecodable(source, "schema id unknown to the registry: " + e.getMessage());
+                    continue;
+                }
+                // The registry being down is not the record's fault: read it again later.
+                LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} s", source, e.getMessage(),
+                        REGISTRY_BACKOFF.toSeconds());
+                consumer.seek(tp, record.offset());
+                sleepQuietly(REGISTRY_BACKOFF);
+                return false;
+            } catch (SerializationException e) {
+                intake.undecodable(source, e.getMessage());
+                continue;
+            }
+            try {
+                intake.accept(chunk, source);
+            } catch (RuntimeException e) {
+                LOG.error("unexpected failure on the checkpoint record at {}; skipped it", source, e);
+            }
+        }
+        return true;
+    }
+
+    private List<TopicPartition> assignAll() {
+        while (running) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos != null && !infos.isEmpty()) {
+                List<TopicPartition> partitions = infos.stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                consumer.assign(partitions);
+                return partitions;
+            }
+            LOG.warn("topic {} does not exist yet; waiting for it", topic);
+            sleepQuietly(Duration.ofSeconds(1));
+        }
+        throw new WakeupException();
+    }
+
+    private void checkCaughtUp(Map<TopicPartition, Long> startEnd) {
+        if (caughtUp.getCount() == 0) {
+            return;
+        }
+        for (Map.Entry<TopicPartition, Long> e : startEnd.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return;
+            }
+        }
+        caughtUp.countDown();
+        LOG.info("models read up to where they stood at start: swapped in {}, refused {}", intake.swaps(),
+                intake.refusals());
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (!thread.isAlive()) {
+            if (thread.getState() == Thread.State.NEW) {
+                consumer.close(Duration.ofSeconds(5));
+            }
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.sentiflow.inference;
+
+import dev.sentiflow.schemas.config.ConfigSources;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sentiflow.schemas.config.ConfigMarkdown;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class InferenceConfigTest {
+
+    @Test
+    void defaultsRunExactlyOnceAndPassKafkaSettingsToStreamsAndTheModelsConsumer() {
+        assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> new InferenceConfig(Map.of(
+                "kafka.processing.guarantee", "at_least_once")), "exactly-once cannot be turned off");
+        assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> new InferenceConfig(Map.of(
+                "batch.max.recrods", "8")), "unknown keys are refused");
+        InferenceConfig config = new InferenceConfig(Map.of("kafka.commit.interval.ms", "50",
+                "kafka.security.protocol", "SSL", "kafka.consumer.max.poll.records", "7"));
+        Properties props = config.streamsProperties();
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
+                "exactly-once cannot be turned off");
+        assertEquals("50", props.get("commit.interval.ms"));
+        assertEquals("sentiflow-inference", props.get(StreamsConfig.APPLICATION_ID_CONFIG));
+        assertEquals("SSL", config.consumerSettings().get("security.protocol"));
+        assertEquals("7", config.consumerSettings().get("max.poll.records"));
+        assertEquals("SSL", config.adminSettings().get("security.protocol"));
+        assertEquals(null, config.adminSettings().get("max.poll.records"));
+        assertEquals("localhost:9092", config.consumerSettings().get("bootstrap.servers"));
+        assertEquals(32, config.batchPolicy().maxRecords());
+        assertEquals(Duration.ofMillis(50), config.batchPolicy().maxWait());
+        assertEquals(InferenceConfig.WithoutModel.WAIT, config.withoutModel());
+        assertEquals(dev.sentiflow.model.lora.LoraConfig.defaults().targetedProjections(),
+                config.loraConfig().targetedProjections());
+        assertTrue(config.checkpointVerifier().isEmpty(), "no key = signatures not checked");
+        assertTrue(new InferenceConfig(Map.of("checkpoint.signing.key", "s3cret")).checkpointVerifier().isPresent());
+        assertEquals(InferenceConfig.WithoutModel.BASE_HEAD,
+                new InferenceConfig(Map.of("serve.without.model", "base-head")).withoutModel());
+    }
+
+    @Test
+    void badValuesNameTheOption() {
+        for (var bad : java.util.List.of(Map.entry("batch.max.records", "0"), Map.entry("batch.max.records", "100000"),
+                Map.entry("serve.without.model", "guess"), Map.entry("lora.targets", "nonsense"),
+                Map.entry("labels", "positive,positive"), Map.entry("batch.max.wait.ms", "0"))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> new InferenceConfig(Map.of(bad.getKey(),
+                    bad.getValue())), bad.toString());
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+    }
+
+    @Test
+    void argumentsAndEnvironmentOverrideInOrder() throws Exception {
+        Path file = Files.createTempFile("inference", ".properties");
+        Files.writeString(file, "labels=bad,good\nbatch.max.records=8\n");
+        Map<String, String> values = ConfigSources.fromArgs(new String[] {file.toString(), "batch.max.records=16"},
+                Map.of("SENTIFLOW_BOOTSTRAP_SERVERS", "broker:9092", "SENTIFLOW_CACHE_DIR", "/x", "HOME", "/root"));
+        assertEquals(Map.of("labels", "bad,good", "batch.max.records", "16", "bootstrap.servers", "broker:9092"), values);
+        assertThrows(IllegalArgumentException.class, () -> ConfigSources.fromArgs(new String[] {"oops"}, Map.of()));
+    }
+
+    @Test
+    void readmeTableIsGeneratedFromTheDeclarations() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String table = ConfigMarkdown.table(InferenceConfig.DEFINITION);
+        assertTrue(readme.contains(table), "inference/README.md's configuration table is out of date; replace it with:\n"
+                + table);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.sentiflow.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sentiflow.avro.Prediction;
+import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.model.data.Row;
+import dev.sentiflow.model.data.RowReaders;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.testkit.ApicurioRegistry;
+import dev.sentiflow.testkit.EmbeddedKafka;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The inference app on a real broker with a real registry, started as its main starts it, on the
+ * whole MiniLM: real UCI sentences tokenized by the bundled tokenizer go in; adapter v1 (several
+ * chunks, one transaction) is on the models topic before start, v2 is published mid-stream. Every
+ * input id gets exactly one prediction (read_committed), and everything sent after v2 was served
+ * says version 2.
+ */
+class InferenceIT {
+
+    private static final Path UCI = Path.of("../data/uci_sentiment_sentences.csv");
+    private static final String TOKENIZED = "reviews.tokenized";
+    private static final String MODELS = "models";
+
+    private static EmbeddedKafka kafka;
+    private static ApicurioRegistry server;
+    private static SchemaRegistryClient registry;
+    private static TestModels models;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        server = ApicurioRegistry.start();
+        registry = new SchemaRegistryClient(server.confluentApiUrl());
+        kafka.createTopics(2, TOKENIZED, "predictions", "predictions.dlq");
+        kafka.createTopics(1, MODELS);
+        models = TestModels.load(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        models.close();
+        server.close();
+        kafka.close();
+    }
+
+    static List<TokenizedReview> uciReviews(TestModels models, int skip, int count) throws Exception {
+        try (Stream<Row> rows = RowReaders.rows(UCI)) {
+            return rows.skip(skip).limit(count).map(r -> TokenizedReview.newBuilder()
+                    .setId("uci:" + r.line())
+                    .setTokenIds(Arrays.stream(models.tokenizer.encode(r.require("text"))).boxed().toList())
+                    .setLabel(r.require("label").equals("1") ? "positive" : "negative")
+                    .setDomain(r.require("source"))
+                    .setEventTime(Instant.now())
+                    .setTokenizerId(models.tokenizer.id())
+                    .build()).toList();
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
+    void everyReviewGetsExactlyOnePredictionAndTheSwapTakesEffectMidStream(@TempDir Path stateDir) throws Exception {
+        byte[] v1 = models.adapter(1);
+        byte[] v2 = models.adapter(2);
+        var v1Chunks = models.chunks("default", 1, v1, Optional.empty());
+        assertTrue(v1Chunks.size() > 3, "v1 should span several records, got " + v1Chunks.size());
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1, v1Chunks);
+
+        List<TokenizedReview> before = uciReviews(models, 0, 200);
+        List<TokenizedReview> during = uciReviews(models, 200, 100);
+        List<TokenizedReview> after = uciReviews(models, 300, 100);
+        KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, TOKENIZED, before);
+
+        Map<String, String> settings = Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", server.confluentApiUrl(),
+                "state.dir", stateDir.toString(),
+                "batch.max.records", "16",
+                "kafka.commit.interval.ms", "100");
+        long begin = System.nanoTime();
+        InferenceService app = InferenceService.start(new InferenceConfig(settings));
+        try {
+            assertEquals(1L, app.registry().version("default").orElse(-1), "v1 must be served before scoring starts");
+            awaitPredictions(before.size(), Duration.ofSeconds(120));
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            System.out.printf("inference IT: %d predictions in %.1f s from start (%.0f/s, start-up included)%n",
+                    before.size(), seconds, before.size() / seconds);
+
+            // v2 lands while reviews are flowing.
+            Thread sender = new Thread(() -> KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, TOKENIZED,
+                    during));
+            sender.start();
+            KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1,
+                    models.chunks("default", 2, v2, Optional.empty()));
+            sender.join();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (app.registry().version("default").orElse(-1) != 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polling under the deadline above
+            }
+            assertEquals(2L, app.registry().version("default").orElse(-1), "v2 was not swapped in");
+            KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, TOKENIZED, after);
+            awaitPredictions(before.size() + during.size() + after.size(), Duration.ofSeconds(120));
+        } finally {
+            app.close();
+        }
+
+        List<ConsumerRecord<String, Prediction>> all = KafkaChecks.readAllCommitted(kafka.bootstrapServers(), registry,
+                "predictions", Duration.ofSeconds(30));
+        Map<String, Long> perId = all.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        Set<String> expected = new HashSet<>();
+        Stream.of(before, during, after).flatMap(List::stream).forEach(r -> expected.add(r.getId()));
+        assertEquals(expected, perId.keySet(), "every input id has a prediction and nothing else does");
+        assertEquals(Map.of(), perId.entrySet().stream().filter(e -> e.getValue() != 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "ids predicted more than once");
+        Map<String, Prediction> byId = new HashMap<>();
+        all.forEach(r -> byId.put(r.key(), r.value()));
+        for (TokenizedReview r : before) {
+            assertEquals(1L, byId.get(r.getId()).getModelVersion(), r.getId());
+            assertEquals(sha256(v1), byId.get(r.getId()).getModelSha256());
+        }
+        for (TokenizedReview r : after) {
+            assertEquals(2L, byId.get(r.getId()).getModelVersion(), r.getId() + " was sent after v2 was served");
+            assertEquals(sha256(v2), byId.get(r.getId()).getModelSha256());
+        }
+        long duringV2 = during.stream().filter(r -> byId.get(r.getId()).getModelVersion() == 2L).count();
+        System.out.printf("inference IT: of the %d reviews sent while v2 was published, %d were scored by v2%n",
+                during.size(), duringV2);
+        assertTrue(byId.values().stream().allMatch(p -> p.getModelVersion() == 1L || p.getModelVersion() == 2L));
+        assertTrue(byId.values().stream().allMatch(p -> Set.of("amazon", "imdb", "yelp").contains(p.getDomain())));
+    }
+
+    private static void awaitPredictions(int count, Duration timeout) {
+        Set<String> seen = new HashSet<>();
+        try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
+            var partitions = consumer.partitionsFor("predictions").stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition("predictions", p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen.size() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + seen.size() + " of " + count + " predictions within " + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.key()));
+            }
+        }
+    }
+}

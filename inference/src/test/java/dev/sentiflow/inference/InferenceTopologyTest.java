@@ -1,0 +1,363 @@
+package dev.sentiflow.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.avro.DeadLetter;
+import dev.sentiflow.avro.DeadLetterReason;
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.avro.Prediction;
+import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.inference.batch.BatchPolicy;
+import dev.sentiflow.inference.models.CheckpointIntake;
+import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.model.checkpoint.CheckpointCodec;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.schemas.serde.AvroSerializer;
+import dev.sentiflow.testkit.ApicurioRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scoring topology driven with TopologyTestDriver: batching by size and by wall-clock wait,
+ * routing by domain, swaps between batches, refused checkpoints, dead letters. Real parts: an
+ * Apicurio registry behind the serdes, MiniLM's first layer as the base, the bundled tokenizer,
+ * checkpoints through the real chunker, assembler and codec.
+ */
+class InferenceTopologyTest {
+
+    private static final int BATCH = 4;
+    private static final Duration WAIT = Duration.ofMillis(50);
+
+    private static ApicurioRegistry server;
+    private static SchemaRegistryClient schemas;
+    private static TestModels models;
+
+    private ModelRegistry registry;
+    private CheckpointIntake intake;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> input;
+    private TestOutputTopic<String, Prediction> predictions;
+    private TestOutputTopic<byte[], DeadLetter> dlq;
+    private final AvroSerializer<TokenizedReview> reviews =
+            new AvroSerializer<>(schemas, TokenizedReview.getClassSchema(), true, false);
+    private long nextOffsetSource;
+
+    @BeforeAll
+    static void startRegistry() {
+        server = ApicurioRegistry.start();
+        schemas = new SchemaRegistryClient(server.confluentApiUrl());
+        models = TestModels.load(1);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        models.close();
+        server.close();
+    }
+
+    @BeforeEach
+    void startDriver() {
+        start(Optional.empty());
+    }
+
+    private void start(Optional<CheckpointSigner> verifier) {
+        if (driver != null) {
+            driver.close();
+            registry.close();
+        }
+        registry = new ModelRegistry();
+        intake = new CheckpointIntake(new CheckpointAssembler(64L << 20, verifier), models.versions, registry);
+        ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), BATCH);
+        BatchScorer batchScorer = new BatchScorer(registry, scorer, "default", Clock.systemUTC());
+        var topology = InferenceTopology.build(new InferenceTopology.Params("reviews.tokenized", "predictions",
+                "predictions.dlq", schemas, batchScorer, new BatchPolicy(BATCH, WAIT),
+                models.base.config().vocabSize(), 128));
+        Properties props = new Properties();
+        props.put("application.id", "inference-test");
+        props.put("bootstrap.servers", "unused:9092");
+        driver = new TopologyTestDriver(topology, props);
+        input = driver.createInputTopic("reviews.tokenized", new ByteArraySerializer(), new ByteArraySerializer());
+        predictions = driver.createOutputTopic("predictions", new StringDeserializer(),
+                new AvroDeserializer<>(schemas, Prediction.getClassSchema()));
+        dlq = driver.createOutputTopic("predictions.dlq", new ByteArrayDeserializer(),
+                new AvroDeserializer<>(schemas, DeadLetter.getClassSchema()));
+    }
+
+    @AfterEach
+    void stopDriver() {
+        driver.close();
+        registry.close();
+    }
+
+    private void publish(String name, long version, byte[] payload) {
+        publish(models.chunks(name, version, payload, Optional.empty()));
+    }
+
+    private void publish(List<ModelCheckpoint> chunks) {
+        assertTrue(chunks.size() > 1, "the checkpoint should span several records");
+        for (int i = 0; i < chunks.size(); i++) {
+            intake.accept(chunks.get(i), "models-0@" + (nextOffsetSource++));
+        }
+    }
+
+    private TokenizedReview review(String id, String text, String domain) {
+        return TokenizedReview.newBuilder().setId(id)
+                .setTokenIds(java.util.Arrays.stream(models.tokenizer.encode(text)).boxed().toList())
+                .setLabel("positive").setDomain(domain).setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
+                .setTokenizerId(models.tokenizer.id()).setTruncated(false).build();
+    }
+
+    private void send(TokenizedReview review) {
+        input.pipeInput(review.getId().getBytes(StandardCharsets.UTF_8), reviews.serialize("reviews.tokenized", review));
+    }
+
+    private KeyValueStore<Long, byte[]> pendingStore() {
+        return driver.getKeyValueStore(InferenceTopology.PENDING_STORE);
+    }
+
+    private long pendingCount() {
+        try (var it = pendingStore().all()) {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return n;
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
+    void aBatchIsScoredWhenItIsFull() throws Exception {
+        byte[] v1 = models.adapter(1);
+        publish("default", 1, v1);
+        for (int i = 0; i < BATCH - 1; i++) {
+            send(review("r" + i, "the food was great " + i, "yelp"));
+        }
+        assertTrue(predictions.isEmpty(), "a batch below its size must wait");
+        assertEquals(BATCH - 1, pendingCount(), "waiting records live in the changelogged store");
+        send(review("r3", "terrible service", "yelp"));
+        List<Prediction> out = predictions.readValuesToList();
+        assertEquals(List.of("r0", "r1", "r2", "r3"), out.stream().map(Prediction::getId).toList());
+        assertEquals(0, pendingCount(), "scored records leave the store");
+        for (Prediction p : out) {
+            assertEquals("default", p.getModelName());
+            assertEquals(1L, p.getModelVersion());
+            assertEquals(sha256(v1), p.getModelSha256());
+            assertEquals("yelp", p.getDomain());
+            assertEquals("positive", p.getTrueLabel());
+            assertEquals(1.0, p.getProbabilities().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-5);
+            assertEquals(Instant.ofEpochMilli(1_700_000_000_000L), p.getEventTime());
+        }
+    }
+
+    @Test
+    void aQuietPartitionIsScoredAfterTheWallClockWait() {
+        publish("default", 1, models.adapter(1));
+        send(review("a", "fine", "yelp"));
+        send(review("b", "awful", "yelp"));
+        assertTrue(predictions.isEmpty());
+        driver.advanceWallClockTime(WAIT.minusMillis(10));
+        assertTrue(predictions.isEmpty(), "scored before the wait was over");
+        driver.advanceWallClockTime(Duration.ofMillis(10));
+        assertEquals(List.of("a", "b"), predictions.readValuesToList().stream().map(Prediction::getId).toList());
+        assertEquals(0, pendingCount());
+    }
+
+    @Test
+    void rowsGoToTheModelOfTheirDomainElseToTheDefaultWithThatModelsWeights() {
+        byte[] general = models.adapter(1);
+        byte[] yelp = models.adapter(2);
+        publish("default", 1, general);
+        publish("yelp", 7, yelp);
+        send(review("y1", "the pasta was cold", "yelp"));
+        send(review("a1", "the pasta was cold", "amazon"));
+        send(review("y2", "loved it", "yelp"));
+        send(review("d1", "loved it", "default"));
+        Map<String, Prediction> out = predictions.readValuesToList().stream()
+                .collect(Collectors.toMap(Prediction::getId, p -> p));
+        assertEquals(Map.of("y1", "yelp", "a1", "default", "y2", "yelp", "d1", "default"),
+                out.values().stream().collect(Collectors.toMap(Prediction::getId, Prediction::getModelName)));
+        assertEquals(7L, out.get("y1").getModelVersion());
+        assertEquals("amazon", out.get("a1").getDomain());
+        // Same text, other model: the probabilities are those of a model built with that adapter alone.
+        assertArrayEquals(reference(yelp, "the pasta was cold"), probabilities(out.get("y1")), 1e-5f);
+        assertArrayEquals(reference(general, "the pasta was cold"), probabilities(out.get("a1")), 1e-5f);
+        assertNotEquals(out.get("y1").getProbabilities(), out.get("a1").getProbabilities());
+    }
+
+    private static float[] probabilities(Prediction p) {
+        return new float[] {p.getProbabilities().get("negative").floatValue(),
+            p.getProbabilities().get("positive").floatValue()};
+    }
+
+    private float[] reference(byte[] checkpoint, String text) {
+        try (NDManager m = models.manager.newSubManager()) {
+            SequenceClassifier model = Classifiers.create(m, models.base, 2, Optional.of(TestModels.LORA), 3);
+            CheckpointCodec.apply(CheckpointCodec.decode(m, checkpoint, "ref"), model, models.identity, "ref");
+            return new ClassifierScorer(model, m, models.tokenizer.padId(), 4)
+                    .score(List.of(models.tokenizer.encode(text))).get(0).probabilities();
+        }
+    }
+
+    @Test
+    void aSwapBetweenTwoBatchesChangesTheVersionFromTheNextBatchOn() throws Exception {
+        publish("default", 1, models.adapter(1));
+        for (int i = 0; i < BATCH; i++) {
+            send(review("first-" + i, "good " + i, "yelp"));
+        }
+        send(review("second-0", "bad", "yelp"));
+        send(review("second-1", "worse", "yelp"));
+        byte[] v2 = models.adapter(2);
+        publish("default", 2, v2); // lands while the second batch is still gathering
+        driver.advanceWallClockTime(WAIT);
+        List<Prediction> out = predictions.readValuesToList();
+        assertEquals(6, out.size());
+        for (Prediction p : out) {
+            assertEquals(p.getId().startsWith("first") ? 1L : 2L, p.getModelVersion(), p.getId());
+        }
+        assertEquals(sha256(v2), out.get(5).getModelSha256());
+        assertEquals(2, intake.swaps(), "v1 then v2 swapped in");
+    }
+
+    @Test
+    void badCheckpointsAreRefusedAndTheServedVersionKeepsServing() throws Exception {
+        start(Optional.of(new CheckpointSigner("secret".getBytes(StandardCharsets.UTF_8))));
+        Optional<CheckpointSigner> signer = Optional.of(new CheckpointSigner("secret".getBytes(StandardCharsets.UTF_8)));
+        byte[] v1 = models.adapter(1);
+        publish(models.chunks("default", 1, v1, signer));
+
+        // Unsigned while a key is configured.
+        publish(models.chunks("default", 2, models.adapter(2), Optional.empty()));
+        // Signed with another key.
+        publish(models.chunks("default", 3, models.adapter(3),
+                Optional.of(new CheckpointSigner("other".getBytes(StandardCharsets.UTF_8)))));
+        // A chunk altered in transit: the reassembled bytes no longer hash to the announced SHA-256.
+        List<ModelCheckpoint> corrupt = models.chunks("default", 4, models.adapter(4), signer);
+        ByteBuffer payload = corrupt.get(1).getPayload();
+        byte[] altered = new byte[payload.remaining()];
+        payload.duplicate().get(altered);
+        altered[10] ^= 1;
+        corrupt.get(1).setPayload(ByteBuffer.wrap(altered));
+        publish(corrupt);
+        // Trained on another base (the header says so, signed).
+        String otherBase = "0".repeat(64);
+        publish(models.chunks(models.header("default", 5).baseModelHash(otherBase).build(),
+                models.adapter(5, models.metadata(TestModels.LABELS, otherBase)), signer));
+        // Labels in another order inside the safetensors, although the header claims the served ones.
+        publish(models.chunks("default", 6, models.adapter(6, models.metadata(List.of("positive", "negative"),
+                models.base.baseHash())), signer));
+        // Three labels in the header and payload.
+        List<String> three = List.of("negative", "neutral", "positive");
+        publish(models.chunks(models.header("default", 7).labels(three).build(),
+                models.adapter(7, models.metadata(three, models.base.baseHash())), signer));
+
+        assertEquals(Map.of("UNSIGNED", 1L, "WRONG_KEY", 1L, "HASH_MISMATCH", 1L, "WRONG_IDENTITY", 2L,
+                "INVALID_CHECKPOINT", 1L), intake.refusals());
+        assertEquals(1, intake.swaps());
+        for (int i = 0; i < BATCH; i++) {
+            send(review("r" + i, "still here " + i, "yelp"));
+        }
+        List<Prediction> out = predictions.readValuesToList();
+        assertEquals(BATCH, out.size());
+        for (Prediction p : out) {
+            assertEquals(1L, p.getModelVersion());
+            assertEquals(sha256(v1), p.getModelSha256());
+        }
+        // A good version after the bad ones is still taken.
+        publish(models.chunks("default", 8, models.adapter(8), signer));
+        send(review("after", "ok", "yelp"));
+        driver.advanceWallClockTime(WAIT);
+        assertEquals(8L, predictions.readValue().getModelVersion());
+    }
+
+    @Test
+    void inputThatCannotBeScoredIsDeadLetteredWithAReason() {
+        publish("default", 1, models.adapter(1));
+        TokenizedReview otherTokenizer = review("other-tok", "fine", "yelp");
+        otherTokenizer.setTokenizerId("sha256:0123456789abcdef");
+        send(otherTokenizer);
+        TokenizedReview outOfVocab = review("oov", "fine", "yelp");
+        outOfVocab.setTokenIds(List.of(101, 999_999, 102));
+        send(outOfVocab);
+        input.pipeInput("junk".getBytes(StandardCharsets.UTF_8), "not avro".getBytes(StandardCharsets.UTF_8));
+        send(review("good", "fine", "yelp"));
+        driver.advanceWallClockTime(WAIT);
+        assertEquals(List.of("good"), predictions.readValuesToList().stream().map(Prediction::getId).toList());
+        Map<String, DeadLetter> letters = dlq.readKeyValuesToList().stream()
+                .collect(Collectors.toMap(kv -> new String(kv.key, StandardCharsets.UTF_8), kv -> kv.value));
+        assertEquals(Map.of("other-tok", DeadLetterReason.PROCESSING_ERROR, "oov", DeadLetterReason.PROCESSING_ERROR,
+                "junk", DeadLetterReason.UNDECODABLE), letters.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getReason())));
+        assertTrue(letters.get("other-tok").getDetail().contains("sha256:0123456789abcdef")
+                && letters.get("other-tok").getDetail().contains(models.tokenizer.id()), letters.get("other-tok").getDetail());
+        assertEquals("other-tok", letters.get("other-tok").getRecordId());
+        assertTrue(letters.get("other-tok").getOriginalValue().remaining() > 0, "the original bytes travel along");
+        assertTrue(letters.get("oov").getDetail().contains("999999"), letters.get("oov").getDetail());
+        assertEquals(0, pendingCount());
+    }
+
+    @Test
+    void withoutAnyModelRecordsWaitInTheStoreUntilOneIsServed() {
+        send(review("early-1", "hello", "yelp"));
+        send(review("early-2", "bye", "yelp"));
+        driver.advanceWallClockTime(WAIT.multipliedBy(3));
+        assertTrue(predictions.isEmpty() && dlq.isEmpty(), "nothing may be scored, or dropped, without a model");
+        assertEquals(2, pendingCount());
+        publish("default", 1, models.adapter(1));
+        driver.advanceWallClockTime(WAIT);
+        List<Prediction> out = predictions.readValuesToList();
+        assertEquals(List.of("early-1", "early-2"), out.stream().map(Prediction::getId).toList());
+        assertTrue(out.stream().allMatch(p -> p.getModelVersion() == 1L));
+    }
+
+    @Test
+    void baseHeadServesVersionZeroUntilTheFirstCheckpoint() {
+        registry.offer(models.versions.baseHead("default"));
+        send(review("b0", "hello", "yelp"));
+        driver.advanceWallClockTime(WAIT);
+        Prediction p = predictions.readValue();
+        assertEquals(0L, p.getModelVersion());
+        assertEquals("", p.getModelSha256());
+        publish("default", 1, models.adapter(1));
+        send(review("b1", "hello", "yelp"));
+        driver.advanceWallClockTime(WAIT);
+        assertEquals(1L, predictions.readValue().getModelVersion());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.sentiflow.inference.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.model.infer.AdapterWeights;
+import dev.sentiflow.model.infer.ServedVersion;
+import dev.sentiflow.model.infer.VersionedParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Swaps under load: scoring threads take versions while the follower swaps new ones in. A version a
+ * batch holds is never freed under it, every replaced version is freed once its batches are done,
+ * and an older version never replaces a newer one. Real native arrays stand for each version's tensors.
+ */
+class ModelRegistryTest {
+
+    private record Version(ServedVersion served, NDArray array) {}
+
+    private static Version version(NDManager root, String name, long number) {
+        NDManager own = root.newSubManager();
+        NDArray array = own.ones(new ai.djl.ndarray.types.Shape(16));
+        return new Version(new ServedVersion(name, number, "sha" + number, List.of("a", "b"), "tok",
+                new VersionedParameterStore(own, AdapterWeights.none()), own), array);
+    }
+
+    @Test
+    void batchesNeverSeeAFreedVersionAndReplacedVersionsAreFreed() throws Exception {
+        try (NDManager root = NDManager.newBaseManager()) {
+            ModelRegistry registry = new ModelRegistry();
+            Map<Long, NDArray> arrays = new ConcurrentHashMap<>();
+            Version first = version(root, "default", 1);
+            arrays.put(1L, first.array());
+            assertTrue(registry.offer(first.served()).accepted());
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<Long>> batches = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                batches.add(pool.submit(() -> {
+                    long taken = 0;
+                    while (!stop.get()) {
+                        try (Lease lease = registry.acquire("default").orElseThrow()) {
+                            NDArray own = arrays.get(lease.version().version());
+                            // Reading a freed array would fail or crash: the lease must keep it alive.
+                            assertFalse(own.isReleased(), "a held version was freed");
+                            assertEquals(16f, own.sum().getFloat(), 0f);
+                            taken++;
+                        }
+                    }
+                    return taken;
+                }));
+            }
+            for (long n = 2; n <= 200; n++) {
+                Version next = version(root, "default", n);
+                arrays.put(n, next.array());
+                assertTrue(registry.offer(next.served()).accepted());
+            }
+            stop.set(true);
+            long taken = 0;
+            for (Future<Long> f : batches) {
+                taken += f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertTrue(taken > 0);
+            for (long n = 1; n < 200; n++) {
+                assertTrue(arrays.get(n).isReleased(), "replaced v" + n + " was never freed");
+            }
+            assertFalse(arrays.get(200L).isReleased(), "the served version must stay");
+
+            Version older = version(root, "default", 150);
+            ModelRegistry.Swap refused = registry.offer(older.served());
+            assertFalse(refused.accepted());
+            assertEquals(200L, refused.previous().getAsLong());
+            assertTrue(older.array().isReleased(), "a refused candidate is freed at once");
+            assertEquals(200L, registry.version("default").getAsLong());
+            registry.close();
+            assertTrue(arrays.get(200L).isReleased());
+        }
+    }
+}
