@@ -48,6 +48,11 @@ public final class Pipeline implements Runnable {
         CommandLine line = new CommandLine(new Pipeline());
         // An argument like @ids.txt is data for a service, not a picocli argument file.
         line.setExpandAtFiles(false);
+        // A command that fails says why in one line; a stack trace is for bugs, not for a missing broker.
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("pipeline " + cmd.getCommandName() + ": " + describe(e));
+            return 1;
+        });
         line.addSubcommand(new LocalCommand());
         List<ServiceCommand> services = new ArrayList<>();
         for (ServiceMain service : List.of(ServiceMain.INGEST, ServiceMain.TRAINER, ServiceMain.INFERENCE,
@@ -60,6 +65,16 @@ public final class Pipeline implements Runnable {
         line.addSubcommand(new TopicsCommand());
         line.addSubcommand(new CommandLine.HelpCommand());
         return new Launcher(line, services);
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     public static void main(String[] args) {

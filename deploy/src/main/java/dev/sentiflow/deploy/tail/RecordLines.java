@@ -89,14 +89,14 @@ public final class RecordLines {
                 .collect(Collectors.joining(" "));
     }
 
-    /** Four significant digits, plain for everyday sizes, scientific for learning rates. */
+    /** Whole numbers as such, four decimals for scores and losses, scientific for learning rates. */
     static String number(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e9) {
             return String.valueOf((long) value);
         }
         double magnitude = Math.abs(value);
         return magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e6)
-                ? String.format(Locale.ROOT, "%.3g", value) : String.format(Locale.ROOT, "%.4f", value);
+                ? String.format(Locale.ROOT, "%.2e", value) : String.format(Locale.ROOT, "%.4f", value);
     }
 
     private static String fixed(double value, int digits) {

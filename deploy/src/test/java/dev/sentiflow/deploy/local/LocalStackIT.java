@@ -140,7 +140,18 @@ class LocalStackIT {
             LocalRegistry registry = LocalRegistry.start(children, workdir);
             assertFalse(kafka.reused());
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                new TopicSetup(admin).apply(PipelineTopics.plan(2, Optional.empty()));
+                // Someone made reviews their own way first: it is left alone, and the differences reported.
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.REVIEWS, 3, (short) 1)
+                        .configs(Map.of("retention.ms", "3600000"))))
+                        .all().get();
+                List<TopicOutcome> outcomes = new TopicSetup(admin).apply(PipelineTopics.plan(2, Optional.empty()));
+                TopicOutcome reviews = outcomes.get(0);
+                assertEquals(Topics.REVIEWS, reviews.topic());
+                assertFalse(reviews.created());
+                assertEquals(List.of("3 partitions, plan 2", "retention.ms=3600000, plan 604800000"),
+                        reviews.differences());
+                assertEquals(3, admin.describeTopics(List.of(Topics.REVIEWS)).allTopicNames().get()
+                        .get(Topics.REVIEWS).partitions().size(), "an existing topic was changed");
             }
             schemaId = new SchemaRegistryClient(registry.url()).register("reviews.dlq-value", DeadLetter.getClassSchema());
         }
