@@ -150,7 +150,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             boolean timedOut = duration != null ? !stop.await(duration.toMillis(), TimeUnit.MILLISECONDS)
                     : awaitForever(stop);
             if (timedOut) {
-                out.println("local: --duration " + duration + " is up; stopping");
+                out.println("local: --duration is up; stopping");
             }
             return reportEnd(children, streamer, out);
         } catch (RuntimeException e) {

@@ -33,6 +33,9 @@ public final class LocalKafka {
 
     public static final String NAME = "kafka";
     static final String HEAP = "512m";
+    /** The broker's own INFO lines are what its log is for, whatever the launcher quietens for itself. */
+    private static final Map<String, String> BROKER_LOGGING = Map.of("org.slf4j.simpleLogger.log.org.apache.kafka", "info",
+            "org.slf4j.simpleLogger.log.kafka", "info");
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
@@ -61,7 +64,7 @@ public final class LocalKafka {
             format(children, dir, data, config, props);
         }
         ChildProcesses.Child child = children.start(NAME,
-                JavaCommand.of(HEAP, "kafka.Kafka", List.of(config.toString())), dir, Map.of());
+                JavaCommand.of(HEAP, BROKER_LOGGING, "kafka.Kafka", List.of(config.toString())), dir, Map.of());
         String bootstrap = "127.0.0.1:" + port(props, "PLAINTEXT");
         awaitReady(bootstrap, child);
         return new LocalKafka(child, bootstrap, reuse);

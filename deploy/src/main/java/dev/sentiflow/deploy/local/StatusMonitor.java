@@ -51,6 +51,7 @@ final class StatusMonitor implements AutoCloseable {
     private final TopicFollower follower;
     private final Admin admin;
     private Thread reader;
+    private volatile boolean closing;
 
     StatusMonitor(Map<String, Object> clientSettings, SchemaRegistryClient registry, PrintStream out,
                   ReviewStreamer streamer, String ingestGroup) {
@@ -119,12 +120,15 @@ final class StatusMonitor implements AutoCloseable {
         try {
             out.println(snapshot());
         } catch (Exception e) {
-            out.println("local: status unavailable: " + e.getMessage());
+            if (!closing) { // an interrupted snapshot at shutdown is no news
+                out.println("local: status unavailable: " + e);
+            }
         }
     }
 
     @Override
     public void close() {
+        closing = true;
         ticker.shutdownNow();
         follower.stop();
         follower.close();
