@@ -1,0 +1,77 @@
+package dev.sentiflow.deploy.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine.Option;
+
+/**
+ * The connection options of the client commands ({@code topics}, {@code tail}), declared once as a
+ * picocli mixin: brokers and a {@code .properties} file of further client settings
+ * (security, timeouts). The local stack writes such a file, {@code <workdir>/client.properties},
+ * holding its broker and registry addresses. An option on the command line wins over the file.
+ */
+public final class ClientSettings {
+
+    /** Key of the registry URL in the settings file (the services' own name for it); not a Kafka setting. */
+    public static final String REGISTRY_KEY = "schema.registry.url";
+    static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    static final String DEFAULT_REGISTRY = "http://localhost:8081";
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka brokers (default: bootstrap.servers from --config, else " + DEFAULT_BOOTSTRAP + ").")
+    String bootstrapServers;
+
+    @Option(names = "--config", paramLabel = "FILE.properties",
+            description = "Kafka client settings such as security.protocol and sasl.*; runs/local/client.properties "
+                    + "points at the local stack.")
+    Path configFile;
+
+    /** Settings for a Kafka Admin, consumer or producer. */
+    public Map<String, Object> kafka() {
+        Map<String, Object> settings = new HashMap<>();
+        fileSettings().forEach((key, value) -> {
+            if (!key.equals(REGISTRY_KEY)) {
+                settings.put(key, value);
+            }
+        });
+        if (bootstrapServers != null) {
+            settings.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        }
+        settings.putIfAbsent(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, DEFAULT_BOOTSTRAP);
+        return settings;
+    }
+
+    /** The registry URL: {@code --registry} when given, else the settings file's, else the default. */
+    public String registry(RegistryOption option) {
+        if (option.url != null) {
+            return option.url;
+        }
+        return fileSettings().getOrDefault(REGISTRY_KEY, DEFAULT_REGISTRY);
+    }
+
+    public String bootstrap() {
+        return String.valueOf(kafka().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    private Map<String, String> fileSettings() {
+        if (configFile == null) {
+            return Map.of();
+        }
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(configFile)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read --config " + configFile + ": " + e.getMessage(), e);
+        }
+        Map<String, String> values = new HashMap<>();
+        props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k)));
+        return values;
+    }
+}

@@ -1,0 +1,245 @@
+package dev.sentiflow.deploy.local;
+
+import dev.sentiflow.deploy.cli.DurationConverter;
+import dev.sentiflow.deploy.topics.PipelineTopics;
+import dev.sentiflow.deploy.topics.TopicOutcome;
+import dev.sentiflow.deploy.topics.TopicSetup;
+import dev.sentiflow.ingest.IngestConfig;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pipeline local}: the whole pipeline on this machine, from nothing but the JDK and the
+ * Maven-resolved jars. Starts a broker and a registry (child processes), creates the topics, starts
+ * the services that are built as child JVMs, streams the bundled reviews into {@code reviews}, and
+ * prints a status line every few seconds until Ctrl-C, {@code --duration}, or a child dying (then
+ * it says which, with its last log lines, and stops the rest). Logs: {@code <workdir>/logs}.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = {"Run the whole pipeline on this machine: broker, registry, topics, the services that are "
+                + "built, and the bundled reviews streamed in.",
+                "A second run on the same --workdir continues with its topics, offsets and schema ids."})
+public final class LocalCommand implements java.util.concurrent.Callable<Integer> {
+
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--workdir", paramLabel = "DIR", defaultValue = "runs/local",
+            description = "Broker data, registry database, state and logs (default: ${DEFAULT-VALUE}).")
+    private Path workdir;
+
+    @Option(names = "--fresh", description = "Wipe the work folder first.")
+    private boolean fresh;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Stop after this long, e.g. 90s, 5m, 1h (default: until Ctrl-C).")
+    private Duration duration;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "20",
+            description = "Reviews sent per second (default: ${DEFAULT-VALUE}).")
+    private double rate;
+
+    @Option(names = "--labeled-share", paramLabel = "F", defaultValue = "0.5",
+            description = "Share of streamed reviews that keep their label; the rest are sent unlabeled "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private double labeledShare;
+
+    @Option(names = "--data", paramLabel = "SET", defaultValue = "uci",
+            description = "Bundled reviews to stream: uci (UCI sentences; its stable-hash 20%% test split is never "
+                    + "streamed), finefoods (its train file) or both (default: ${DEFAULT-VALUE}).")
+    private String data;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        PrintStream out = System.out;
+        List<BundledData> sets = dataSets(dataDir());
+        for (BundledData set : sets) {
+            if (!java.nio.file.Files.isReadable(set.file())) {
+                throw new IllegalStateException("bundled reviews " + set.file() + " not found: run from the project "
+                        + "folder, or through ./pipeline");
+            }
+        }
+        WorkFolder folder = WorkFolder.open(workdir, fresh);
+        ReviewStreamer.Selection selection = ReviewStreamer.select(sets, new StreamPlan(labeledShare));
+        out.println("local: work folder " + folder.root() + (folder.continued() ? " (continuing its earlier run)" : ""));
+
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        Thread ctrlC = new Thread(() -> {
+            stop.countDown();
+            try {
+                cleanedUp.await(GRACE.toSeconds() * 3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "local-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(ctrlC);
+        ChildProcesses children = new ChildProcesses(folder.logs(), GRACE, death -> stop.countDown());
+        ReviewStreamer streamer = null;
+        StatusMonitor monitor = null;
+        try {
+            long begin = System.nanoTime();
+            CompletableFuture<LocalRegistry> registryStart = CompletableFuture.supplyAsync(
+                    () -> LocalRegistry.start(children, folder.root()));
+            LocalKafka kafka = LocalKafka.start(children, folder.root());
+            out.printf(Locale.ROOT, "local: broker %s ready in %.1f s%s%n", kafka.bootstrapServers(), seconds(begin),
+                    kafka.reused() ? " (existing data)" : " (formatted)");
+            LocalRegistry registry = join(registryStart);
+            out.printf(Locale.ROOT, "local: registry %s ready in %.1f s%n", registry.url(), seconds(begin));
+
+            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            try (Admin admin = Admin.create(client)) {
+                for (TopicOutcome outcome : new TopicSetup(admin).apply(
+                        PipelineTopics.plan(PipelineTopics.DEFAULT_DATA_PARTITIONS, Optional.of((short) 1)))) {
+                    if (outcome.created() || !outcome.differences().isEmpty()) {
+                        out.println("local: topic " + outcome.topic() + (outcome.created() ? " created"
+                                : " differs from the plan: " + String.join("; ", outcome.differences())));
+                    }
+                }
+            }
+            Path clientFile = folder.writeClientProperties(kafka.bootstrapServers(), registry.url());
+
+            var endpoints = new LocalServices.Endpoints(kafka.bootstrapServers(), registry.url(), folder.root(),
+                    folder.signingKey());
+            for (LocalServices.Service service : LocalServices.all(endpoints)) {
+                if (!service.main().isBuilt()) {
+                    out.println("local: " + service.main().notBuiltMessage() + "; running without it");
+                    continue;
+                }
+                var child = children.start(service.main().command(), service.command(), null, service.env());
+                out.println("local: " + service.main().command() + " started (pid " + child.pid() + ", log "
+                        + child.log() + ")");
+            }
+
+            streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), selection.reviews(), rate);
+            Thread sending = new Thread(streamer, "local-review-streamer");
+            sending.setDaemon(true);
+            sending.start();
+            out.printf(Locale.ROOT, "local: streaming %d reviews (%s) at %s/s: %d labeled, %d unlabeled; %d held out as "
+                            + "the fixed test split, never streamed%n", selection.reviews().size(),
+                    String.join("+", sets.stream().map(BundledData::name).toList()), trim(rate),
+                    selection.counts().getOrDefault(StreamPlan.Fate.LABELED, 0),
+                    selection.counts().getOrDefault(StreamPlan.Fate.UNLABELED, 0),
+                    selection.counts().getOrDefault(StreamPlan.Fate.HELD_OUT, 0));
+            out.println("local: follow it with  ./pipeline tail predictions --config " + clientFile
+                    + "   (or dlq, metrics, live)");
+            monitor = new StatusMonitor(client, new SchemaRegistryClient(registry.url()), out, streamer,
+                    (String) IngestConfig.DEFINITION.defaultValues().get(IngestConfig.APPLICATION_ID));
+            monitor.start();
+
+            boolean timedOut = duration != null ? !stop.await(duration.toMillis(), TimeUnit.MILLISECONDS)
+                    : awaitForever(stop);
+            if (timedOut) {
+                out.println("local: --duration is up; stopping");
+            }
+            return reportEnd(children, streamer, out);
+        } catch (RuntimeException e) {
+            Optional<ChildDeath> death = children.awaitDeath(Duration.ZERO);
+            System.err.println("local: " + (death.isPresent() ? death.get().describe() : e.getMessage()));
+            return 1;
+        } finally {
+            if (streamer != null) {
+                streamer.stop();
+            }
+            if (monitor != null) {
+                monitor.close();
+            }
+            children.close();
+            out.println("local: stopped (logs in " + folder.logs() + ")");
+            cleanedUp.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(ctrlC);
+            } catch (IllegalStateException e) {
+                // Ctrl-C: the hook is what brought us here
+            }
+        }
+    }
+
+    private int reportEnd(ChildProcesses children, ReviewStreamer streamer, PrintStream out)
+            throws InterruptedException {
+        Optional<ChildDeath> death = children.awaitDeath(Duration.ZERO);
+        if (death.isPresent()) {
+            System.err.println("local: " + death.get().describe());
+            System.err.println("local: stopped the other children because " + death.get().name() + " died");
+            return 1;
+        }
+        if (streamer.failure() != null) {
+            System.err.println("local: sending reviews failed: " + streamer.failure().getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (!(rate > 0)) {
+            throw new ParameterException(spec.commandLine(), "--rate must be above 0, got " + trim(rate));
+        }
+        if (!(labeledShare >= 0 && labeledShare <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--labeled-share must be in [0, 1], got " + labeledShare);
+        }
+        if (duration != null && (duration.isZero() || duration.isNegative())) {
+            throw new ParameterException(spec.commandLine(), "--duration must be positive, got " + duration);
+        }
+    }
+
+    private List<BundledData> dataSets(Path dir) {
+        List<BundledData> sets = new ArrayList<>();
+        switch (data.toLowerCase(Locale.ROOT)) {
+            case "uci" -> sets.add(BundledData.uci(dir));
+            case "finefoods" -> sets.add(BundledData.finefoods(dir));
+            case "both" -> {
+                sets.add(BundledData.uci(dir));
+                sets.add(BundledData.finefoods(dir));
+            }
+            default -> throw new ParameterException(spec.commandLine(),
+                    "--data must be uci, finefoods or both, got '" + data + "'");
+        }
+        return sets;
+    }
+
+    /** The bundled {@code data/} folder: under the project ({@code ./pipeline} sets sentiflow.home), else here. */
+    private static Path dataDir() {
+        return Path.of(System.getProperty("sentiflow.home", ".")).resolve("data");
+    }
+
+    private static boolean awaitForever(CountDownLatch stop) throws InterruptedException {
+        stop.await();
+        return false;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static String trim(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.sentiflow.deploy.local;
+
+import dev.sentiflow.avro.Review;
+import dev.sentiflow.model.data.Row;
+import dev.sentiflow.model.data.RowReaders;
+import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroSerializer;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Sends the bundled reviews into {@code reviews} at a steady rate, in file order (the UCI file is
+ * grouped by domain, so domains arrive one after another, as a shift in live traffic would), once.
+ */
+final class ReviewStreamer implements Runnable {
+
+    private final Map<String, Object> producerSettings;
+    private final SchemaRegistryClient registry;
+    private final List<Review> reviews;
+    private final double perSecond;
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private volatile boolean stopped;
+    private volatile boolean done;
+
+    ReviewStreamer(Map<String, Object> producerSettings, SchemaRegistryClient registry, List<Review> reviews,
+                   double perSecond) {
+        this.producerSettings = producerSettings;
+        this.registry = registry;
+        this.reviews = List.copyOf(reviews);
+        this.perSecond = perSecond;
+    }
+
+    /** The rows of the files to stream, and how many met each fate. */
+    record Selection(List<Review> reviews, Map<StreamPlan.Fate, Integer> counts) {}
+
+    static Selection select(List<BundledData> sets, StreamPlan plan) throws IOException {
+        List<Review> reviews = new ArrayList<>();
+        Map<StreamPlan.Fate, Integer> counts = new EnumMap<>(StreamPlan.Fate.class);
+        for (BundledData data : sets) {
+            try (Stream<Row> rows = RowReaders.rows(data.file())) {
+                for (Row row : (Iterable<Row>) rows::iterator) {
+                    String id = data.idPrefix() + ":" + row.line();
+                    String text = row.require("text");
+                    StreamPlan.Fate fate = plan.fate(data, id, text);
+                    counts.merge(fate, 1, Integer::sum);
+                    if (fate == StreamPlan.Fate.HELD_OUT) {
+                        continue;
+                    }
+                    String label = row.require("label").trim();
+                    reviews.add(Review.newBuilder()
+                            .setId(id)
+                            .setText(text)
+                            .setLabel(fate == StreamPlan.Fate.LABELED ? data.labelMap().getOrDefault(label, label) : null)
+                            .setRating(null)
+                            .setDomain(data.domainColumn() == null ? data.fixedDomain() : row.require(data.domainColumn()))
+                            // Stamped again when sent: event time is when the review enters the stream.
+                            .setEventTime(Instant.EPOCH)
+                            .build());
+                }
+            }
+        }
+        return new Selection(reviews, counts);
+    }
+
+    @Override
+    public void run() {
+        Map<String, Object> settings = new java.util.HashMap<>(producerSettings);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        long intervalNanos = (long) (1_000_000_000L / perSecond);
+        var producer = new KafkaProducer<String, Review>(settings, new StringSerializer(),
+                new AvroSerializer<Review>(registry, Review.getClassSchema(), true, false));
+        try {
+            long next = System.nanoTime();
+            for (Review review : reviews) {
+                if (stopped || failure.get() != null) {
+                    break;
+                }
+                // Pacing to the requested rate (this is the product's rate limit, not a wait in a test).
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                next += intervalNanos;
+                Review stamped = Review.newBuilder(review).setEventTime(Instant.ofEpochMilli(System.currentTimeMillis()))
+                        .build();
+                producer.send(new ProducerRecord<>(Topics.REVIEWS, stamped.getId(), stamped), (meta, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    } else {
+                        acked.incrementAndGet();
+                    }
+                });
+            }
+            if (!stopped) {
+                producer.flush();
+            }
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            // Bounded: on shutdown the broker may already be going, and nothing here is worth waiting minutes for.
+            producer.close(java.time.Duration.ofSeconds(10));
+            done = true;
+        }
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    long acked() {
+        return acked.get();
+    }
+
+    int total() {
+        return reviews.size();
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    Exception failure() {
+        return failure.get();
+    }
+}
