@@ -37,8 +37,12 @@ final class LocalServices {
         return List.of(
                 new Service(ServiceMain.INGEST, "768m", concat(connect,
                         "state.dir=" + e.workdir().resolve("state").resolve("ingest")), Map.of()),
-                new Service(ServiceMain.TRAINER, "3g", connect, signing),
-                new Service(ServiceMain.INFERENCE, "2g", connect, signing));
+                // Rounds of 500 so a first model appears within about three minutes on 2 cores.
+                new Service(ServiceMain.TRAINER, "3g", concat(concat(concat(connect, "round.size=500"),
+                        "round.min.examples=200"), "round.max.wait.ms=120000"), signing),
+                new Service(ServiceMain.INFERENCE, "2g", concat(concat(connect,
+                        "state.dir=" + e.workdir().resolve("state").resolve("inference")),
+                        "topic.dlq=" + dev.sentiflow.schemas.Topics.PREDICTIONS_DLQ), signing));
     }
 
     private static List<String> concat(List<String> list, String more) {

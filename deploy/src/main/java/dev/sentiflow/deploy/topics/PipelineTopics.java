@@ -45,6 +45,7 @@ public final class PipelineTopics {
                 new TopicSpec(Topics.REVIEWS_TOKENIZED, dataPartitions, replicationFactor, data),
                 new TopicSpec(Topics.REVIEWS_DLQ, dataPartitions, replicationFactor, dlq),
                 new TopicSpec(Topics.PREDICTIONS, dataPartitions, replicationFactor, data),
+                new TopicSpec(Topics.PREDICTIONS_DLQ, dataPartitions, replicationFactor, dlq),
                 new TopicSpec(Topics.MODELS, 1, replicationFactor, models),
                 new TopicSpec(Topics.TRAINING_METRICS, 1, replicationFactor, metrics),
                 new TopicSpec(Topics.LIVE_METRICS, 1, replicationFactor, metrics));
