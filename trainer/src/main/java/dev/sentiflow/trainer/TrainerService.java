@@ -72,7 +72,10 @@ public final class TrainerService implements AutoCloseable {
     private final Map<String, ExampleIntake> intakes = new LinkedHashMap<>();
     private final Map<String, RoundTrigger> triggers = new HashMap<>();
     private final Map<TopicPartition, Long> historyUntil = new HashMap<>();
-    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    /** Per partition: the group's committed offset as this member last set or read it. */
+    private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
+    /** Per partition: the offset of the last data record taken (commit markers are not records). */
+    private final Map<TopicPartition, Long> lastRecord = new HashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private long skipped;
     private long rounds;
@@ -88,8 +91,12 @@ public final class TrainerService implements AutoCloseable {
         long lastStatus = now();
         try {
             while (!stopping.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : parts.input().poll(Duration.ofMillis(500))) {
+                var records = parts.input().poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
                     take(r);
+                }
+                if (records.isEmpty()) {
+                    commitMarkersOnly();
                 }
                 pollLiveMetrics();
                 for (String model : List.copyOf(intakes.keySet())) {
@@ -119,6 +126,7 @@ public final class TrainerService implements AutoCloseable {
 
     private void take(ConsumerRecord<byte[], byte[]> r) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        lastRecord.put(tp, r.offset());
         TokenizedReview review;
         try {
             review = r.value() == null ? null : parts.reviews().deserialize(r.topic(), r.value());
@@ -128,7 +136,6 @@ public final class TrainerService implements AutoCloseable {
         }
         if (review == null) {
             skipped++;
-            positions.put(tp, r.offset() + 1);
             return;
         }
         String model = parts.modelFor().apply(review.getDomain());
@@ -156,7 +163,6 @@ public final class TrainerService implements AutoCloseable {
                     review.getId(), tp, r.offset(), review.getLabel());
             default -> { }
         }
-        positions.put(tp, r.offset() + 1);
     }
 
     private RoundTrigger newTrigger(String model) {
@@ -202,8 +208,10 @@ public final class TrainerService implements AutoCloseable {
             publication = Optional.of(new RoundPublisher.Publication(model, chunks,
                     CheckpointKeys.tombstoneKeys(model, chunks.size(), parts.catalog().chunkCount(model))));
         }
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(model);
         try {
-            parts.publisher().commit(publication, metrics.records(), offsets(model), parts.input().groupMetadata());
+            parts.publisher().commit(publication, metrics.records(), offsets, parts.input().groupMetadata());
+            offsets.forEach((tp, o) -> committedOffsets.put(tp, o.offset()));
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
@@ -280,11 +288,10 @@ public final class TrainerService implements AutoCloseable {
     private Map<TopicPartition, OffsetAndMetadata> offsets(String model) {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (TopicPartition tp : parts.input().assignment()) {
-            Long next = positions.get(tp);
-            if (next == null) {
-                continue;
-            }
-            long commit = next;
+            // The consumer's position, not the last record + 1: it also steps over the commit markers
+            // of a transactional producer (ingest), so the group's lag reaches zero. Never below the
+            // committed offset while history is still being re-read.
+            long commit = Math.max(parts.input().position(tp), historyUntil.getOrDefault(tp, 0L));
             for (ExampleIntake other : intakes.values()) {
                 if (!other.model().equals(model)) {
                     var first = other.firstWindowOffset(tp.topic(), tp.partition());
@@ -299,6 +306,33 @@ public final class TrainerService implements AutoCloseable {
     }
 
     /**
+     * When idle: moves the committed offset of a partition over what lies past it if that is only
+     * commit markers of a transactional producer (no record was taken there since), so the group's
+     * lag reaches zero. An offsets-only transaction: nothing else is written.
+     */
+    private void commitMarkersOnly() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : parts.input().assignment()) {
+            Long committed = committedOffsets.get(tp);
+            long position = parts.input().position(tp);
+            if (committed != null && position > committed && lastRecord.getOrDefault(tp, -1L) < committed) {
+                offsets.put(tp, new OffsetAndMetadata(position));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            parts.publisher().commit(Optional.empty(), List.of(), offsets, parts.input().groupMetadata());
+            offsets.forEach((tp, o) -> committedOffsets.put(tp, o.offset()));
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("could not move the committed offsets over commit markers ({}); retrying when idle", e.toString());
+        }
+    }
+
+    /**
      * Forgets every uncommitted window and reads the assigned partitions again from the committed
      * offsets (after a failed commit or a rebalance): re-reading is harmless, the samples dedupe by id.
      */
@@ -310,8 +344,10 @@ public final class TrainerService implements AutoCloseable {
             OffsetAndMetadata c = committed.get(tp);
             long from = c == null ? 0 : c.offset();
             historyUntil.put(tp, from);
+            if (c != null) {
+                committedOffsets.put(tp, from);
+            }
             parts.input().seek(tp, from);
-            positions.remove(tp);
         }
         parts.input().resume(parts.input().paused());
     }
@@ -378,7 +414,9 @@ public final class TrainerService implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
                 historyUntil.put(tp, c == null ? 0 : c.offset());
-                positions.remove(tp);
+                if (c != null) {
+                    committedOffsets.put(tp, c.offset());
+                }
             }
             parts.input().seekToBeginning(partitions);
             LOG.info("assigned {}; re-reading history up to committed offsets {}", partitions, historyUntil);
@@ -391,8 +429,8 @@ public final class TrainerService implements AutoCloseable {
             }
             // Uncommitted windows are read again, here or by whoever gets the partitions.
             partitions.forEach(tp -> {
-                positions.remove(tp);
                 historyUntil.remove(tp);
+                committedOffsets.remove(tp);
             });
             Set<TopicPartition> kept = new java.util.HashSet<>(parts.input().assignment());
             kept.removeAll(partitions);
