@@ -47,6 +47,8 @@ public final class ApicurioRegistry implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
+            // A JVM stopped by SIGTERM (a benchmark, a test run interrupted) must not leave the server behind.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "apicurio-" + port + "-stop"));
             ApicurioRegistry registry = new ApicurioRegistry(process, port, log);
             try {
                 ApicurioLauncher.awaitReady(registry.confluentApiUrl(), process, ApicurioLauncher.STARTUP_TIMEOUT,
