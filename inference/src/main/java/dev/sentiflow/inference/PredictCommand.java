@@ -1,0 +1,137 @@
+package dev.sentiflow.inference;
+
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.model.checkpoint.Checkpoint;
+import dev.sentiflow.model.checkpoint.CheckpointCodec;
+import dev.sentiflow.model.checkpoint.CheckpointException;
+import dev.sentiflow.model.checkpoint.CheckpointMetadata;
+import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.model.weights.WeightFileException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The notebooks' {@code predict_sentiment}: scores texts with a checkpoint (the {@code finetune}
+ * output, or any version saved from {@code models}) and prints, per text, the label and every class's
+ * softmax probability.
+ *
+ * <pre>
+ * predict --checkpoint runs/uci-lora/adapter.safetensors [--base minilm] [TEXT ...]
+ * </pre>
+ *
+ * Without TEXT arguments it reads one text per line from standard input. The checkpoint names its
+ * base by hash, labels, tokenizer and max length; a checkpoint trained on another base is refused.
+ */
+public final class PredictCommand {
+
+    static final String USAGE = "usage: predict --checkpoint FILE.safetensors [--base minilm|bert-base|HF-DIR] "
+            + "[TEXT ...]   (no TEXT: one text per line on stdin)";
+
+    private final PrintStream out;
+
+    public PredictCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.exit(new PredictCommand(System.out).execute(args, System.err,
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))));
+    }
+
+    /** Parses, scores and prints; returns the exit status (0 done, 1 failed, 2 bad arguments). */
+    public int execute(String[] args, PrintStream err, BufferedReader stdin) throws IOException {
+        Path checkpoint = null;
+        String base = BaseModels.DEFAULT;
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                case "--checkpoint", "--base" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("predict: " + args[i] + " needs a value\n" + USAGE);
+                        return 2;
+                    }
+                    if (args[i].equals("--checkpoint")) {
+                        checkpoint = Path.of(args[++i]);
+                    } else {
+                        base = args[++i];
+                    }
+                }
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        err.println("predict: unknown option " + args[i] + "\n" + USAGE);
+                        return 2;
+                    }
+                    texts.add(args[i]);
+                }
+            }
+        }
+        if (checkpoint == null) {
+            err.println("predict: --checkpoint is required\n" + USAGE);
+            return 2;
+        }
+        if (texts.isEmpty()) {
+            for (String line = stdin.readLine(); line != null; line = stdin.readLine()) {
+                if (!line.isBlank()) {
+                    texts.add(line);
+                }
+            }
+        }
+        try {
+            score(checkpoint, base, texts);
+            return 0;
+        } catch (CheckpointException | WeightFileException | IllegalArgumentException | IOException e) {
+            err.println("predict failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private void score(Path file, String baseId, List<String> texts) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no checkpoint file " + file);
+        }
+        try (NDManager manager = NDManager.newBaseManager(); BaseModel base = BaseModels.load(manager, baseId)) {
+            Checkpoint checkpoint = CheckpointCodec.decode(manager, Files.readAllBytes(file), file.toString());
+            CheckpointMetadata meta = checkpoint.metadata();
+            try (TextTokenizer tokenizer = base.openTokenizer(meta.maxLength())) {
+                ModelIdentity identity = new ModelIdentity(base.baseHash(), meta.lora(), meta.labels(), tokenizer.id(),
+                        meta.maxLength());
+                SequenceClassifier model = Classifiers.create(manager, base, meta.labels().size(), meta.lora(), 0);
+                CheckpointCodec.apply(checkpoint, model, identity, file.toString());
+                List<int[]> ids = texts.stream().map(tokenizer::encode).toList();
+                var scored = new ClassifierScorer(model, manager, tokenizer.padId(), 32).score(ids);
+                for (int i = 0; i < texts.size(); i++) {
+                    out.println(line(meta.labels(), scored.get(i), texts.get(i)));
+                }
+            }
+        }
+    }
+
+    /** {@code positive 0.9731  (negative 0.0269, positive 0.9731)  the text}. */
+    static String line(List<String> labels, ClassifierScorer.Scored s, String text) {
+        StringBuilder probabilities = new StringBuilder();
+        for (int c = 0; c < labels.size(); c++) {
+            probabilities.append(c == 0 ? "" : ", ").append(labels.get(c))
+                    .append(String.format(Locale.ROOT, " %.4f", s.probabilities()[c]));
+        }
+        return String.format(Locale.ROOT, "%s %.4f  (%s)  %s", labels.get(s.predicted()), s.probabilities()[s.predicted()],
+                probabilities, text);
+    }
+}
