@@ -41,6 +41,8 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String MODELS_TOPIC = "topic.models";
     public static final String DLQ_TOPIC = "topic.dlq";
     public static final String LIVE_METRICS_TOPIC = "topic.metrics.live";
+    public static final String LIVE_WINDOW_RECORDS = "live.window.records";
+    public static final String LIVE_INTERVAL_MS = "live.interval.ms";
     public static final String BASE_MODEL = "base.model";
     public static final String LORA_R = "lora.r";
     public static final String LORA_ALPHA = "lora.alpha";
@@ -91,8 +93,12 @@ public final class InferenceConfig extends AbstractConfig {
                     "Dead-letter topic: inputs that cannot be scored (undecodable, other tokenizer, token ids out of "
                             + "range) as DeadLetter records with the reason and original bytes.")
             .define(LIVE_METRICS_TOPIC, Type.STRING, Topics.LIVE_METRICS, new ConfigDef.NonEmptyString(),
-                    Importance.LOW, "Topic for LiveMetrics (live accuracy per version and domain); reserved, this "
-                            + "version does not publish them yet.")
+                    Importance.MEDIUM, "Topic for LiveMetrics: live accuracy and macro-F1 per model version and domain "
+                            + "over labeled predictions (the trainer's drift trigger reads it).")
+            .define(LIVE_WINDOW_RECORDS, Type.INT, 500, Range.between(1, 1_000_000), Importance.LOW,
+                    "Labeled predictions per version (and input partition) that live accuracy is computed over.")
+            .define(LIVE_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
+                    "How often live metrics are published for the versions that scored labeled records meanwhile.")
             .define(BASE_MODEL, Type.STRING, BaseModels.DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "The shared base encoder, loaded once: minilm, bert-base, distilbert-init or a Hugging Face "
                             + "directory. Checkpoints trained on another base are refused.")
@@ -220,6 +226,6 @@ public final class InferenceConfig extends AbstractConfig {
 
     public List<String> topics() {
         return List.of(getString(TOKENIZED_TOPIC), getString(PREDICTIONS_TOPIC), getString(MODELS_TOPIC),
-                getString(DLQ_TOPIC));
+                getString(DLQ_TOPIC), getString(LIVE_METRICS_TOPIC));
     }
 }

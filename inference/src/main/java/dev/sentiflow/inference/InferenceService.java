@@ -119,7 +119,10 @@ public final class InferenceService implements AutoCloseable {
             BatchScorer batchScorer = new BatchScorer(registry, scorer, defaultModel, Clock.systemUTC());
             var topology = InferenceTopology.build(new InferenceTopology.Params(
                     config.getString(InferenceConfig.TOKENIZED_TOPIC), config.getString(InferenceConfig.PREDICTIONS_TOPIC),
-                    config.getString(InferenceConfig.DLQ_TOPIC), schemas, batchScorer, batchPolicy, vocabSize, maxLength));
+                    config.getString(InferenceConfig.DLQ_TOPIC), schemas, batchScorer, batchPolicy, vocabSize, maxLength,
+                    new InferenceTopology.Live(config.getString(InferenceConfig.LIVE_METRICS_TOPIC), config.labels(),
+                            config.getInt(InferenceConfig.LIVE_WINDOW_RECORDS),
+                            java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS)))));
             KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
             // A registry outage fails the thread; a new one resumes from the last commit, nothing is lost.
             streams.setUncaughtExceptionHandler(e -> {

@@ -1,7 +1,10 @@
 package dev.sentiflow.inference;
 
 import dev.sentiflow.avro.DeadLetter;
+import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.Prediction;
+import dev.sentiflow.inference.live.LiveQuality;
+import dev.sentiflow.inference.live.LiveQualityProcessor;
 import dev.sentiflow.inference.batch.BatchPolicy;
 import dev.sentiflow.inference.batch.BatchingProcessor;
 import dev.sentiflow.inference.scoring.BatchScorer;
@@ -30,6 +33,8 @@ public final class InferenceTopology {
     public static final String PENDING_STORE = "pending";
     static final String PREDICTIONS_SINK = "predictions-sink";
     static final String DLQ_SINK = "dlq-sink";
+    static final String LIVE_PROCESSOR = "live-quality";
+    static final String LIVE_SINK = "live-metrics-sink";
 
     /**
      * What the topology needs.
@@ -39,7 +44,11 @@ public final class InferenceTopology {
      * @param maxLength most tokens per record (the serving identity's max length)
      */
     public record Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
-                         BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength) {
+                         BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength, Live live) {
+    }
+
+    /** Live quality: the topic, the label set, the window and the reporting interval. */
+    public record Live(String topic, java.util.List<String> labels, int windowRecords, java.time.Duration interval) {
     }
 
     private InferenceTopology() {
@@ -50,13 +59,18 @@ public final class InferenceTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.tokenizedTopic());
         topology.addProcessor(PROCESSOR, () -> new BatchingProcessor(params.tokenizedTopic(), PENDING_STORE,
                 params.registry(), params.vocabSize(), params.maxLength(), params.scorer(), params.batches(),
-                PREDICTIONS_SINK, DLQ_SINK), SOURCE);
+                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR), SOURCE);
+        topology.addProcessor(LIVE_PROCESSOR, () -> new LiveQualityProcessor(new LiveQuality(params.live().labels(),
+                params.live().windowRecords()), params.live().interval(), LIVE_SINK), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
                 Serdes.Long(), Serdes.ByteArray()), PROCESSOR);
         topology.addSink(PREDICTIONS_SINK, params.predictionsTopic(), new StringSerializer(),
                 new AvroSerializer<Prediction>(params.registry(), Prediction.getClassSchema(), true, false), PROCESSOR);
         topology.addSink(DLQ_SINK, params.dlqTopic(), new ByteArraySerializer(),
                 new AvroSerializer<DeadLetter>(params.registry(), DeadLetter.getClassSchema(), true, false), PROCESSOR);
+        topology.addSink(LIVE_SINK, params.live().topic(), new StringSerializer(),
+                new AvroSerializer<LiveMetrics>(params.registry(), LiveMetrics.getClassSchema(), true, false),
+                LIVE_PROCESSOR);
         return topology;
     }
 }

@@ -71,6 +71,7 @@ class InferenceTopologyTest {
     private TestInputTopic<byte[], byte[]> input;
     private TestOutputTopic<String, Prediction> predictions;
     private TestOutputTopic<byte[], DeadLetter> dlq;
+    private TestOutputTopic<String, dev.sentiflow.avro.LiveMetrics> live;
     private final AvroSerializer<TokenizedReview> reviews =
             new AvroSerializer<>(schemas, TokenizedReview.getClassSchema(), true, false);
     private long nextOffsetSource;
@@ -104,7 +105,8 @@ class InferenceTopologyTest {
         BatchScorer batchScorer = new BatchScorer(registry, scorer, "default", Clock.systemUTC());
         var topology = InferenceTopology.build(new InferenceTopology.Params("reviews.tokenized", "predictions",
                 "predictions.dlq", schemas, batchScorer, new BatchPolicy(BATCH, WAIT),
-                models.base.config().vocabSize(), 128));
+                models.base.config().vocabSize(), 128,
+                new InferenceTopology.Live("metrics.live", TestModels.LABELS, 500, Duration.ofSeconds(10))));
         Properties props = new Properties();
         props.put("application.id", "inference-test");
         props.put("bootstrap.servers", "unused:9092");
@@ -114,6 +116,8 @@ class InferenceTopologyTest {
                 new AvroDeserializer<>(schemas, Prediction.getClassSchema()));
         dlq = driver.createOutputTopic("predictions.dlq", new ByteArrayDeserializer(),
                 new AvroDeserializer<>(schemas, DeadLetter.getClassSchema()));
+        live = driver.createOutputTopic("metrics.live", new StringDeserializer(),
+                new AvroDeserializer<>(schemas, dev.sentiflow.avro.LiveMetrics.getClassSchema()));
     }
 
     @AfterEach
@@ -185,6 +189,33 @@ class InferenceTopologyTest {
             assertEquals(1.0, p.getProbabilities().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-5);
             assertEquals(Instant.ofEpochMilli(1_700_000_000_000L), p.getEventTime());
         }
+    }
+
+    @Test
+    void liveAccuracyPerVersionAndDomainIsPublishedFromTheLabeledPredictions() {
+        publish("default", 1, models.adapter(1));
+        String[] texts = {"the food was great", "terrible service", "loved it", "cold and bland", "fine", "awful",
+            "best pizza in town", "never again"};
+        for (int i = 0; i < texts.length; i++) {
+            send(review("l" + i, texts[i], i % 2 == 0 ? "yelp" : "amazon"));
+        }
+        List<Prediction> scored = predictions.readValuesToList();
+        assertEquals(texts.length, scored.size());
+        assertTrue(live.isEmpty(), "reports come on the reporting interval");
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        List<dev.sentiflow.avro.LiveMetrics> reports = live.readValuesToList();
+        assertEquals(1, reports.size(), "one report for the one version that scored");
+        var m = reports.get(0);
+        assertEquals("default", m.getModelName());
+        assertEquals(1L, m.getModelVersion());
+        assertEquals(texts.length, m.getLabeledCount());
+        // Every review here is labeled positive: accuracy is the share predicted positive.
+        double expected = scored.stream().filter(p -> p.getLabel().equals("positive")).count() / (double) texts.length;
+        assertEquals(expected, m.getAccuracy(), 1e-9);
+        assertEquals(java.util.Set.of("amazon", "yelp"), m.getPerDomain().keySet());
+        assertEquals(4L, m.getPerDomain().get("yelp").getCount());
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertTrue(live.isEmpty(), "no new labeled predictions, no new report");
     }
 
     @Test

@@ -51,6 +51,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final Duration maxWait;
     private final String predictionSink;
     private final String dlqSink;
+    private final String liveQuality;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
     private long pendingCount;
@@ -65,7 +66,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
      * @param maxLength most tokens per record the served models take
      */
     public BatchingProcessor(String inputTopic, String storeName, SchemaRegistryClient registry, int vocabSize,
-            int maxLength, BatchScorer scorer, BatchPolicy policy, String predictionSink, String dlqSink) {
+            int maxLength, BatchScorer scorer, BatchPolicy policy, String predictionSink, String dlqSink,
+            String liveQuality) {
         this.inputTopic = inputTopic;
         this.storeName = storeName;
         this.decoder = new TokenizedDecoder(registry);
@@ -75,6 +77,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         this.maxWait = policy.maxWait();
         this.predictionSink = predictionSink;
         this.dlqSink = dlqSink;
+        this.liveQuality = liveQuality;
     }
 
     @Override
@@ -148,8 +151,12 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         nanosSinceSummary += System.nanoTime() - begin;
         batchesSinceSummary++;
         for (BatchScorer.Scored s : outcome.scored()) {
-            context.forward(new Record<Object, Object>(s.prediction().getId(), s.prediction(),
-                    byKey.get(s.key()).timestamp()), predictionSink);
+            Record<Object, Object> prediction = new Record<>(s.prediction().getId(), s.prediction(),
+                    byKey.get(s.key()).timestamp());
+            context.forward(prediction, predictionSink);
+            if (s.prediction().getTrueLabel() != null) {
+                context.forward(prediction, liveQuality);
+            }
             remove(s.key());
         }
         scoredSinceSummary += outcome.scored().size();

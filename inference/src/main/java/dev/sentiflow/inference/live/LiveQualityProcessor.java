@@ -1,0 +1,52 @@
+package dev.sentiflow.inference.live;
+
+import dev.sentiflow.avro.LiveMetrics;
+import dev.sentiflow.avro.Prediction;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Receives the task's labeled predictions and, every {@code interval} of wall-clock time, publishes
+ * the live accuracy and macro-F1 of each version that scored some since the last report to the
+ * live-metrics topic. The windows live in memory: after a crash they start empty again, which only
+ * delays the next report (metrics, unlike predictions, are an estimate; each report says how many
+ * labeled records it covers). One report per task, so per input partition.
+ */
+public final class LiveQualityProcessor implements Processor<Object, Object, Object, Object> {
+
+    private final LiveQuality quality;
+    private final Duration interval;
+    private final String sink;
+    private ProcessorContext<Object, Object> context;
+
+    public LiveQualityProcessor(LiveQuality quality, Duration interval, String sink) {
+        this.quality = quality;
+        this.interval = interval;
+        this.sink = sink;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::report);
+    }
+
+    @Override
+    public void process(Record<Object, Object> record) {
+        if (record.value() instanceof Prediction p && p.getTrueLabel() != null) {
+            quality.add(p.getModelName(), p.getModelVersion(), p.getDomain(), p.getTrueLabel(), p.getLabel(),
+                    p.getScoredAt().toEpochMilli());
+        }
+    }
+
+    private void report(long nowMillis) {
+        for (LiveMetrics m : quality.changed(Instant.ofEpochMilli(nowMillis))) {
+            context.forward(new Record<Object, Object>(m.getModelName(), m, nowMillis), sink);
+        }
+        quality.retainNewest(2);
+    }
+}
