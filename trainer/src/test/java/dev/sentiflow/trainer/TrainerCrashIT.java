@@ -146,20 +146,10 @@ class TrainerCrashIT {
         var deserializer = new AvroDeserializer<ModelCheckpoint>(registry, ModelCheckpoint.getClassSchema());
         var assembler = new CheckpointAssembler(64L << 20, Optional.empty());
         List<Long> versions = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition("models", 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null
-                            && assembler.accept(deserializer.deserialize("models", r.value())) instanceof AssemblyResult.Complete c) {
-                        versions.add(c.checkpoint().version());
-                    }
-                }
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("models")) {
+            if (r.value() != null
+                    && assembler.accept(deserializer.deserialize("models", r.value())) instanceof AssemblyResult.Complete c) {
+                versions.add(c.checkpoint().version());
             }
         }
         return versions;

@@ -283,23 +283,8 @@ class TrainerIT {
     private static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(String topic,
             org.apache.avro.Schema schema) {
         var deserializer = new AvroDeserializer<T>(registry, schema);
-        List<T> out = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r.value() == null ? null : deserializer.deserialize(topic, r.value()));
-                }
-            }
-        }
-        out.removeIf(java.util.Objects::isNull);
-        return out;
+        return kafka.readCommitted(topic).stream().filter(r -> r.value() != null)
+                .map(r -> deserializer.deserialize(topic, r.value())).toList();
     }
 
     private static Map<TopicPartition, Long> endOffsets() throws Exception {
