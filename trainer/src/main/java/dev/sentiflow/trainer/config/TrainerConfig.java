@@ -57,6 +57,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String MAX_LENGTH = "max.length";
     public static final String GATE_TOLERANCE = "gate.tolerance";
     public static final String GATE_MIN_DOMAIN_EXAMPLES = "gate.min.domain.examples";
+    public static final String GATE_NOISE_Z = "gate.domain.noise.z";
     public static final String DRIFT_MARGIN = "drift.margin";
     public static final String DRIFT_MIN_LABELED = "drift.min.labeled";
     public static final String MLM_EPOCHS = "mlm.epochs";
@@ -122,6 +123,9 @@ public final class TrainerConfig extends AbstractConfig {
                     "Macro-F1 a candidate may lose against the champion, overall and in any judged domain (0.01 = 1 point).")
             .define(GATE_MIN_DOMAIN_EXAMPLES, Type.INT, Gate.DEFAULT_MIN_DOMAIN_EXAMPLES, Range.atLeast(1),
                     Importance.MEDIUM, "Evaluation examples a domain needs for the gate to judge its drop.")
+            .define(GATE_NOISE_Z, Type.DOUBLE, Gate.DEFAULT_NOISE_Z, Range.between(0.0, 9.99), Importance.MEDIUM,
+                    "A domain's drop is refused only beyond the tolerance plus z standard errors of its score "
+                            + "difference, sqrt(2p(1-p)/n); 0 = the tolerance alone.")
             .define(DRIFT_MARGIN, Type.DOUBLE, TRIGGER.driftMargin(), Range.between(0.0, 0.99), Importance.MEDIUM,
                     "Live accuracy drop below the published accuracy that starts an early round (DRIFT).")
             .define(DRIFT_MIN_LABELED, Type.LONG, TRIGGER.driftMinLabeled(), Range.atLeast(1), Importance.MEDIUM,
@@ -177,7 +181,7 @@ public final class TrainerConfig extends AbstractConfig {
     }
 
     public Gate gate() {
-        return new Gate(getDouble(GATE_TOLERANCE), getInt(GATE_MIN_DOMAIN_EXAMPLES));
+        return new Gate(getDouble(GATE_TOLERANCE), getInt(GATE_MIN_DOMAIN_EXAMPLES), getDouble(GATE_NOISE_Z));
     }
 
     public EvalSplit evalSplit() {

@@ -71,7 +71,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * every published version is scored on the held-out examples beside the offline model.
  *
  * <p>Run: {@code ./bench stream [FILE.csv] [label-column] [domain-column]} (default: the UCI sentences).
- * Prints one table and writes it to {@code bench/results/DATE-stream.json}.
+ * Prints one table and writes it to {@code runs/bench-results/DATE-stream.json}.
  */
 public final class StreamTrainingBenchmark {
 
@@ -108,7 +108,7 @@ public final class StreamTrainingBenchmark {
             results.put("offline", offline);
             results.put("stream", stream(manager, base, tokenizer, train, testSet, offline));
         }
-        Path out = Path.of("../bench/results", LocalDate.now() + "-stream.json");
+        Path out = Path.of("../runs/bench-results", LocalDate.now() + "-stream.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(results));

@@ -55,6 +55,28 @@ class GateTest {
         assertTrue(yelp.judged());
     }
 
+    /** The UCI run's case: 73 yelp examples, 0.93 -> 0.90 is two reviews, within the noise of 73. */
+    @Test
+    void aDropWithinTheDomainsSamplingNoiseIsNotForgettingUnlessTheLiteralRuleIsAsked() {
+        RoundScores champion = new RoundScores(new Scores(233, 0.897, 0.897),
+                Map.of("yelp", new Scores(73, 0.930, 0.930), "amazon", new Scores(87, 0.873, 0.873)),
+                new Scores(233, 0.53, 0.35));
+        RoundScores candidate = new RoundScores(new Scores(233, 0.914, 0.914),
+                Map.of("yelp", new Scores(73, 0.903, 0.903), "amazon", new Scores(87, 0.918, 0.918)),
+                new Scores(233, 0.53, 0.35));
+        assertTrue(gate.decide(candidate, Optional.of(champion)).publish(), "2 of 73 is noise");
+        GateDecision literal = new Gate(0.01, 50, 0).decide(candidate, Optional.of(champion));
+        assertFalse(literal.publish());
+        assertTrue(literal.reason().contains("'yelp' (73 examples)"), literal.reason());
+        // A real loss on the same domain is still refused: 0.93 -> 0.75.
+        RoundScores forgot = new RoundScores(new Scores(233, 0.914, 0.914),
+                Map.of("yelp", new Scores(73, 0.75, 0.75), "amazon", new Scores(87, 0.95, 0.95)),
+                new Scores(233, 0.53, 0.35));
+        GateDecision refused = gate.decide(forgot, Optional.of(champion));
+        assertFalse(refused.publish());
+        assertTrue(refused.reason().contains("beyond its noise of 0.0"), refused.reason());
+    }
+
     @Test
     void aDomainWithFewerThanKExamplesIsShownButNotJudged() {
         GateDecision decision = gate.decide(scores(0.89, domains(0.90, 0.85, 0.20)),
