@@ -70,7 +70,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code reviews} → ingest → trainer on a real broker and registry, in rounds of the default size;
  * every published version is scored on the held-out examples beside the offline model.
  *
- * <p>Run: {@code ./bench stream [FILE.csv] [label-column] [domain-column]} (default: the UCI sentences).
+ * <p>Run: {@code ./bench stream [FILE.csv] [label-column] [domain-column] [TEST.csv]} (default: the UCI
+ * sentences). With a TEST file, every row of FILE is streamed and TEST is the held-out set (the
+ * fine-food files: {@code ./bench stream ../data/finefoods_train.csv label none ../data/finefoods_test.csv}).
  * Prints one table and writes it to {@code runs/bench-results/DATE-stream.json}.
  */
 public final class StreamTrainingBenchmark {
@@ -86,16 +88,21 @@ public final class StreamTrainingBenchmark {
         Path file = Path.of(args.length > 0 ? args[0] : "../data/uci_sentiment_sentences.csv");
         String labelColumn = args.length > 1 ? args[1] : "label";
         String domainColumn = args.length > 2 ? args[2] : "source";
+        Optional<Path> testFile = args.length > 3 ? Optional.of(Path.of(args[3])) : Optional.empty();
         StableSplit heldOut = new StableSplit(0.2);
         List<Example> train = new ArrayList<>();
         List<Example> test = new ArrayList<>();
-        try (Stream<Row> rows = RowReaders.rows(file)) {
-            rows.forEach(r -> {
-                String text = r.require("text");
-                Example e = new Example(file.getFileName() + ":" + r.line(), text,
-                        r.require(labelColumn).equals("1") ? 1 : 0, r.has(domainColumn) ? r.require(domainColumn) : "default");
-                (heldOut.isEval(text) ? test : train).add(e);
-            });
+        for (Path source : testFile.isPresent() ? List.of(file, testFile.get()) : List.of(file)) {
+            try (Stream<Row> rows = RowReaders.rows(source)) {
+                rows.forEach(r -> {
+                    String text = r.require("text");
+                    Example e = new Example(source.getFileName() + ":" + r.line(), text,
+                            r.require(labelColumn).equals("1") ? 1 : 0,
+                            r.has(domainColumn) ? r.require(domainColumn) : "default");
+                    boolean held = testFile.isPresent() ? source.equals(testFile.get()) : heldOut.isEval(text);
+                    (held ? test : train).add(e);
+                });
+            }
         }
         System.out.printf("%s: %d streamed for training, %d held out (never streamed)%n", file, train.size(), test.size());
         Map<String, Object> results = new java.util.LinkedHashMap<>();
@@ -108,7 +115,8 @@ public final class StreamTrainingBenchmark {
             results.put("offline", offline);
             results.put("stream", stream(manager, base, tokenizer, train, testSet, offline));
         }
-        Path out = Path.of("../runs/bench-results", LocalDate.now() + "-stream.json");
+        Path out = Path.of("../runs/bench-results", LocalDate.now() + "-stream-"
+                + file.getFileName().toString().replace(".csv", "") + ".json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(results));
