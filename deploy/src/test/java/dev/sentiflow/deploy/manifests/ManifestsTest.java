@@ -186,15 +186,17 @@ class ManifestsTest {
                     problems.add(created.where + ": does not create '" + topic + "', " + s.where() + "'s " + option);
                 }
             }
-            for (CreatedTopics.Created topic : created.topics) {
-                if (topic.bootstrap() != null && !topic.bootstrap().equals(s.kind().effective(s.values(), "bootstrap.servers"))) {
-                    problems.add(created.where + ": creates '" + topic.name() + "' on " + topic.bootstrap() + ", but "
-                            + s.where() + " uses bootstrap.servers=" + s.kind().effective(s.values(), "bootstrap.servers"));
-                }
+            String bootstrap = s.kind().effective(s.values(), "bootstrap.servers");
+            Set<String> elsewhere = created.topics.stream().map(CreatedTopics.Created::bootstrap)
+                    .filter(b -> b != null && !b.equals(bootstrap)).collect(Collectors.toCollection(TreeSet::new));
+            if (!elsewhere.isEmpty()) {
+                problems.add(created.where + ": creates topics on " + elsewhere + ", but " + s.where()
+                        + " uses bootstrap.servers=" + bootstrap);
             }
             // Stream threads beyond the input topic's partitions stay idle.
-            if (s.kind().streams()) {
-                int threads = Integer.parseInt(s.kind().effective(s.values(), s.kind().threadsOption.get()));
+            String threadsValue = s.kind().streams() ? s.kind().effective(s.values(), s.kind().threadsOption.get()) : null;
+            if (threadsValue != null && threadsValue.matches("\\d+")) { // another value is reported by the option checks
+                int threads = Integer.parseInt(threadsValue);
                 String input = s.kind().effective(s.values(), s.kind().inputTopicOption.get());
                 int partitions = created.topic(input).map(CreatedTopics.Created::partitions).orElse(0);
                 if (s.instances() * threads > partitions) {
