@@ -79,19 +79,19 @@ class TrainerCrashIT {
         produce(uci.subList(0, 400));
         Process trainer = startTrainer(dir.resolve("run1.log"));
         try {
-            awaitLog(trainer, dir.resolve("run1.log"), "round for v1", Duration.ofMinutes(2));
+            awaitLog(trainer, dir.resolve("run1.log"), "round for v1", Duration.ofMinutes(5));
             trainer.destroyForcibly().waitFor();
             assertEquals(0, completeVersions().size(), "nothing of the killed round is visible");
             assertEquals(0, committedTotal(), "no offset committed without its round");
 
             trainer = startTrainer(dir.resolve("run2.log"));
-            awaitLog(trainer, dir.resolve("run2.log"), "v1 PUBLISHED", Duration.ofMinutes(3));
+            awaitLog(trainer, dir.resolve("run2.log"), "v1 PUBLISHED", Duration.ofMinutes(8));
             produce(uci.subList(400, 800));
-            awaitLog(trainer, dir.resolve("run2.log"), "round for v2", Duration.ofMinutes(2));
+            awaitLog(trainer, dir.resolve("run2.log"), "round for v2", Duration.ofMinutes(5));
             trainer.destroyForcibly().waitFor();
 
             trainer = startTrainer(dir.resolve("run3.log"));
-            awaitLog(trainer, dir.resolve("run3.log"), "v2 PUBLISHED", Duration.ofMinutes(3));
+            awaitLog(trainer, dir.resolve("run3.log"), "v2 PUBLISHED", Duration.ofMinutes(8));
             String log3 = Files.readString(dir.resolve("run3.log"));
             assertTrue(log3.contains("champions {default=v1}"), "the restarted trainer found v1 on the topic");
         } finally {

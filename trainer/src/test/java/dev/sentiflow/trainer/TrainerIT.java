@@ -126,7 +126,7 @@ class TrainerIT {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         TrainerService first = TrainerApp.build(config, manager, base, tokenizer);
         Future<?> running = pool.submit(first::run);
-        List<AssembledCheckpoint> versions = waitForVersions(1, Duration.ofMinutes(4), running);
+        List<AssembledCheckpoint> versions = waitForVersions(1, Duration.ofMinutes(8), running);
         first.stop();
         running.get();
         first.close();
@@ -141,7 +141,7 @@ class TrainerIT {
         produce(uci.subList(420, 800));
         TrainerService second = TrainerApp.build(config, manager, base, tokenizer);
         running = pool.submit(second::run);
-        versions = waitForVersions(2, Duration.ofMinutes(4), running);
+        versions = waitForVersions(2, Duration.ofMinutes(8), running);
         assertEquals(List.of(1L, 2L), versions.stream().map(AssembledCheckpoint::version).toList(),
                 "each version exactly once, none partial");
         assertEquals(1L, versions.get(1).header().parentVersion().getAsLong());
@@ -157,7 +157,7 @@ class TrainerIT {
         publishLive(2, 0.2);
         produce(uci.subList(800, 860));
         TrainingMetrics drift = waitForMetrics(m -> m.getScope() == MetricsScope.ROUND
-                && "DRIFT".equals(m.getLabels().get("trigger")), Duration.ofMinutes(4), running);
+                && "DRIFT".equals(m.getLabels().get("trigger")), Duration.ofMinutes(8), running);
         second.stop();
         running.get();
         second.close();
