@@ -14,6 +14,14 @@ import java.util.List;
  */
 public final class ReviewValidator {
 
+    /**
+     * Longest id and domain, in UTF-8 bytes. The id travels twice in a tokenized record (key and
+     * field) and in every prediction, the domain names a model: a huge one would make our output too
+     * big for the topic and stall the partition, as a huge text would.
+     */
+    static final int MAX_ID_BYTES = 1024;
+    static final int MAX_DOMAIN_BYTES = 256;
+
     /** Accepted and tokenized, or rejected. */
     public sealed interface Outcome permits Accepted, Rejected {
     }
@@ -38,6 +46,17 @@ public final class ReviewValidator {
         String id = review.getId();
         if (id == null || id.isBlank()) {
             return reject(DeadLetterReason.MISSING_ID, "review has no id (empty or blank)", null);
+        }
+        int idBytes = id.getBytes(StandardCharsets.UTF_8).length;
+        if (idBytes > MAX_ID_BYTES) {
+            return reject(DeadLetterReason.FIELD_TOO_LARGE, "review id is " + idBytes + " UTF-8 bytes, over the limit of "
+                    + MAX_ID_BYTES + " (it starts '" + id.substring(0, 40) + "...')", null);
+        }
+        String domain = review.getDomain();
+        int domainBytes = domain == null ? 0 : domain.getBytes(StandardCharsets.UTF_8).length;
+        if (domainBytes > MAX_DOMAIN_BYTES) {
+            return reject(DeadLetterReason.FIELD_TOO_LARGE, "review " + id + " domain is " + domainBytes
+                    + " UTF-8 bytes, over the limit of " + MAX_DOMAIN_BYTES, id);
         }
         String text = review.getText();
         if (text == null || text.isBlank()) {

@@ -201,6 +201,21 @@ class IngestTopologyTest {
         assertEquals(DeadLetterReason.MISSING_ID, onlyDeadLetter().getReason());
     }
 
+    /** A huge id or domain would overflow the tokenized record (and every prediction) like a huge text. */
+    @Test
+    void hugeIdsAndDomainsAreDeadLetteredNotTokenized() {
+        send(review("x".repeat(100_000), "fine", 5, null));
+        DeadLetter id = onlyDeadLetter();
+        assertEquals(DeadLetterReason.FIELD_TOO_LARGE, id.getReason());
+        assertTrue(id.getDetail().contains("100000 UTF-8 bytes") && id.getDetail().length() < 300, id.getDetail());
+        Review wideDomain = review("d1", "fine", 5, null);
+        wideDomain.setDomain("d".repeat(300));
+        send(wideDomain);
+        assertEquals(DeadLetterReason.FIELD_TOO_LARGE, onlyDeadLetter().getReason());
+        send(review("x".repeat(1024), "fine", 5, null));
+        assertEquals(1, tokenized.readValuesToList().size(), "an id of exactly the limit is fine");
+    }
+
     @Test
     void undecodableBytesKeepTheirOriginalBytesAndPosition() {
         byte[] garbage = "{\"id\": \"json, not avro\"}".getBytes(StandardCharsets.UTF_8);
