@@ -78,7 +78,6 @@ public final class TrainerService implements AutoCloseable {
     private final Map<TopicPartition, Long> lastRecord = new HashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private long skipped;
-    private long rounds;
 
     public TrainerService(Parts parts) {
         this.parts = parts;
@@ -107,8 +106,8 @@ public final class TrainerService implements AutoCloseable {
                 }
                 if (now() - lastStatus > 30_000) {
                     lastStatus = now();
-                    intakes.values().forEach(i -> LOG.info("trainer model {}: {}; consumed {}", i.model(), i.sizes(),
-                            i.counts()));
+                    intakes.values().forEach(i -> LOG.info("trainer model {}: {}; consumed {}; undecodable records "
+                            + "skipped {}", i.model(), i.sizes(), i.counts(), skipped));
                 }
             }
         } catch (WakeupException e) {
@@ -222,7 +221,6 @@ public final class TrainerService implements AutoCloseable {
             resetToCommitted(parts.input().assignment());
             return;
         }
-        rounds++;
         if (publication.isPresent()) {
             var chunks = publication.get().chunks();
             parts.catalog().published(new AssembledCheckpoint(header, chunks.get(0).getSha256(), outcome.checkpoint()),
@@ -381,19 +379,6 @@ public final class TrainerService implements AutoCloseable {
 
     private long now() {
         return parts.clock().millis();
-    }
-
-    /** Counts for tests and the status line. */
-    public long rounds() {
-        return rounds;
-    }
-
-    public long skipped() {
-        return skipped;
-    }
-
-    public Map<String, ExampleIntake> intakes() {
-        return intakes;
     }
 
     @Override

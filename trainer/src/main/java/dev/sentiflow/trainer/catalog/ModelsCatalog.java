@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -97,10 +96,6 @@ public final class ModelsCatalog {
     /** Chunks of the newest version of {@code name} (0 when none): the tombstones a smaller successor writes. */
     public int chunkCount(String name) {
         return versions.chunkCount(name);
-    }
-
-    public OptionalLong championVersion(String name) {
-        return versions.champion(name);
     }
 
     /** Records a version this trainer just committed. */

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -76,10 +75,5 @@ public final class HashSample<T> {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM ships SHA-256", e);
         }
-    }
-
-    /** For reports: capacity, size and offers. */
-    public Map<String, Long> stats() {
-        return Map.of("capacity", (long) capacity, "size", (long) kept.size(), "offered", offered);
     }
 }
