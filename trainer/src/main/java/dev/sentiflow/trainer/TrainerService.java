@@ -78,6 +78,8 @@ public final class TrainerService implements AutoCloseable {
     private final Map<TopicPartition, Long> lastRecord = new HashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private long skipped;
+    /** Refusal causes already logged: each is logged once, then only counted (the status line shows the counts). */
+    private final Set<String> warned = new java.util.HashSet<>();
 
     public TrainerService(Parts parts) {
         this.parts = parts;
@@ -156,10 +158,19 @@ public final class TrainerService implements AutoCloseable {
                     triggers.get(model).examplesArrived(1);
                 }
             }
-            case REFUSED_TOKENIZER -> LOG.warn("refused {} at {}@{}: tokenized with {} but model {} uses another "
-                    + "tokenizer; never trained on", review.getId(), tp, r.offset(), review.getTokenizerId(), model);
-            case REFUSED_LABEL -> LOG.warn("refused {} at {}@{}: label '{}' is not one of the model's labels",
-                    review.getId(), tp, r.offset(), review.getLabel());
+            case REFUSED_TOKENIZER -> {
+                if (warned.size() < 100 && warned.add(model + "|tokenizer|" + review.getTokenizerId())) {
+                    LOG.warn("refused {} at {}@{}: tokenized with {} but model {} uses another tokenizer; such records "
+                            + "are never trained on (counted, not logged again)", review.getId(), tp, r.offset(),
+                            review.getTokenizerId(), model);
+                }
+            }
+            case REFUSED_LABEL -> {
+                if (warned.size() < 100 && warned.add(model + "|label|" + review.getLabel())) {
+                    LOG.warn("refused {} at {}@{}: label '{}' is not one of the model's labels (counted, not logged "
+                            + "again)", review.getId(), tp, r.offset(), review.getLabel());
+                }
+            }
             default -> { }
         }
     }
