@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
-import dev.sentiflow.model.data.Row;
-import dev.sentiflow.model.data.RowReaders;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;

@@ -1,7 +1,7 @@
 package dev.sentiflow.ingest;
 
 import dev.sentiflow.schemas.config.ConfigSources;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.sentiflow.ingest;
 
 import dev.sentiflow.avro.Review;
-import dev.sentiflow.model.data.Row;
-import dev.sentiflow.model.data.RowReaders;
-import dev.sentiflow.model.report.ProgressBar;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowReaders;
+import dev.sentiflow.text.progress.ProgressBar;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;

@@ -3,7 +3,7 @@ package dev.sentiflow.ingest;
 import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.Review;
 import dev.sentiflow.avro.TokenizedReview;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

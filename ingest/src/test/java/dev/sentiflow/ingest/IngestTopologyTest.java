@@ -11,7 +11,7 @@ import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.Review;
 import dev.sentiflow.avro.TokenizedReview;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.schemas.registry.IncompatibleSchemaException;
 import dev.sentiflow.schemas.registry.RegistryConfigurationException;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;

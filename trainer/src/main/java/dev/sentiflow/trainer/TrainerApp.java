@@ -8,7 +8,7 @@ import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.model.device.Devices;
 import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.train.TrainingConfig;
 import dev.sentiflow.model.train.TrainingMode;
 import dev.sentiflow.model.weights.BaseModel;

@@ -1,9 +1,9 @@
 package dev.sentiflow.trainer;
 
 import dev.sentiflow.avro.TokenizedReview;
-import dev.sentiflow.model.data.Row;
-import dev.sentiflow.model.data.RowReaders;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowReaders;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;

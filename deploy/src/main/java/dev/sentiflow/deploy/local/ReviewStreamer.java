@@ -1,8 +1,8 @@
 package dev.sentiflow.deploy.local;
 
 import dev.sentiflow.avro.Review;
-import dev.sentiflow.model.data.Row;
-import dev.sentiflow.model.data.RowReaders;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;

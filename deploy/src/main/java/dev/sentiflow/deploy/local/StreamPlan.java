@@ -1,6 +1,6 @@
 package dev.sentiflow.deploy.local;
 
-import dev.sentiflow.model.data.StableSplit;
+import dev.sentiflow.text.data.StableSplit;
 
 /**
  * Which bundled rows the local stack streams, and with or without their label. Both choices hash

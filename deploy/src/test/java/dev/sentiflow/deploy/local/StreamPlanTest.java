@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.Review;
-import dev.sentiflow.model.data.StableSplit;
+import dev.sentiflow.text.data.StableSplit;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.sentiflow.model.bert.BertConfig;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.lora.LoraLinear;
 import dev.sentiflow.model.lora.LoraModules;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 
 import dev.sentiflow.model.weights.Safetensors;
 import java.io.IOException;

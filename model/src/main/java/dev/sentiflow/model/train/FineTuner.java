@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import dev.sentiflow.model.infer.NoGradient;
-import dev.sentiflow.model.report.ProgressBar;
+import dev.sentiflow.text.progress.ProgressBar;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

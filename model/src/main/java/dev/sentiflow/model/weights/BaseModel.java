@@ -3,7 +3,7 @@ package dev.sentiflow.model.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.model.bert.BertConfig;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import dev.sentiflow.model.data.Row;
-import dev.sentiflow.model.data.RowFormat;
-import dev.sentiflow.model.data.RowReaders;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowFormat;
+import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import java.io.InputStreamReader;

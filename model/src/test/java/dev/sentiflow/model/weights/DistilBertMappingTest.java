@@ -10,7 +10,7 @@ import ai.djl.training.ParameterStore;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

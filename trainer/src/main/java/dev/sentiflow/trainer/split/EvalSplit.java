@@ -1,6 +1,6 @@
 package dev.sentiflow.trainer.split;
 
-import dev.sentiflow.model.data.StableSplit;
+import dev.sentiflow.text.data.StableSplit;
 
 /**
  * Which labeled records the trainer holds out for evaluation: a stable hash of the record id (see

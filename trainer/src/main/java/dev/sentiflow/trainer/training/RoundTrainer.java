@@ -12,7 +12,7 @@ import dev.sentiflow.model.head.MaskedLanguageModel;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.train.EncodedExample;
 import dev.sentiflow.model.train.FineTuneListener;
 import dev.sentiflow.model.train.FineTuneResult;

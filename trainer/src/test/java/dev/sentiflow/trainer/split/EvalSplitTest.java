@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sentiflow.model.data.StableSplit;
+import dev.sentiflow.text.data.StableSplit;
 import org.junit.jupiter.api.Test;
 
 class EvalSplitTest {

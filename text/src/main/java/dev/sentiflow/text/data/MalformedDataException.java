@@ -1,4 +1,4 @@
-package dev.sentiflow.model.data;
+package dev.sentiflow.text.data;
 
 /**
  * A labelled-text file could not be read as promised: bad CSV quoting, a line that is not a

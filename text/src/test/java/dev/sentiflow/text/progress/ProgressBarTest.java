@@ -1,4 +1,4 @@
-package dev.sentiflow.model.report;
+package dev.sentiflow.text.progress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

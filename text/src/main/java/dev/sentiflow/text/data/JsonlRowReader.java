@@ -1,4 +1,4 @@
-package dev.sentiflow.model.data;
+package dev.sentiflow.text.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.sentiflow.model.data;
+package dev.sentiflow.text.data;
 
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.sentiflow.model.report;
+package dev.sentiflow.text.progress;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.sentiflow.model.tokenizer;
+package dev.sentiflow.text.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.sentiflow.model.data;
+package dev.sentiflow.text.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

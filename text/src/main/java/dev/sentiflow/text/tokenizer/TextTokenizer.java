@@ -1,4 +1,4 @@
-package dev.sentiflow.model.tokenizer;
+package dev.sentiflow.text.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
