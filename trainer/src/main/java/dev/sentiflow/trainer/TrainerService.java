@@ -13,6 +13,8 @@ import dev.sentiflow.trainer.gate.Gate;
 import dev.sentiflow.trainer.gate.GateDecision;
 import dev.sentiflow.trainer.intake.ExampleIntake;
 import dev.sentiflow.trainer.intake.ExampleIntake.RoundInput;
+import dev.sentiflow.model.train.FineTuneListener;
+import dev.sentiflow.trainer.metrics.ProgressLog;
 import dev.sentiflow.trainer.metrics.RoundMetrics;
 import dev.sentiflow.trainer.publish.RoundPublisher;
 import dev.sentiflow.trainer.trigger.LiveObservation;
@@ -59,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class TrainerService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+    /** A running round logs where it is this often (and at its start and end). */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     /** The collaborators, built by {@link TrainerApp} (or a test) from the configuration. */
     public record Parts(Consumer<byte[], byte[]> input, String inputTopic, Deserializer<TokenizedReview> reviews,
@@ -205,7 +209,9 @@ public final class TrainerService implements AutoCloseable {
                 input.eval().size(), champion.map(c -> "v" + c.version()).orElse("none"));
         RoundMetrics metrics = new RoundMetrics(model, version);
         RoundTrainer.Outcome outcome = parts.trainer().run(input, champion.map(AssembledCheckpoint::payload),
-                parts.trainFromChampion(), parts.seed() + version, metrics);
+                parts.trainFromChampion(), parts.seed() + version, FineTuneListener.all(metrics,
+                        new ProgressLog(model, version, PROGRESS_EVERY.toNanos(), System::nanoTime,
+                                progress -> LOG.info("{}", progress.line()))));
         GateDecision decision = parts.gate().decide(outcome.candidate(), outcome.champion());
         double wall = (System.nanoTime() - started) / 1e9;
         metrics.round(decision, outcome.candidate(), facts(trigger, input, champion),

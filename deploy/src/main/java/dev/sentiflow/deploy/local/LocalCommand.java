@@ -4,6 +4,8 @@ import dev.sentiflow.deploy.cli.DurationConverter;
 import dev.sentiflow.deploy.topics.PipelineTopics;
 import dev.sentiflow.deploy.topics.TopicOutcome;
 import dev.sentiflow.deploy.topics.TopicSetup;
+import dev.sentiflow.deploy.service.ServiceMain;
+import dev.sentiflow.inference.InferenceConfig;
 import dev.sentiflow.ingest.IngestConfig;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.PrintStream;
@@ -144,7 +146,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             out.println("local: follow it with  ./pipeline tail predictions --config " + clientFile
                     + "   (or dlq, metrics, live)");
             monitor = new StatusMonitor(client, new SchemaRegistryClient(registry.url()), out, streamer,
-                    (String) IngestConfig.DEFINITION.defaultValues().get(IngestConfig.APPLICATION_ID));
+                    (String) IngestConfig.DEFINITION.defaultValues().get(IngestConfig.APPLICATION_ID),
+                    (String) InferenceConfig.DEFINITION.defaultValues().get(InferenceConfig.APPLICATION_ID),
+                    folder.logs().resolve(ServiceMain.TRAINER.command() + ".log"));
             monitor.start();
 
             boolean timedOut = duration != null ? !stop.await(duration.toMillis(), TimeUnit.MILLISECONDS)

@@ -1,7 +1,9 @@
 package dev.sentiflow.deploy.local;
 
 import dev.sentiflow.avro.LiveMetrics;
+import dev.sentiflow.avro.LiveRole;
 import dev.sentiflow.avro.MetricsScope;
+import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.deploy.tail.RecordLines;
 import dev.sentiflow.deploy.tail.TailStream;
@@ -9,10 +11,12 @@ import dev.sentiflow.deploy.tail.TopicFollower;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.trainer.metrics.RoundProgress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,11 +32,12 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Watches the running stack: a {@link StatusLine} every few seconds, and one line for each event
- * worth a person's attention as it happens: a training round's outcome ({@code training.metrics}
- * ROUND records) and a promotion or rollback ({@code metrics.live} records with a decision).
- * This is the hook for the trainer's and inference's own displays: they print through
- * {@link #event} once those services write their topics.
+ * Watches the running stack: a {@link StatusLine} every few seconds (throughput, lags, the version
+ * each model serves with its live accuracy, the running round's progress bar from the trainer's
+ * log), and one line for each event worth a person's attention as it happens: a round's outcome
+ * ({@code training.metrics} ROUND records, a refusal with the gate's reason), a hot swap (the first
+ * prediction that names a newer version) and a promotion or rollback ({@code metrics.live} records
+ * with a decision).
  */
 final class StatusMonitor implements AutoCloseable {
 
@@ -44,6 +49,13 @@ final class StatusMonitor implements AutoCloseable {
     private final PrintStream out;
     private final ReviewStreamer streamer;
     private final String ingestGroup;
+    private final String inferenceGroup;
+    private final TrainerLogWatcher trainerLog;
+    private final Map<String, Long> servingVersion = new ConcurrentHashMap<>();
+    private final Map<String, LiveMetrics> liveByModel = new ConcurrentHashMap<>();
+    private volatile Optional<RoundProgress> progressAtLastRound = Optional.empty();
+    private long lastPredictions;
+    private long lastTickNanos = System.nanoTime();
     private final long started = System.nanoTime();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
@@ -54,11 +66,13 @@ final class StatusMonitor implements AutoCloseable {
     private volatile boolean closing;
 
     StatusMonitor(Map<String, Object> clientSettings, SchemaRegistryClient registry, PrintStream out,
-                  ReviewStreamer streamer, String ingestGroup) {
+                  ReviewStreamer streamer, String ingestGroup, String inferenceGroup, java.nio.file.Path trainerLogFile) {
         this.registry = registry;
         this.out = out;
         this.streamer = streamer;
         this.ingestGroup = ingestGroup;
+        this.inferenceGroup = inferenceGroup;
+        this.trainerLog = new TrainerLogWatcher(trainerLogFile);
         this.follower = new TopicFollower(clientSettings);
         this.admin = Admin.create(clientSettings);
         COUNTED.forEach(t -> counts.put(t, new AtomicLong()));
@@ -67,28 +81,45 @@ final class StatusMonitor implements AutoCloseable {
     void start() {
         AvroDeserializer<SpecificRecord> metrics = TailStream.METRICS.deserializer(registry);
         AvroDeserializer<SpecificRecord> live = TailStream.LIVE.deserializer(registry);
+        AvroDeserializer<SpecificRecord> predictions = TailStream.PREDICTIONS.deserializer(registry);
         reader = daemon(() -> follower.follow(COUNTED, true, record -> {
             counts.get(record.topic()).incrementAndGet();
-            event(record, metrics, live);
+            event(record, metrics, live, predictions);
             return true;
         }), "local-topic-reader");
         reader.start();
         ticker.scheduleAtFixedRate(this::printStatus, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Prints a ROUND record or a live decision as it arrives. */
+    /** Prints a round's outcome, a hot swap or a live decision as it arrives; keeps what the status line shows. */
     private void event(ConsumerRecord<byte[], byte[]> record, AvroDeserializer<SpecificRecord> metrics,
-                       AvroDeserializer<SpecificRecord> live) {
+                       AvroDeserializer<SpecificRecord> live, AvroDeserializer<SpecificRecord> predictions) {
+        if (record.value() == null) {
+            return;
+        }
         try {
             if (record.topic().equals(Topics.TRAINING_METRICS)) {
                 TrainingMetrics m = (TrainingMetrics) metrics.deserialize(record.topic(), record.value());
                 if (m.getScope() == MetricsScope.ROUND) {
-                    out.println("local: " + RecordLines.trainingMetrics(m));
+                    progressAtLastRound = trainerLog.latest();
+                    out.println("local: " + RoundLine.of(m));
                 }
             } else if (record.topic().equals(Topics.LIVE_METRICS)) {
                 LiveMetrics m = (LiveMetrics) live.deserialize(record.topic(), record.value());
+                if (m.getRole() == LiveRole.CHAMPION) {
+                    liveByModel.put(m.getModelName(), m);
+                }
                 if (m.getDecision() != null) {
                     out.println("local: " + RecordLines.liveMetrics(m));
+                }
+            } else if (record.topic().equals(Topics.PREDICTIONS)) {
+                Prediction p = (Prediction) predictions.deserialize(record.topic(), record.value());
+                Long before = servingVersion.get(p.getModelName());
+                if (before == null || p.getModelVersion() > before) {
+                    servingVersion.put(p.getModelName(), p.getModelVersion());
+                    out.println("local: " + (before == null ? "first predictions: model " + p.getModelName()
+                            + " serves v" + p.getModelVersion() : "hot swap: model " + p.getModelName() + " now serves v"
+                            + p.getModelVersion() + " (was v" + before + ")"));
                 }
             }
         } catch (RuntimeException e) {
@@ -98,22 +129,43 @@ final class StatusMonitor implements AutoCloseable {
     }
 
     StatusLine snapshot() throws Exception {
-        List<TopicPartition> partitions = admin.describeTopics(List.of(Topics.REVIEWS)).allTopicNames()
-                .get(10, TimeUnit.SECONDS).get(Topics.REVIEWS).partitions().stream()
-                .map(p -> new TopicPartition(Topics.REVIEWS, p.partition())).toList();
+        long reviewsLag = lag(Topics.REVIEWS, ingestGroup);
+        long inferenceLag = lag(Topics.REVIEWS_TOKENIZED, inferenceGroup);
+        long now = System.nanoTime();
+        long scored = counts.get(Topics.PREDICTIONS).get();
+        double perSecond = (scored - lastPredictions) / Math.max(1e-9, (now - lastTickNanos) / 1e9);
+        lastPredictions = scored;
+        lastTickNanos = now;
+        Map<String, StatusLine.Serving> serving = new java.util.HashMap<>();
+        servingVersion.forEach((model, version) -> {
+            LiveMetrics live = liveByModel.get(model);
+            boolean current = live != null && live.getModelVersion() == version;
+            serving.put(model, new StatusLine.Serving(version, current ? live.getAccuracy() : 0,
+                    current ? live.getLabeledCount() : 0));
+        });
+        Optional<RoundProgress> progress = trainerLog.latest();
+        if (progress.equals(progressAtLastRound)) {
+            progress = Optional.empty(); // that round has ended; the next one logs a new line at its start
+        }
+        return new StatusLine(Duration.ofNanos(now - started), streamer.acked(), streamer.total(),
+                counts.get(Topics.REVIEWS_TOKENIZED).get(), reviewsLag, counts.get(Topics.REVIEWS_DLQ).get(), scored,
+                perSecond, inferenceLag, serving, progress);
+    }
+
+    /** Records of {@code topic} that {@code group} has not committed, or -1 before it has committed any. */
+    private long lag(String topic, String group) throws Exception {
+        List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions.stream()
                 .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get(10, TimeUnit.SECONDS);
-        long reviews = ends.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ingestGroup)
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        long lag = -1;
-        if (partitions.stream().anyMatch(p -> committed.get(p) != null)) {
-            lag = partitions.stream().mapToLong(p -> ends.get(p).offset()
-                    - (committed.get(p) == null ? 0 : committed.get(p).offset())).sum();
+        if (partitions.stream().noneMatch(p -> committed.get(p) != null)) {
+            return -1;
         }
-        return new StatusLine(Duration.ofNanos(System.nanoTime() - started), streamer.acked(), streamer.total(), reviews,
-                counts.get(Topics.REVIEWS_TOKENIZED).get(), counts.get(Topics.REVIEWS_DLQ).get(),
-                counts.get(Topics.PREDICTIONS).get(), lag);
+        return partitions.stream().mapToLong(p -> Math.max(0, ends.get(p).offset()
+                - (committed.get(p) == null ? 0 : committed.get(p).offset()))).sum();
     }
 
     private void printStatus() {

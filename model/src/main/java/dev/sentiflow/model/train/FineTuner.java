@@ -85,6 +85,7 @@ public final class FineTuner {
             LOG.info("fine-tune: {} train / {} eval examples, {} epochs, {} steps ({} warm-up), peak lr {}, {} trainable weights",
                     train.size(), eval.size(), config.epochs(), loop.totalSteps(), loop.warmupSteps(),
                     config.learningRate(), loop.trainableWeights());
+            listener.onStart(loop.totalSteps(), config.epochs(), train.size());
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 List<int[]> order = trainBatches.shuffledEpoch(config.seed(), epoch - 1);
                 ProgressBar bar = progressBar
