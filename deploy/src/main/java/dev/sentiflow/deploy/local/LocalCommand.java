@@ -7,6 +7,7 @@ import dev.sentiflow.deploy.topics.TopicSetup;
 import dev.sentiflow.deploy.service.ServiceMain;
 import dev.sentiflow.inference.InferenceConfig;
 import dev.sentiflow.ingest.IngestConfig;
+import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -70,9 +71,20 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                     + "streamed), finefoods (its train file) or both (default: ${DEFAULT-VALUE}).")
     private String data;
 
+    @Option(names = "--set", paramLabel = "SERVICE.KEY=VALUE",
+            description = "A setting for one service, replacing the local default; repeatable, e.g. "
+                    + "--set trainer.round.size=200 --set trainer.base.model=minilm@2layers.")
+    private List<String> settings = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         validate();
+        Map<String, Map<String, String>> overrides;
+        try {
+            overrides = ServiceSettingOverrides.parse(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintStream out = System.out;
         List<BundledData> sets = dataSets(dataDir());
         for (BundledData set : sets) {
@@ -123,7 +135,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
 
             var endpoints = new LocalServices.Endpoints(kafka.bootstrapServers(), registry.url(), folder.root(),
                     folder.signingKey());
-            for (LocalServices.Service service : LocalServices.all(endpoints)) {
+            for (LocalServices.Service service : LocalServices.all(endpoints, overrides)) {
                 if (!service.main().isBuilt()) {
                     out.println("local: " + service.main().notBuiltMessage() + "; running without it");
                     continue;
@@ -133,7 +145,14 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                         + child.log() + ")");
             }
 
-            streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), selection.reviews(), rate);
+            int alreadySent = reviewsOnTheTopic(client);
+            if (alreadySent > 0) {
+                out.printf(Locale.ROOT, "local: %d of the %d reviews to stream are on %s from the earlier run; sending "
+                                + "the other %d%n", Math.min(alreadySent, selection.reviews().size()),
+                        selection.reviews().size(), Topics.REVIEWS, Math.max(0, selection.reviews().size() - alreadySent));
+            }
+            streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), selection.reviews(), rate,
+                    alreadySent);
             Thread sending = new Thread(streamer, "local-review-streamer");
             sending.setDaemon(true);
             sending.start();
@@ -192,6 +211,19 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             return 1;
         }
         return 0;
+    }
+
+    /** Records on {@code reviews}: only this launcher writes there, in a fixed order, so it is how many it sent. */
+    private static int reviewsOnTheTopic(Map<String, Object> client) throws Exception {
+        try (Admin admin = Admin.create(client)) {
+            var partitions = admin.describeTopics(List.of(Topics.REVIEWS)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(Topics.REVIEWS).partitions().stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(Topics.REVIEWS, p.partition()))
+                    .collect(java.util.stream.Collectors.toMap(p -> p,
+                            p -> org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            return (int) Math.min(Integer.MAX_VALUE, admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS)
+                    .values().stream().mapToLong(i -> i.offset()).sum());
+        }
     }
 
     private void validate() {

@@ -2,6 +2,7 @@ package dev.sentiflow.deploy.local;
 
 import dev.sentiflow.deploy.service.ServiceMain;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,23 +32,39 @@ final class LocalServices {
     }
 
     static List<Service> all(Endpoints e) {
-        List<String> connect = List.of("bootstrap.servers=" + e.bootstrapServers(),
-                "schema.registry.url=" + e.registryUrl());
-        Map<String, String> signing = Map.of("SENTIFLOW_CHECKPOINT_SIGNING_KEY", e.signingKey());
-        return List.of(
-                new Service(ServiceMain.INGEST, "768m", concat(connect,
-                        "state.dir=" + e.workdir().resolve("state").resolve("ingest")), Map.of()),
-                // Rounds of 500 so a first model appears within about three minutes on 2 cores.
-                new Service(ServiceMain.TRAINER, "3g", concat(concat(concat(connect, "round.size=500"),
-                        "round.min.examples=200"), "round.max.wait.ms=120000"), signing),
-                new Service(ServiceMain.INFERENCE, "2g", concat(concat(connect,
-                        "state.dir=" + e.workdir().resolve("state").resolve("inference")),
-                        "topic.dlq=" + dev.sentiflow.schemas.Topics.PREDICTIONS_DLQ), signing));
+        return all(e, Map.of());
     }
 
-    private static List<String> concat(List<String> list, String more) {
-        List<String> all = new java.util.ArrayList<>(list);
-        all.add(more);
-        return List.copyOf(all);
+    /**
+     * @param overrides per service command ({@code trainer}), settings that replace or add to the
+     *     local defaults, already checked against the service's declarations ({@link ServiceSettingOverrides})
+     */
+    static List<Service> all(Endpoints e, Map<String, Map<String, String>> overrides) {
+        Map<String, String> connect = Map.of("bootstrap.servers", e.bootstrapServers(),
+                "schema.registry.url", e.registryUrl());
+        Map<String, String> signing = Map.of("SENTIFLOW_CHECKPOINT_SIGNING_KEY", e.signingKey());
+        Map<String, String> ingest = new LinkedHashMap<>(connect);
+        ingest.put("state.dir", e.workdir().resolve("state").resolve("ingest").toString());
+        Map<String, String> trainer = new LinkedHashMap<>(connect);
+        // Rounds of 500 so a first model appears within about three minutes on 2 cores.
+        trainer.put("round.size", "500");
+        trainer.put("round.min.examples", "200");
+        trainer.put("round.max.wait.ms", "120000");
+        Map<String, String> inference = new LinkedHashMap<>(connect);
+        inference.put("state.dir", e.workdir().resolve("state").resolve("inference").toString());
+        inference.put("topic.dlq", dev.sentiflow.schemas.Topics.PREDICTIONS_DLQ);
+        return List.of(
+                service(ServiceMain.INGEST, "768m", ingest, overrides, Map.of()),
+                service(ServiceMain.TRAINER, "3g", trainer, overrides, signing),
+                service(ServiceMain.INFERENCE, "2g", inference, overrides, signing));
     }
+
+    private static Service service(ServiceMain main, String heap, Map<String, String> defaults,
+            Map<String, Map<String, String>> overrides, Map<String, String> env) {
+        Map<String, String> settings = new LinkedHashMap<>(defaults);
+        settings.putAll(overrides.getOrDefault(main.command(), Map.of()));
+        return new Service(main, heap, settings.entrySet().stream().map(s -> s.getKey() + "=" + s.getValue()).toList(),
+                env);
+    }
+
 }

@@ -23,13 +23,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends the bundled reviews into {@code reviews} at a steady rate, in file order (the UCI file is
- * grouped by domain, so domains arrive one after another, as a shift in live traffic would), once.
+ * grouped by domain, so domains arrive one after another, as a shift in live traffic would), once:
+ * a run on a work folder that already holds some of them sends only the rest.
  */
 final class ReviewStreamer implements Runnable {
 
     private final Map<String, Object> producerSettings;
     private final SchemaRegistryClient registry;
     private final List<Review> reviews;
+    private final int alreadySent;
     private final double perSecond;
     private final AtomicLong acked = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -37,10 +39,11 @@ final class ReviewStreamer implements Runnable {
     private volatile boolean done;
 
     ReviewStreamer(Map<String, Object> producerSettings, SchemaRegistryClient registry, List<Review> reviews,
-                   double perSecond) {
+                   double perSecond, int alreadySent) {
         this.producerSettings = producerSettings;
         this.registry = registry;
-        this.reviews = List.copyOf(reviews);
+        this.alreadySent = Math.min(alreadySent, reviews.size());
+        this.reviews = List.copyOf(reviews.subList(this.alreadySent, reviews.size()));
         this.perSecond = perSecond;
     }
 
@@ -122,12 +125,13 @@ final class ReviewStreamer implements Runnable {
         stopped = true;
     }
 
+    /** Reviews on the topic from this selection: the earlier runs' and this one's acknowledged sends. */
     long acked() {
-        return acked.get();
+        return alreadySent + acked.get();
     }
 
     int total() {
-        return reviews.size();
+        return alreadySent + reviews.size();
     }
 
     boolean done() {

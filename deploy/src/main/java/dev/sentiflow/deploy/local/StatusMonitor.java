@@ -51,6 +51,7 @@ final class StatusMonitor implements AutoCloseable {
     private final String ingestGroup;
     private final String inferenceGroup;
     private final TrainerLogWatcher trainerLog;
+    private final java.util.Set<String> undecodable = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> servingVersion = new ConcurrentHashMap<>();
     private final Map<String, LiveMetrics> liveByModel = new ConcurrentHashMap<>();
     private volatile Optional<RoundProgress> progressAtLastRound = Optional.empty();
@@ -123,8 +124,11 @@ final class StatusMonitor implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            out.println("local: cannot decode " + record.topic() + "[" + record.partition() + "]@" + record.offset()
-                    + ": " + e.getMessage());
+            // Once per topic: after a child's death the registry may be gone, and every record would say so.
+            if (!closing && undecodable.add(record.topic())) {
+                out.println("local: cannot decode " + record.topic() + "[" + record.partition() + "]@"
+                        + record.offset() + ": " + e.getMessage() + " (further failures on this topic not shown)");
+            }
         }
     }
 

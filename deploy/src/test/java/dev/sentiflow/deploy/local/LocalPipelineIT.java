@@ -1,0 +1,161 @@
+package dev.sentiflow.deploy.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sentiflow.deploy.Pipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * README's first command, shortened: {@code pipeline local} on a real broker, registry and the three
+ * services as child JVMs (MiniLM, rounds of 300 labels), the bundled reviews streamed in fast. A first run must publish two versions, hot-swap to the second, exit 0 and leave no process;
+ * a second run on the same folder continues it, and a {@code kill -9} of one child mid-run is
+ * noticed, reported and ends the run with every other child stopped.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalPipelineIT {
+
+    private static final Pattern STARTED = Pattern.compile("local: (\\w+) started \\(pid (\\d+),");
+    private static final List<String> SMALL = List.of("--rate", "100",
+            "--set", "trainer.round.size=300", "--set", "trainer.round.min.examples=150",
+            "--set", "trainer.round.max.wait.ms=15000");
+
+    @TempDir
+    static Path workdir;
+
+    private PrintStream stdout;
+    private PrintStream stderr;
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void capture() {
+        System.setProperty("sentiflow.home", Path.of("..").toAbsolutePath().normalize().toString());
+        stdout = System.out;
+        stderr = System.err;
+        System.setOut(tee(stdout));
+        System.setErr(tee(stderr));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(stdout);
+        System.setErr(stderr);
+    }
+
+    @Test
+    @Order(1)
+    void aShortRunPublishesTwoVersionsHotSwapsAndLeavesNothingRunning() {
+        int code = local("--fresh", "--duration", "240s");
+        String out = output();
+        assertEquals(0, code, out);
+        long published = out.lines().filter(l -> l.matches("local: v\\d+ PUBLISHED .*")).count();
+        assertTrue(published >= 2, "two published versions:\n" + out);
+        assertTrue(out.contains("local: first predictions: model default serves v1"), out);
+        assertTrue(Pattern.compile("local: hot swap: model default now serves v[2-9]").matcher(out).find(), out);
+        assertTrue(Pattern.compile("\\| default v\\d+ live 0\\.\\d{3} \\(\\d+\\)").matcher(out).find(),
+                "live accuracy on the status line:\n" + out);
+        assertTrue(out.contains("| training v"), "a round's progress bar:\n" + out);
+        assertNoChildLeft();
+    }
+
+    @Test
+    @Order(2)
+    void aKilledChildIsReportedAndTheOthersAreStopped() throws Exception {
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> local("--duration", "10m"));
+        long pid = awaitChildPid("inference", Duration.ofMinutes(2));
+        // mid-run: it has loaded the versions the first run published
+        awaitLog(workdir.resolve("logs").resolve("inference.log"), "now serving v", Duration.ofMinutes(2));
+        ProcessHandle inference = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(inference.destroyForcibly(), "kill -9 " + pid);
+        int code = run.get(2, TimeUnit.MINUTES);
+        String out = output();
+        assertEquals(1, code, out);
+        assertTrue(out.contains("(continuing its earlier run)"), out);
+        assertTrue(out.contains("reviews to stream are on reviews from the earlier run"), out);
+        assertTrue(out.contains("inference (pid " + pid + ") exited unexpectedly with code 137 (signal 9)"), out);
+        assertTrue(out.contains("local: stopped the other children because inference died"), out);
+        assertNoChildLeft();
+    }
+
+    private int local(String... args) {
+        List<String> all = new ArrayList<>(List.of("local", "--workdir", workdir.toString()));
+        all.addAll(List.of(args));
+        all.addAll(SMALL);
+        return Pipeline.launcher().commandLine().execute(all.toArray(String[]::new));
+    }
+
+    private long awaitChildPid(String name, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Matcher m = STARTED.matcher(output());
+            while (m.find()) {
+                if (m.group(1).equals(name)) {
+                    return Long.parseLong(m.group(2));
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " did not start within " + timeout + ":\n" + output());
+    }
+
+    private void awaitLog(Path log, String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!java.nio.file.Files.exists(log) || !java.nio.file.Files.readString(log).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' in " + log + " within " + timeout + ":\n" + output());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Nothing the launcher started (broker, registry, services, their children) outlives it. */
+    private static void assertNoChildLeft() {
+        List<String> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        assertTrue(left.isEmpty(), "still running: " + left);
+    }
+
+    private String output() {
+        synchronized (captured) {
+            return captured.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private PrintStream tee(PrintStream original) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                original.write(b);
+                synchronized (captured) {
+                    captured.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                original.write(b, off, len);
+                synchronized (captured) {
+                    captured.write(b, off, len);
+                }
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+}
