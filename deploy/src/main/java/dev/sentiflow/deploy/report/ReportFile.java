@@ -29,7 +29,7 @@ public final class ReportFile {
         Path target = file.toAbsolutePath().normalize();
         try {
             Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), ".report-", ".html");
+            Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
             Files.writeString(temp, ReportPage.render(data), StandardCharsets.UTF_8);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return target;

@@ -151,6 +151,19 @@ class ReportCollectorIT {
         assertTrue(html.contains("data-chart=\"confusion\" data-model=\"default\" data-version=\"2\""));
     }
 
+    @Test
+    void localWritesTheReportIntoItsWorkFolderAtTheEnd() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (dev.sentiflow.deploy.local.ChildProcesses children = new dev.sentiflow.deploy.local.ChildProcesses(
+                dir.resolve("logs"), Duration.ofSeconds(5), d -> { })) {
+            ReportFile.writeAtEnd(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    registry.confluentApiUrl(), dir, children, new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("local: report " + dir.resolve(ReportFile.NAME)), printed);
+        assertTrue(Files.readString(dir.resolve(ReportFile.NAME)).contains("data-chart=\"loss\""));
+    }
+
     private static void write() {
         // r1: 5 steps, an epoch, its ROUND record, committed together as the trainer does.
         transaction(true, steps(1, 5, 0.7), epoch(1, 5, 0.3), round(1, "PUBLISH", "beats the baseline"));
