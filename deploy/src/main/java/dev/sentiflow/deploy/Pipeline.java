@@ -1,6 +1,7 @@
 package dev.sentiflow.deploy;
 
 import dev.sentiflow.deploy.local.LocalCommand;
+import dev.sentiflow.deploy.report.ReportCommand;
 import dev.sentiflow.deploy.service.ServiceCommand;
 import dev.sentiflow.deploy.service.ServiceMain;
 import dev.sentiflow.deploy.tail.TailCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
  * The one launcher: {@code ./pipeline COMMAND [options]}. {@code local} runs the whole pipeline on
  * this machine; the service commands ({@code ingest}, {@code trainer}, {@code inference}) and tools
  * ({@code produce}, {@code predict}, {@code finetune}) hand their arguments to the module's own main;
- * {@code topics} and {@code tail} are the operator's view of a cluster.
+ * {@code topics}, {@code tail} and {@code report} are the operator's view of a cluster.
  *
  * <p>Exit status: 0 done, 1 the command failed (it says why), 2 bad arguments (picocli names the
  * option). {@code pipeline --help} and {@code pipeline COMMAND --help} list the options.
@@ -63,6 +64,7 @@ public final class Pipeline implements Runnable {
         }
         line.addSubcommand(new TailCommand());
         line.addSubcommand(new TopicsCommand());
+        line.addSubcommand(new ReportCommand());
         line.addSubcommand(new CommandLine.HelpCommand());
         return new Launcher(line, services);
     }

@@ -29,7 +29,7 @@ class PipelineTest {
     void helpListsEverySubcommand() {
         assertEquals(0, run("--help"));
         for (String command : List.of("local", "ingest", "trainer", "inference", "produce", "predict", "finetune",
-                "tail", "topics")) {
+                "tail", "topics", "report")) {
             assertTrue(out.toString().contains("\n  " + command + " "), command + " missing from:\n" + out);
         }
     }

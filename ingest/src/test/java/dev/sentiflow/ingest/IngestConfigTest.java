@@ -107,7 +107,7 @@ class IngestConfigTest {
         // The project's own variables are not options, and env-derived kafka.* settings are fine.
         ConfigSources.Loaded fine = ConfigSources.load(new String[0], Map.of("SENTIFLOW_CACHE_DIR", "/c",
                 "SENTIFLOW_DEVICE", "cpu", "SENTIFLOW_JAVA_OPTS", "-Xmx1g", "SENTIFLOW_REQUIRE_INTEROP", "1",
-                "SENTIFLOW_KAFKA_SECURITY_PROTOCOL", "SSL"));
+                "SENTIFLOW_REQUIRE_CHROMIUM", "true", "SENTIFLOW_KAFKA_SECURITY_PROTOCOL", "SSL"));
         assertEquals("SSL", new IngestConfig(fine.values(), fine.origins()).adminProperties().get("security.protocol"));
     }
 

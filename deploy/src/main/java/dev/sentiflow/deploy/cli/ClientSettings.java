@@ -56,6 +56,11 @@ public final class ClientSettings {
         return fileSettings().getOrDefault(REGISTRY_KEY, DEFAULT_REGISTRY);
     }
 
+    /** Whether the command line named a cluster ({@code --bootstrap-servers} or {@code --config}). */
+    public boolean given() {
+        return bootstrapServers != null || configFile != null;
+    }
+
     public String bootstrap() {
         return String.valueOf(kafka().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
     }

@@ -175,6 +175,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             if (timedOut) {
                 out.println("local: --duration is up; stopping");
             }
+            dev.sentiflow.deploy.report.ReportFile.writeAtEnd(client, registry.url(), folder.root(), children, out);
             return reportEnd(children, streamer, out);
         } catch (RuntimeException e) {
             Optional<ChildDeath> death = children.awaitDeath(Duration.ZERO);

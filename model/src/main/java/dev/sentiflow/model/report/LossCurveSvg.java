@@ -9,6 +9,8 @@ import java.util.Locale;
  * loss per optimizer step (thin line, plus a moving average so the trend is readable through
  * batch noise) and evaluation loss per epoch (points joined by a line, at the step where each
  * epoch ended), with axes, ticks, labels and a legend. No dependencies; opens in any browser.
+ * The drawn data (lines and points, not axes or legend) carry {@code class="mark"}, which the
+ * pipeline's HTML report counts to check in a browser that every chart drew.
  */
 public final class LossCurveSvg {
 
@@ -110,7 +112,7 @@ public final class LossCurveSvg {
             svg.append(polyline(axes, xs, ys, "#d62728", 2));
             for (EvalPoint p : evalLoss) {
                 svg.append(String.format(Locale.ROOT,
-                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#d62728\"><title>epoch eval loss %s</title></circle>%n",
+                        "<circle class=\"mark\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#d62728\"><title>epoch eval loss %s</title></circle>%n",
                         axes.x(p.step()), axes.y(p.loss()), label(p.loss())));
             }
         }
@@ -154,7 +156,7 @@ public final class LossCurveSvg {
             points.append(String.format(Locale.ROOT, "%.1f,%.1f ", axes.x(xs.get(i)), axes.y(ys.get(i))));
         }
         return String.format(Locale.ROOT,
-                "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%d\"/>%n",
+                "<polyline class=\"mark\" points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%d\"/>%n",
                 points.toString().trim(), colour, width);
     }
 

@@ -21,7 +21,7 @@ public final class ConfigSources {
      * Variables the project's scripts and other modules read themselves; they are not service options.
      */
     public static final Set<String> NOT_OPTIONS = Set.of("SENTIFLOW_CACHE_DIR", "SENTIFLOW_REQUIRE_INTEROP",
-            "SENTIFLOW_DEVICE", "SENTIFLOW_JAVA_OPTS");
+            "SENTIFLOW_DEVICE", "SENTIFLOW_JAVA_OPTS", "SENTIFLOW_REQUIRE_CHROMIUM", "SENTIFLOW_CHROMIUM");
 
     /** The settings and, per key, where it came from. */
     public record Loaded(Map<String, String> values, Map<String, String> origins) {
