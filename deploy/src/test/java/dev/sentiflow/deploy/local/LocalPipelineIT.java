@@ -63,7 +63,7 @@ class LocalPipelineIT {
     @Test
     @Order(1)
     void aShortRunPublishesTwoVersionsHotSwapsAndLeavesNothingRunning() {
-        int code = local("--fresh", "--duration", "240s");
+        int code = local("--fresh", "--duration", "300s");
         String out = output();
         assertEquals(0, code, out);
         long published = out.lines().filter(l -> l.matches("local: v\\d+ PUBLISHED .*")).count();
