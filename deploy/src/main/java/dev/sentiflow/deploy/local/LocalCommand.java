@@ -145,14 +145,13 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                         + child.log() + ")");
             }
 
-            int alreadySent = reviewsOnTheTopic(client);
-            if (alreadySent > 0) {
-                out.printf(Locale.ROOT, "local: %d of the %d reviews to stream are on %s from the earlier run; sending "
-                                + "the other %d%n", Math.min(alreadySent, selection.reviews().size()),
-                        selection.reviews().size(), Topics.REVIEWS, Math.max(0, selection.reviews().size() - alreadySent));
-            }
             streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), selection.reviews(), rate,
-                    alreadySent);
+                    reviewsOnTheTopic(client));
+            if (streamer.acked() > 0) {
+                out.printf(Locale.ROOT, "local: %d of the %d reviews to stream are on %s from the earlier run; sending "
+                        + "the other %d%n", streamer.acked(), streamer.total(), Topics.REVIEWS,
+                        streamer.total() - streamer.acked());
+            }
             Thread sending = new Thread(streamer, "local-review-streamer");
             sending.setDaemon(true);
             sending.start();
@@ -217,13 +216,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
     /** Records on {@code reviews}: only this launcher writes there, in a fixed order, so it is how many it sent. */
     private static int reviewsOnTheTopic(Map<String, Object> client) throws Exception {
         try (Admin admin = Admin.create(client)) {
-            var partitions = admin.describeTopics(List.of(Topics.REVIEWS)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(Topics.REVIEWS).partitions().stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(Topics.REVIEWS, p.partition()))
-                    .collect(java.util.stream.Collectors.toMap(p -> p,
-                            p -> org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            return (int) Math.min(Integer.MAX_VALUE, admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS)
-                    .values().stream().mapToLong(i -> i.offset()).sum());
+            long sum = TopicEnds.of(admin, Topics.REVIEWS, Duration.ofSeconds(30)).values().stream()
+                    .mapToLong(Long::longValue).sum();
+            return (int) Math.min(Integer.MAX_VALUE, sum);
         }
     }
 

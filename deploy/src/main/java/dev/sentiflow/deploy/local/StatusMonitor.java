@@ -22,11 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -158,18 +155,14 @@ final class StatusMonitor implements AutoCloseable {
 
     /** Records of {@code topic} that {@code group} has not committed, or -1 before it has committed any. */
     private long lag(String topic, String group) throws Exception {
-        List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-                .get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions.stream()
-                .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> ends = TopicEnds.of(admin, topic, Duration.ofSeconds(10));
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        if (partitions.stream().noneMatch(p -> committed.get(p) != null)) {
+        if (ends.keySet().stream().noneMatch(p -> committed.get(p) != null)) {
             return -1;
         }
-        return partitions.stream().mapToLong(p -> Math.max(0, ends.get(p).offset()
-                - (committed.get(p) == null ? 0 : committed.get(p).offset()))).sum();
+        return ends.entrySet().stream().mapToLong(e -> Math.max(0, e.getValue()
+                - (committed.get(e.getKey()) == null ? 0 : committed.get(e.getKey()).offset()))).sum();
     }
 
     private void printStatus() {
