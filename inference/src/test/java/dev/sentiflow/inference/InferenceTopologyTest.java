@@ -232,6 +232,26 @@ class InferenceTopologyTest {
     }
 
     @Test
+    void recordsThatArriveJustBeforeALookWaitForTheirOwnWaitNotForThePunctuatorsTick() {
+        publish("default", 1, models.adapter(1));
+        // Before the fix the punctuator flushed whatever was pending on every tick: under load, the few
+        // records that arrived during a slow batch went out as a tiny batch at the next tick.
+        driver.advanceWallClockTime(WAIT.minusMillis(5));
+        send(review("late-1", "fine", "yelp"));
+        send(review("late-2", "awful", "yelp"));
+        driver.advanceWallClockTime(Duration.ofMillis(10));
+        assertTrue(predictions.isEmpty(), "records 10 ms old were flushed as a partial batch");
+        send(review("late-3", "great", "yelp"));
+        send(review("late-4", "bad", "yelp"));
+        assertEquals(List.of("late-1", "late-2", "late-3", "late-4"),
+                predictions.readValuesToList().stream().map(Prediction::getId).toList(), "one full batch");
+        send(review("late-5", "ok", "yelp"));
+        driver.advanceWallClockTime(WAIT.plusMillis(15));
+        assertEquals(List.of("late-5"), predictions.readValuesToList().stream().map(Prediction::getId).toList(),
+                "a record alone is still scored once it has waited");
+    }
+
+    @Test
     void rowsGoToTheModelOfTheirDomainElseToTheDefaultWithThatModelsWeights() {
         byte[] general = models.adapter(1);
         byte[] yelp = models.adapter(2);

@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gathers one input partition's records into micro-batches and scores them. A batch is scored when
- * it holds {@code maxRecords} records or when the wall-clock punctuator fires (every {@code maxWait}),
- * whichever comes first, so no record waits longer than about {@code maxWait} in a quiet partition.
+ * it holds {@code maxRecords} records, or when its oldest record has waited {@code maxWait} of wall-clock
+ * time (a punctuator looks four times per wait), whichever comes first. The age check matters under
+ * load: a punctuator that flushed whatever was pending would, right after a slow batch, score the few
+ * records that arrived during it as a tiny batch, and a backlog would drain at a handful of rows per
+ * forward instead of full batches.
  *
  * <p>Pending records live in a changelogged key-value store, keyed by input offset, never only in a
  * Java field: under exactly-once the committed offsets already cover them, so a crash would otherwise
@@ -55,6 +58,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
     private long pendingCount;
+    /** Wall-clock ms since which the oldest pending record has waited (approximately); -1 when none waits. */
+    private long waitingSinceMs = -1;
     private boolean waitingLogged;
     private long scoredSinceSummary;
     private long batchesSinceSummary;
@@ -88,8 +93,10 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         if (pendingCount > 0) {
             LOG.info("task {}: {} records were pending when the last run ended (restored from the changelog); "
                     + "they are scored first", context.taskId(), pendingCount);
+            waitingSinceMs = context.currentSystemTimeMs() - maxWait.toMillis(); // due at the first look
         }
-        context.schedule(maxWait, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+        Duration look = Duration.ofMillis(Math.max(1, maxWait.toMillis() / 4));
+        context.schedule(look, PunctuationType.WALL_CLOCK_TIME, this::flushIfWaitedEnough);
         context.schedule(SUMMARY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> logSummary());
     }
 
@@ -110,8 +117,16 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             return;
         }
         pending.put(meta.offset(), in.encode());
-        pendingCount++;
+        if (pendingCount++ == 0) {
+            waitingSinceMs = context.currentSystemTimeMs();
+        }
         if (pendingCount >= maxRecords) {
+            flush();
+        }
+    }
+
+    private void flushIfWaitedEnough(long nowMs) {
+        if (pendingCount > 0 && context.currentSystemTimeMs() - waitingSinceMs >= maxWait.toMillis()) {
             flush();
         }
     }
@@ -129,6 +144,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         List<KeyValue<Long, PendingRecord>> batch = oldestPending();
         if (batch.isEmpty()) {
             pendingCount = 0;
+            waitingSinceMs = -1;
             return;
         }
         Map<Long, PendingRecord> byKey = new HashMap<>();
@@ -163,6 +179,13 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         for (BatchScorer.Refused r : outcome.refused()) {
             deadLetter(byKey.get(r.key()), DeadLetterReason.PROCESSING_ERROR, r.detail(), ids.get(r.key()));
             remove(r.key());
+        }
+        if (pendingCount <= 0) {
+            waitingSinceMs = -1;
+        } else if (outcome.scored().isEmpty() || pendingCount < maxRecords) {
+            // Held records look again after a wait; a short remainder are the newest arrivals, so their
+            // wait starts about now. A full backlog keeps its age and is scored at the next look.
+            waitingSinceMs = context.currentSystemTimeMs();
         }
         if (outcome.held().isEmpty()) {
             waitingLogged = false;
