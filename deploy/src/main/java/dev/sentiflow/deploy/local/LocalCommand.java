@@ -5,8 +5,6 @@ import dev.sentiflow.deploy.topics.PipelineTopics;
 import dev.sentiflow.deploy.topics.TopicOutcome;
 import dev.sentiflow.deploy.topics.TopicSetup;
 import dev.sentiflow.deploy.service.ServiceMain;
-import dev.sentiflow.inference.InferenceConfig;
-import dev.sentiflow.ingest.IngestConfig;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.PrintStream;
@@ -164,8 +162,6 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             out.println("local: follow it with  ./pipeline tail predictions --config " + clientFile
                     + "   (or dlq, metrics, live)");
             monitor = new StatusMonitor(client, new SchemaRegistryClient(registry.url()), out, streamer,
-                    (String) IngestConfig.DEFINITION.defaultValues().get(IngestConfig.APPLICATION_ID),
-                    (String) InferenceConfig.DEFINITION.defaultValues().get(InferenceConfig.APPLICATION_ID),
                     folder.logs().resolve(ServiceMain.TRAINER.command() + ".log"));
             monitor.start();
 

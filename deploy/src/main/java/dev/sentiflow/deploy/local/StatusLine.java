@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * @param sent reviews the streamer had acknowledged, of {@code toStream}
  * @param tokenized committed records on {@code reviews.tokenized}, counted by a read_committed reader
  *     (end offsets of a transactional topic also count commit markers)
- * @param ingestLag reviews not yet consumed by ingest, or -1 before its group has committed
+ * @param ingestLag sent reviews neither tokenized nor dead-lettered yet (-1: unknown)
+ * @param dlq dead letters of ingest and inference together
  * @param scoredPerSecond predictions per second since the previous line
- * @param inferenceLag tokenized records the inference app has not committed yet, or -1 before it has
+ * @param inferenceLag tokenized records neither predicted nor dead-lettered yet (-1: unknown)
  * @param serving per model name, the version its newest prediction named and its live accuracy
  * @param training the running round, if the trainer has logged one that has not ended
  */
