@@ -51,11 +51,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -163,7 +161,8 @@ public final class StreamTrainingBenchmark {
             ExecutorService pool = Executors.newSingleThreadExecutor();
             long begin = System.nanoTime();
             Future<?> running = pool.submit(trainer::run);
-            waitUntilEverythingIsTrained(kafka, running, Duration.ofMinutes(100));
+            waitUntilEverythingIsTrained(kafka, running, train.size(),
+                    new TrainerConfig(settings).getInt(TrainerConfig.ROUND_MIN_EXAMPLES), Duration.ofMinutes(100));
             double wall = (System.nanoTime() - begin) / 1e9;
             trainer.stop();
             running.get();
@@ -214,26 +213,41 @@ public final class StreamTrainingBenchmark {
         }
     }
 
-    private static void waitUntilEverythingIsTrained(EmbeddedKafka kafka, Future<?> trainer, Duration timeout)
-            throws Exception {
+    /**
+     * Returns once the trainer has trained on everything it ever will: every streamed review is
+     * tokenized and fewer records than {@code round.min.examples} are left uncommitted. A round only
+     * starts with at least that many new examples and commits them when it ends, so while one runs the
+     * uncommitted count is at least that; a smaller rest (labels that never filled a round) stays
+     * uncommitted for good, which is why waiting for "committed = end" never returned.
+     */
+    private static void waitUntilEverythingIsTrained(EmbeddedKafka kafka, Future<?> trainer, long streamed,
+            int minExamples, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long settledSince = -1;
         try (var admin = kafka.admin()) {
             while (System.nanoTime() < deadline) {
                 if (trainer.isDone()) {
                     trainer.get();
                     throw new IllegalStateException("the trainer stopped");
                 }
-                Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-                for (int p = 0; p < 2; p++) {
-                    specs.put(new TopicPartition("reviews.tokenized", p), OffsetSpec.latest());
-                }
-                long end = admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-                long committed = admin.listConsumerGroupOffsets("sentiflow-trainer").partitionsToOffsetAndMetadata().get()
-                        .values().stream().mapToLong(o -> o.offset()).sum();
-                if (end > 0 && committed >= end) {
+                Map<Integer, Long> committed = new HashMap<>();
+                admin.listConsumerGroupOffsets("sentiflow-trainer").partitionsToOffsetAndMetadata().get()
+                        .forEach((tp, o) -> committed.put(tp.partition(), o.offset()));
+                var records = kafka.readCommitted("reviews.tokenized");
+                long tokenized = records.size();
+                long uncommitted = records.stream()
+                        .filter(r -> r.offset() >= committed.getOrDefault(r.partition(), 0L)).count();
+                boolean settled = tokenized >= streamed && uncommitted < minExamples;
+                if (!settled) {
+                    settledSince = -1;
+                } else if (settledSince < 0) {
+                    settledSince = System.nanoTime();
+                    System.out.printf("all %d tokenized; %d left untrained (below round.min.examples %d)%n",
+                            tokenized, uncommitted, minExamples);
+                } else if (System.nanoTime() - settledSince > Duration.ofSeconds(10).toNanos()) {
                     return;
                 }
-                Thread.sleep(2000);
+                Thread.sleep(5000);
             }
         }
         throw new IllegalStateException("the trainer did not train everything within " + timeout);
