@@ -70,14 +70,21 @@ public final class WeightLoader {
     }
 
     /**
-     * A copy of {@code src} in {@code dst}'s dtype and on its device, owned by {@code manager}: what
-     * {@link #copyInto} then writes without reading {@code src} again or allocating.
+     * A copy of {@code src} in {@code dst}'s dtype and on its device, owned by {@code manager}, with
+     * memory of its own: what {@link #copyInto} then writes without reading {@code src} again, and what
+     * a served version keeps after the checkpoint it was decoded from is freed.
+     *
+     * <p>Not {@code toType(sameType, true)}: DJL's PyTorch engine ignores {@code copy} and libtorch
+     * returns the same tensor, so the "copy" aliased {@code src}. A tensor decoded from safetensors
+     * lives in a direct ByteBuffer that only its own NDArray keeps reachable; once that array is closed,
+     * the next garbage collection freed the memory under the alias, and every version served since read
+     * garbage (NaN or near-random predictions, at a time set by the GC).
      */
     public static NDArray stageFor(NDArray dst, NDArray src, NDManager manager) {
-        NDArray s = src.toType(dst.getDataType(), true);
+        NDArray s = src.getDataType() == dst.getDataType() ? src.duplicate() : src.toType(dst.getDataType(), false);
         s.attach(manager);
         if (!s.getDevice().equals(dst.getDevice())) {
-            NDArray moved = s.toDevice(dst.getDevice(), true);
+            NDArray moved = s.toDevice(dst.getDevice(), false); // another device: always a copy
             moved.attach(manager);
             s = moved;
         }

@@ -136,6 +136,36 @@ class VersionedParameterStoreTest {
     }
 
     @Test
+    void aServedVersionOwnsItsMemoryAfterTheCheckpointItCameFromIsCollected() throws Exception {
+        try (NDManager m = miniLm.manager().newSubManager()) {
+            byte[] bytes = adapter(m, 21);
+            SequenceClassifier block = Classifiers.create(m, base, 2, Optional.of(LORA), 99);
+            ServedVersion v1 = new ServedVersions(block, m, identity()).fromCheckpoint("default", 1, "aa", bytes, "v1");
+            float[] before = logits(m, block, v1.store());
+            // The decoded tensors live in direct buffers that only their (now closed) arrays referenced.
+            // Staging once aliased them (DJL's toType(sameType, copy=true) is no copy): after a collection
+            // the served weights were freed memory, and scores turned to NaN or noise.
+            for (int i = 0; i < 5; i++) {
+                byte[][] garbage = new byte[64][];
+                for (int j = 0; j < garbage.length; j++) {
+                    garbage[j] = new byte[1 << 20];
+                }
+                System.gc();
+                Thread.sleep(50);
+            }
+            java.nio.ByteBuffer[] reuse = new java.nio.ByteBuffer[64];
+            for (int j = 0; j < reuse.length; j++) {
+                reuse[j] = java.nio.ByteBuffer.allocateDirect(64 << 10);
+                while (reuse[j].hasRemaining()) {
+                    reuse[j].put((byte) 0x7f); // freed memory handed out again, and overwritten
+                }
+            }
+            assertArrayEquals(before, logits(m, block, v1.store()), 0f, "the served weights changed after a GC");
+            v1.retire();
+        }
+    }
+
+    @Test
     void aReplacedVersionIsFreedOnlyAfterItsLastBatch() {
         try (NDManager m = miniLm.manager().newSubManager()) {
             SequenceClassifier block = Classifiers.create(m, base, 2, Optional.of(LORA), 99);
