@@ -55,6 +55,10 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String DEFAULT_MODEL = "model.default.name";
     public static final String SERVE_WITHOUT_MODEL = "serve.without.model";
     public static final String SIGNING_KEY = "checkpoint.signing.key";
+    public static final String PROMOTION_MIN_LABELED = "promotion.min.labeled";
+    public static final String PROMOTION_TOLERANCE = "promotion.tolerance";
+    public static final String ROLLBACK_MIN_LABELED = "rollback.min.labeled";
+    public static final String ROLLBACK_MARGIN = "rollback.margin";
     public static final String CHECKPOINT_MAX_PENDING_BYTES = "checkpoint.max.pending.bytes";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STANDBY_REPLICAS = "num.standby.replicas";
@@ -129,6 +133,18 @@ public final class InferenceConfig extends AbstractConfig {
             .define(SIGNING_KEY, Type.PASSWORD, "", Importance.HIGH,
                     "Shared HMAC secret of the trainer; when set, unsigned or wrongly signed checkpoints are refused. "
                             + "Empty = signatures not checked.")
+            .define(PROMOTION_MIN_LABELED, Type.INT, dev.sentiflow.inference.rollout.RolloutPolicy.DEFAULTS.promotionMinLabeled(), Range.atLeast(1),
+                    Importance.MEDIUM, "Labeled records a challenger (a checkpoint published with publish.as="
+                            + "challenger) is scored on beside the champion before it is promoted or rejected.")
+            .define(PROMOTION_TOLERANCE, Type.DOUBLE, dev.sentiflow.inference.rollout.RolloutPolicy.DEFAULTS.promotionTolerance(), Range.between(0, 1),
+                    Importance.MEDIUM, "How much lower than the champion's a challenger's live accuracy on the same "
+                            + "records may be and still be promoted (0 = not worse).")
+            .define(ROLLBACK_MIN_LABELED, Type.INT, dev.sentiflow.inference.rollout.RolloutPolicy.DEFAULTS.rollbackMinLabeled(), Range.atLeast(1), Importance.MEDIUM,
+                    "Labeled records a promoted version is watched on beside its predecessor before the predecessor "
+                            + "is freed.")
+            .define(ROLLBACK_MARGIN, Type.DOUBLE, dev.sentiflow.inference.rollout.RolloutPolicy.DEFAULTS.rollbackMargin(), Range.between(0, 1), Importance.MEDIUM,
+                    "A promoted version whose live accuracy falls more than this below its predecessor's on the same "
+                            + "records is rolled back to the predecessor.")
             .define(CHECKPOINT_MAX_PENDING_BYTES, Type.LONG, 512L * 1024 * 1024, Range.atLeast(1), Importance.LOW,
                     "Most checkpoint bytes held while chunks are still arriving (heap); at least the largest checkpoint.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
@@ -163,6 +179,11 @@ public final class InferenceConfig extends AbstractConfig {
                 || labels.stream().anyMatch(String::isBlank)) {
             throw new ConfigException(LABELS, getList(LABELS), "needs at least two distinct, non-blank names");
         }
+    }
+
+    public dev.sentiflow.inference.rollout.RolloutPolicy rolloutPolicy() {
+        return new dev.sentiflow.inference.rollout.RolloutPolicy(getInt(PROMOTION_MIN_LABELED),
+                getDouble(PROMOTION_TOLERANCE), getInt(ROLLBACK_MIN_LABELED), getDouble(ROLLBACK_MARGIN));
     }
 
     public LoraConfig loraConfig() {

@@ -1,7 +1,9 @@
 package dev.sentiflow.inference;
 
 import ai.djl.ndarray.NDManager;
+import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.inference.rollout.RolloutHistory;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
@@ -95,9 +97,13 @@ public final class InferenceService implements AutoCloseable {
                 registry.offer(versions.baseHead(defaultModel));
             }
             SchemaRegistryClient schemas = config.registry();
+            // Decisions first: a restart must know which challengers were promoted before it loads them.
+            RolloutHistory history = RolloutHistory.read(config.consumerSettings(),
+                    config.getString(InferenceConfig.LIVE_METRICS_TOPIC),
+                    new AvroDeserializer<>(schemas, LiveMetrics.getClassSchema()), Duration.ofMinutes(2));
             CheckpointIntake intake = new CheckpointIntake(new CheckpointAssembler(
                     config.getLong(InferenceConfig.CHECKPOINT_MAX_PENDING_BYTES), config.checkpointVerifier()),
-                    versions, registry);
+                    versions, registry, history);
             ModelsFollower follower = new ModelsFollower(config.consumerSettings(),
                     config.getString(InferenceConfig.MODELS_TOPIC),
                     new AvroDeserializer<>(schemas, ModelCheckpoint.getClassSchema()), intake);
@@ -116,7 +122,8 @@ public final class InferenceService implements AutoCloseable {
             var batchPolicy = config.batchPolicy();
             ClassifierScorer scorer = new ClassifierScorer(block, manager, padId,
                     Math.min(batchPolicy.maxRecords(), MAX_ROWS_PER_FORWARD));
-            BatchScorer batchScorer = new BatchScorer(registry, scorer, defaultModel, Clock.systemUTC());
+            BatchScorer batchScorer = new BatchScorer(registry, scorer, defaultModel, Clock.systemUTC(),
+                    config.rolloutPolicy());
             var topology = InferenceTopology.build(new InferenceTopology.Params(
                     config.getString(InferenceConfig.TOKENIZED_TOPIC), config.getString(InferenceConfig.PREDICTIONS_TOPIC),
                     config.getString(InferenceConfig.DLQ_TOPIC), schemas, batchScorer, batchPolicy, vocabSize, maxLength,

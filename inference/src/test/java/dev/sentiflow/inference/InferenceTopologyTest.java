@@ -12,6 +12,7 @@ import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.batch.BatchPolicy;
+import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.scoring.BatchScorer;
@@ -60,6 +61,7 @@ class InferenceTopologyTest {
 
     private static final int BATCH = 4;
     private static final Duration WAIT = Duration.ofMillis(50);
+    private static final int ROLLOUT_RECORDS = 8;
 
     private static ApicurioRegistry server;
     private static SchemaRegistryClient schemas;
@@ -102,7 +104,8 @@ class InferenceTopologyTest {
         registry = new ModelRegistry();
         intake = new CheckpointIntake(new CheckpointAssembler(64L << 20, verifier), models.versions, registry);
         ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), BATCH);
-        BatchScorer batchScorer = new BatchScorer(registry, scorer, "default", Clock.systemUTC());
+        BatchScorer batchScorer = new BatchScorer(registry, scorer, "default", Clock.systemUTC(),
+                new RolloutPolicy(ROLLOUT_RECORDS, 0.0, ROLLOUT_RECORDS, 0.05));
         var topology = InferenceTopology.build(new InferenceTopology.Params("reviews.tokenized", "predictions",
                 "predictions.dlq", schemas, batchScorer, new BatchPolicy(BATCH, WAIT),
                 models.base.config().vocabSize(), 128,
@@ -257,6 +260,7 @@ class InferenceTopologyTest {
         byte[] yelp = models.adapter(2);
         publish("default", 1, general);
         publish("yelp", 7, yelp);
+        collectGarbage(); // served weights once aliased buffers a GC frees (see WeightLoader.stageFor)
         send(review("y1", "the pasta was cold", "yelp"));
         send(review("a1", "the pasta was cold", "amazon"));
         send(review("y2", "loved it", "yelp"));
@@ -271,6 +275,17 @@ class InferenceTopologyTest {
         assertArrayEquals(reference(yelp, "the pasta was cold"), probabilities(out.get("y1")), 1e-5f);
         assertArrayEquals(reference(general, "the pasta was cold"), probabilities(out.get("a1")), 1e-5f);
         assertNotEquals(out.get("y1").getProbabilities(), out.get("a1").getProbabilities());
+    }
+
+    private static void collectGarbage() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static float[] probabilities(Prediction p) {
@@ -410,5 +425,143 @@ class InferenceTopologyTest {
         send(review("b1", "hello", "yelp"));
         driver.advanceWallClockTime(WAIT);
         assertEquals(1L, predictions.readValue().getModelVersion());
+    }
+    /** Texts on which adapters 1 and 2 disagree, with what each predicts ({@code [0]} v1, {@code [1]} v2). */
+    private record Disputed(List<String> texts, List<String> v1, List<String> v2) {}
+
+    private Disputed disputed(byte[] v1, byte[] v2, int wanted) throws Exception {
+        var one = models.versions.fromCheckpoint("probe", 1, sha256(v1), v1, "probe v1");
+        var two = models.versions.fromCheckpoint("probe", 2, sha256(v2), v2, "probe v2");
+        try {
+            ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), 32);
+            List<String> texts = new java.util.ArrayList<>();
+            String[] words = {"good", "bad", "tasty", "stale", "love", "hate", "fresh", "soggy", "great", "awful"};
+            for (int i = 0; i < 1000; i++) {
+                texts.add(words[i % 10] + " " + words[(i / 10) % 10] + " " + words[(i / 100) % 10] + " " + i);
+            }
+            List<int[]> ids = texts.stream().map(models.tokenizer::encode).toList();
+            var a = scorer.score(ids, one.store());
+            var b = scorer.score(ids, two.store());
+            Disputed out = new Disputed(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
+            for (int i = 0; i < texts.size() && out.texts().size() < wanted; i++) {
+                // Clear verdicts only: a near tie may flip with the padding of another batch.
+                boolean clear = a.get(i).probabilities()[a.get(i).predicted()] > 0.6
+                        && b.get(i).probabilities()[b.get(i).predicted()] > 0.6;
+                if (clear && a.get(i).predicted() != b.get(i).predicted()) {
+                    out.texts().add(texts.get(i));
+                    out.v1().add(TestModels.LABELS.get(a.get(i).predicted()));
+                    out.v2().add(TestModels.LABELS.get(b.get(i).predicted()));
+                }
+            }
+            assertEquals(wanted, out.texts().size(), "the two test adapters should disagree on enough texts");
+            return out;
+        } finally {
+            one.retire();
+            two.retire();
+        }
+    }
+
+    private void publishChallenger(String name, long version, byte[] payload) {
+        publish(models.chunks(models.header(name, version).rollout(dev.sentiflow.avro.Rollout.CHALLENGER).build(),
+                payload, Optional.empty()));
+    }
+
+    private void sendLabeled(String id, String text, String label) {
+        TokenizedReview r = review(id, text, "yelp");
+        r.setLabel(label);
+        send(r);
+    }
+
+    private List<dev.sentiflow.avro.LiveMetrics> decisions() {
+        return live.readValuesToList().stream().filter(m -> m.getAction() != null).toList();
+    }
+
+    @Test
+    void aChallengerThatIsNotWorseOnTheSameLabeledRecordsIsPromotedAndServes() throws Exception {
+        byte[] v1 = models.adapter(1);
+        byte[] v2 = models.adapter(2);
+        Disputed d = disputed(v1, v2, ROLLOUT_RECORDS + BATCH);
+        publish("default", 1, v1);
+        publishChallenger("default", 2, v2);
+        assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.CHALLENGER, 2L)), registry.shadow("default"));
+        // Labels as v2 predicts them: the challenger is right on every one, the champion on none.
+        for (int i = 0; i < ROLLOUT_RECORDS; i++) {
+            sendLabeled("p" + i, d.texts().get(i), d.v2().get(i));
+        }
+        List<Prediction> during = predictions.readValuesToList();
+        assertEquals(ROLLOUT_RECORDS, during.size());
+        assertTrue(during.stream().allMatch(p -> p.getModelVersion() == 1L), "a challenger never publishes predictions");
+        var decided = decisions();
+        assertEquals(1, decided.size(), decided.toString());
+        var m = decided.get(0);
+        assertEquals(dev.sentiflow.avro.RolloutAction.PROMOTED, m.getAction());
+        assertEquals(2L, m.getModelVersion());
+        assertEquals(1L, m.getComparedVersion());
+        assertEquals(1.0, m.getAccuracy(), 1e-9);
+        assertEquals(0.0, m.getComparedAccuracy(), 1e-9);
+        assertEquals(ROLLOUT_RECORDS, m.getLabeledCount());
+        assertTrue(m.getDecision().startsWith("PROMOTED default v2 over v1"), m.getDecision());
+        for (int i = ROLLOUT_RECORDS; i < ROLLOUT_RECORDS + BATCH; i++) {
+            send(review("after" + i, d.texts().get(i), "yelp"));
+        }
+        assertTrue(predictions.readValuesToList().stream().allMatch(p -> p.getModelVersion() == 2L),
+                "the promoted version serves from the next batch on");
+        assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.PREDECESSOR, 1L)), registry.shadow("default"));
+    }
+
+    @Test
+    void aWorseChallengerIsRejectedAndTheChampionKeepsServing() throws Exception {
+        byte[] v1 = models.adapter(1);
+        byte[] v2 = models.adapter(2);
+        Disputed d = disputed(v1, v2, ROLLOUT_RECORDS);
+        publish("default", 1, v1);
+        publishChallenger("default", 2, v2);
+        for (int i = 0; i < ROLLOUT_RECORDS; i++) {
+            sendLabeled("r" + i, d.texts().get(i), d.v1().get(i));
+        }
+        var decided = decisions();
+        assertEquals(1, decided.size(), decided.toString());
+        assertEquals(dev.sentiflow.avro.RolloutAction.REJECTED, decided.get(0).getAction());
+        assertEquals(0.0, decided.get(0).getAccuracy(), 1e-9);
+        assertEquals(1.0, decided.get(0).getComparedAccuracy(), 1e-9);
+        assertEquals(Optional.empty(), registry.shadow("default"));
+        assertEquals(java.util.OptionalLong.of(1), registry.version("default"));
+        // An unlabeled record carries no evidence and a labeled one no longer has a shadow to compare.
+        send(review("later", "fine", "yelp"));
+        driver.advanceWallClockTime(WAIT.multipliedBy(2));
+        assertTrue(predictions.readValuesToList().stream().allMatch(p -> p.getModelVersion() == 1L));
+    }
+
+    @Test
+    void aPromotedVersionThatFallsBelowItsPredecessorIsRolledBack() throws Exception {
+        byte[] v1 = models.adapter(1);
+        byte[] v2 = models.adapter(2);
+        Disputed d = disputed(v1, v2, 2 * ROLLOUT_RECORDS + BATCH);
+        publish("default", 1, v1);
+        publishChallenger("default", 2, v2);
+        for (int i = 0; i < ROLLOUT_RECORDS; i++) {
+            sendLabeled("a" + i, d.texts().get(i), d.v2().get(i));
+        }
+        assertEquals(dev.sentiflow.avro.RolloutAction.PROMOTED, decisions().get(0).getAction());
+        predictions.readValuesToList();
+        // Then the traffic turns: v1 is right where they disagree.
+        for (int i = ROLLOUT_RECORDS; i < 2 * ROLLOUT_RECORDS; i++) {
+            sendLabeled("b" + i, d.texts().get(i), d.v1().get(i));
+        }
+        assertTrue(predictions.readValuesToList().stream().allMatch(p -> p.getModelVersion() == 2L));
+        var decided = decisions();
+        assertEquals(1, decided.size(), decided.toString());
+        var m = decided.get(0);
+        assertEquals(dev.sentiflow.avro.RolloutAction.ROLLED_BACK, m.getAction(), m.getDecision());
+        assertEquals(2L, m.getModelVersion());
+        assertEquals(1L, m.getComparedVersion());
+        assertEquals(0.0, m.getAccuracy(), 1e-9);
+        assertEquals(1.0, m.getComparedAccuracy(), 1e-9);
+        for (int i = 2 * ROLLOUT_RECORDS; i < 2 * ROLLOUT_RECORDS + BATCH; i++) {
+            send(review("c" + i, d.texts().get(i), "yelp"));
+        }
+        assertTrue(predictions.readValuesToList().stream().allMatch(p -> p.getModelVersion() == 1L),
+                "the predecessor serves again");
+        assertEquals(Optional.empty(), registry.shadow("default"));
     }
 }

@@ -170,6 +170,7 @@ public final class TrainerApp {
                 config::modelFor,
                 name -> new ExampleIntake(name, labels, tokenizer.id(), config.evalSplit(), caps),
                 config.trainFrom() == TrainFrom.CHAMPION,
+                config.publishAs(),
                 config.getLong(TrainerConfig.SEED),
                 device,
                 Clock.systemUTC());

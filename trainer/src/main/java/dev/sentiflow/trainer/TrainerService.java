@@ -3,6 +3,7 @@ package dev.sentiflow.trainer;
 import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.LiveRole;
+import dev.sentiflow.avro.Rollout;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
@@ -69,8 +70,8 @@ public final class TrainerService implements AutoCloseable {
             Optional<Consumer<byte[], byte[]>> live, String liveTopic, Deserializer<LiveMetrics> liveMetrics,
             ModelsCatalog catalog, RoundTrainer trainer, RoundPublisher publisher, CheckpointChunker chunker,
             Gate gate, TriggerPolicy policy, Function<String, String> modelFor,
-            Function<String, ExampleIntake> newIntake, boolean trainFromChampion, long seed, String device,
-            Clock clock) {}
+            Function<String, ExampleIntake> newIntake, boolean trainFromChampion, Rollout publishAs, long seed,
+            String device, Clock clock) {}
 
     private final Parts parts;
     private final Map<String, ExampleIntake> intakes = new LinkedHashMap<>();
@@ -263,7 +264,8 @@ public final class TrainerService implements AutoCloseable {
         CheckpointHeader.Builder b = CheckpointHeader.builder(model, version,
                         setup.lora().isPresent() ? CheckpointKind.ADAPTER : CheckpointKind.FULL)
                 .baseModelHash(setup.base().baseHash()).tokenizerId(setup.tokenizer().id()).labels(setup.labels())
-                .metrics(scores).lineage(input.lineage()).createdAt(Instant.ofEpochMilli(now()));
+                .metrics(scores).lineage(input.lineage()).createdAt(Instant.ofEpochMilli(now()))
+                .rollout(parts.publishAs());
         setup.lora().ifPresent(l -> b.loraConfig(dev.sentiflow.model.checkpoint.LoraConfigJson.toText(l)));
         if (parts.trainFromChampion()) {
             champion.ifPresent(c -> b.parentVersion(c.version()));

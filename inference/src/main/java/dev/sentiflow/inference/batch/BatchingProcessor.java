@@ -175,6 +175,12 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             }
             remove(s.key());
         }
+        for (var decision : outcome.decisions()) {
+            // In this task's transaction, with the predictions of the batch that completed it.
+            var metrics = decision.toLiveMetrics(Instant.ofEpochMilli(context.currentSystemTimeMs()));
+            context.forward(new Record<Object, Object>(decision.model(), metrics, context.currentSystemTimeMs()),
+                    liveQuality);
+        }
         scoredSinceSummary += outcome.scored().size();
         for (BatchScorer.Refused r : outcome.refused()) {
             deadLetter(byKey.get(r.key()), DeadLetterReason.PROCESSING_ERROR, r.detail(), ids.get(r.key()));

@@ -14,7 +14,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * the live accuracy and macro-F1 of each version that scored some since the last report to the
  * live-metrics topic. The windows live in memory: after a crash they start empty again, which only
  * delays the next report (metrics, unlike predictions, are an estimate; each report says how many
- * labeled records it covers). One report per task, so per input partition.
+ * labeled records it covers). One report per task, so per input partition. Rollout decisions reach
+ * it as ready LiveMetrics records and pass straight to the topic.
  */
 public final class LiveQualityProcessor implements Processor<Object, Object, Object, Object> {
 
@@ -37,7 +38,9 @@ public final class LiveQualityProcessor implements Processor<Object, Object, Obj
 
     @Override
     public void process(Record<Object, Object> record) {
-        if (record.value() instanceof Prediction p && p.getTrueLabel() != null) {
+        if (record.value() instanceof LiveMetrics decision) {
+            context.forward(record, sink); // a rollout decision: published as it is
+        } else if (record.value() instanceof Prediction p && p.getTrueLabel() != null) {
             quality.add(p.getModelName(), p.getModelVersion(), p.getDomain(), p.getTrueLabel(), p.getLabel(),
                     p.getScoredAt().toEpochMilli());
         }

@@ -2,6 +2,9 @@ package dev.sentiflow.inference.models;
 
 import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.avro.Rollout;
+import dev.sentiflow.avro.RolloutAction;
+import dev.sentiflow.inference.rollout.RolloutHistory;
 import dev.sentiflow.model.checkpoint.CheckpointException;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.infer.ServedVersion;
@@ -13,6 +16,7 @@ import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,13 +38,21 @@ public final class CheckpointIntake {
     private final CheckpointAssembler assembler;
     private final ServedVersions versions;
     private final ModelRegistry registry;
+    private final RolloutHistory history;
     private final AtomicLong swaps = new AtomicLong();
     private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
     public CheckpointIntake(CheckpointAssembler assembler, ServedVersions versions, ModelRegistry registry) {
+        this(assembler, versions, registry, RolloutHistory.none());
+    }
+
+    /** @param history rollout decisions taken before this app started, read from the live-metrics topic */
+    public CheckpointIntake(CheckpointAssembler assembler, ServedVersions versions, ModelRegistry registry,
+            RolloutHistory history) {
         this.assembler = assembler;
         this.versions = versions;
         this.registry = registry;
+        this.history = history;
     }
 
     /** Takes one record value (null = tombstone) read at {@code source} (topic-partition@offset). */
@@ -94,11 +106,38 @@ public final class CheckpointIntake {
         }
         long bytes = version.bytes();
         int arrays = version.store().weights().arrayCount();
-        ModelRegistry.Swap swap = registry.offer(version);
+        Rollout rollout = checkpoint.header().rollout();
+        Optional<RolloutAction> decided = history.decided(checkpoint.name(), checkpoint.version());
+        if (decided.isPresent() && decided.get() != RolloutAction.CONFIRMED) {
+            // Decided before this app (re)started: a promoted challenger serves, a rejected or rolled-back
+            // version does not come back (its predecessor, read earlier on the topic, keeps serving).
+            if (decided.get() == RolloutAction.PROMOTED) {
+                rollout = Rollout.CHAMPION;
+            } else if (registry.version(checkpoint.name()).isPresent()) {
+                version.retire();
+                LOG.info("model {}: v{} was {} earlier (live-metrics topic); not serving it", checkpoint.name(),
+                        checkpoint.version(), decided.get());
+                return;
+            } else {
+                // Compaction keeps one version per model: the champion it lost to may be gone from the topic.
+                rollout = Rollout.CHAMPION;
+                LOG.warn("model {}: v{} was {} earlier, but no older version of it is left on the topic (compacted "
+                        + "away); serving it rather than nothing", checkpoint.name(), checkpoint.version(),
+                        decided.get());
+            }
+        }
+        ModelRegistry.Swap swap = registry.offer(version, rollout);
         double ms = (System.nanoTime() - begin) / 1e6;
         if (!swap.accepted()) {
-            LOG.info("model {}: v{} is not newer than the served v{}; kept v{}", checkpoint.name(),
-                    checkpoint.version(), swap.previous().orElse(0), swap.previous().orElse(0));
+            LOG.info("model {}: v{} ({}) is not newer than the served v{} or the waiting challenger; kept v{}",
+                    checkpoint.name(), checkpoint.version(), rollout, swap.previous().orElse(0),
+                    swap.previous().orElse(0));
+            return;
+        }
+        if (swap.asChallenger()) {
+            LOG.info("model {}: v{} is a CHALLENGER: scored beside v{} on labeled records, promoted only if not worse "
+                    + "(built in {} ms from {})", checkpoint.name(), checkpoint.version(), swap.previous().orElse(0),
+                    String.format("%.1f", (System.nanoTime() - begin) / 1e6), source);
             return;
         }
         swaps.incrementAndGet();

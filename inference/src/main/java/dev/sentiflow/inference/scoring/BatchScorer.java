@@ -2,7 +2,9 @@ package dev.sentiflow.inference.scoring;
 
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
-import dev.sentiflow.inference.models.Lease;
+import dev.sentiflow.inference.rollout.RolloutDecision;
+import dev.sentiflow.inference.rollout.RolloutPolicy;
+import dev.sentiflow.inference.rollout.Rollouts;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.infer.ServedVersion;
@@ -22,10 +24,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Scores one micro-batch. Each row is routed to the model named by its domain when one of that name
  * is served, else to the default model; the version of each model is taken ONCE for the whole batch
- * (a {@link Lease}), so every prediction of a batch names the version that really scored it even if
+ * (a {@link dev.sentiflow.inference.models.Lease}), so every prediction of a batch names the version that really scored it even if
  * a swap lands meanwhile. Rows whose token ids come from another tokenizer than their model's are
  * refused (ids of another vocabulary would be scored as garbage); rows whose model is not served yet
- * are held for a later batch.
+ * are held for a later batch. Where a model has a shadow (a challenger, or the predecessor of a
+ * promoted version) its labeled rows are scored by the shadow as well, for the {@link Rollouts}
+ * comparison; predictions always come from the champion.
  *
  * <p>Safe on several stream threads at once: the shared block is only read.
  */
@@ -42,30 +46,41 @@ public final class BatchScorer {
     /** A row that can never be scored as it is, with a sentence saying why. */
     public record Refused(long key, String detail) {}
 
-    /** What became of each row of a batch: scored, refused, or held (no model for it yet). */
-    public record Outcome(List<Scored> scored, List<Refused> refused, List<Long> held) {}
+    /**
+     * What became of each row of a batch: scored, refused, or held (no model for it yet); and the
+     * rollout decisions its labeled rows completed (already applied to the registry).
+     */
+    public record Outcome(List<Scored> scored, List<Refused> refused, List<Long> held,
+            List<RolloutDecision> decisions) {}
 
     private final ModelRegistry models;
     private final ClassifierScorer scorer;
     private final String defaultModel;
     private final Clock clock;
+    private final Rollouts rollouts;
     private final Set<String> warnedMismatches = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokenizerMismatches = new AtomicLong();
 
     public BatchScorer(ModelRegistry models, ClassifierScorer scorer, String defaultModel, Clock clock) {
+        this(models, scorer, defaultModel, clock, RolloutPolicy.DEFAULTS);
+    }
+
+    public BatchScorer(ModelRegistry models, ClassifierScorer scorer, String defaultModel, Clock clock,
+            RolloutPolicy rollout) {
         this.models = models;
         this.scorer = scorer;
         this.defaultModel = defaultModel;
         this.clock = clock;
+        this.rollouts = new Rollouts(rollout, models, clock);
     }
 
     public Outcome score(List<Input> batch) {
-        Map<String, Lease> leases = new HashMap<>();
+        Map<String, ModelRegistry.Held> leases = new HashMap<>();
         try {
-            // One version per model name for the whole batch, taken before any row is scored.
-            leases.put(defaultModel, models.acquire(defaultModel).orElse(null));
+            // One state (champion and shadow) per model name for the whole batch, taken before any row is scored.
+            leases.put(defaultModel, models.hold(defaultModel).orElse(null));
             for (Input in : batch) {
-                leases.computeIfAbsent(in.review().getDomain(), d -> models.acquire(d).orElse(null));
+                leases.computeIfAbsent(in.review().getDomain(), d -> models.hold(d).orElse(null));
             }
             Map<String, List<Input>> groups = new LinkedHashMap<>();
             List<Refused> refused = new ArrayList<>();
@@ -73,12 +88,12 @@ public final class BatchScorer {
             for (Input in : batch) {
                 String domain = in.review().getDomain();
                 String route = leases.get(domain) != null ? domain : defaultModel;
-                Lease lease = leases.get(route);
+                ModelRegistry.Held lease = leases.get(route);
                 if (lease == null) {
                     held.add(in.key());
                     continue;
                 }
-                Optional<String> mismatch = tokenizerMismatch(in.review(), lease.version());
+                Optional<String> mismatch = tokenizerMismatch(in.review(), lease.champion().version());
                 if (mismatch.isPresent()) {
                     refused.add(new Refused(in.key(), mismatch.get()));
                     continue;
@@ -86,8 +101,15 @@ public final class BatchScorer {
                 groups.computeIfAbsent(route, r -> new ArrayList<>()).add(in);
             }
             List<Scored> scored = new ArrayList<>(batch.size());
-            groups.forEach((route, rows) -> scoreGroup(leases.get(route).version(), rows, scored, refused));
-            return new Outcome(scored, refused, held);
+            List<RolloutDecision> decisions = new ArrayList<>();
+            groups.forEach((route, rows) -> {
+                ModelRegistry.Held state = leases.get(route);
+                int before = scored.size();
+                scoreGroup(state.champion().version(), rows, scored, refused);
+                state.shadow().ifPresent(shadow -> shadowScore(state.champion().version(), shadow.version(),
+                        state.role(), scored.subList(before, scored.size()), rows).ifPresent(decisions::add));
+            });
+            return new Outcome(scored, refused, held, decisions);
         } finally {
             leases.values().forEach(lease -> {
                 if (lease != null) {
@@ -120,6 +142,48 @@ public final class BatchScorer {
         for (int i = 0; i < rows.size(); i++) {
             scored.add(new Scored(rows.get(i).key(), prediction(rows.get(i).review(), version, results.get(i))));
         }
+    }
+
+    /**
+     * Scores the labeled rows of a group with the shadow too (its verdicts are never published) and
+     * adds both verdicts to the rollout comparison. A shadow that fails to score, or reads another
+     * tokenizer's ids, is left out of this batch; the champion's predictions stand.
+     */
+    private Optional<RolloutDecision> shadowScore(ServedVersion champion, ServedVersion shadow,
+            ModelRegistry.ShadowRole role, List<Scored> scoredRows, List<Input> rows) {
+        if (!shadow.labels().equals(champion.labels())) {
+            return Optional.empty();
+        }
+        Map<Long, Input> byKey = new HashMap<>();
+        rows.forEach(in -> byKey.put(in.key(), in));
+        List<int[]> ids = new ArrayList<>();
+        List<Integer> truth = new ArrayList<>();
+        List<Integer> championPredicted = new ArrayList<>();
+        for (Scored s : scoredRows) {
+            Input in = byKey.get(s.key());
+            int t = in.review().getLabel() == null ? -1 : champion.labels().indexOf(in.review().getLabel());
+            if (t < 0 || !in.review().getTokenizerId().equals(shadow.tokenizerId())) {
+                continue;
+            }
+            ids.add(toArray(in.review().getTokenIds()));
+            truth.add(t);
+            championPredicted.add(champion.labels().indexOf(s.prediction().getLabel()));
+        }
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ClassifierScorer.Scored> shadowed;
+        try {
+            shadowed = scorer.score(ids, shadow.store());
+        } catch (RuntimeException e) {
+            LOG.warn("shadow {} failed on {} labeled rows ({}); this batch is left out of its comparison", shadow,
+                    ids.size(), e.toString());
+            return Optional.empty();
+        }
+        int[] shadowPredicted = shadowed.stream().mapToInt(ClassifierScorer.Scored::predicted).toArray();
+        return rollouts.record(champion.name(), champion.version(), shadow.version(), role, champion.labels(),
+                truth.stream().mapToInt(Integer::intValue).toArray(),
+                championPredicted.stream().mapToInt(Integer::intValue).toArray(), shadowPredicted);
     }
 
     private Optional<String> tokenizerMismatch(TokenizedReview review, ServedVersion version) {

@@ -12,6 +12,7 @@ import dev.sentiflow.model.infer.VersionedParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,6 +88,41 @@ class ModelRegistryTest {
             assertEquals(200L, registry.version("default").getAsLong());
             registry.close();
             assertTrue(arrays.get(200L).isReleased());
+        }
+    }
+    @Test
+    void challengersWaitBesidePromotionKeepsThePredecessorAndEachDisplacedVersionIsFreed() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            ModelRegistry registry = new ModelRegistry();
+            Version v1 = version(root, "m", 1);
+            Version v2 = version(root, "m", 2);
+            Version v3 = version(root, "m", 3);
+            assertTrue(registry.offer(v1.served(), dev.sentiflow.avro.Rollout.CHALLENGER).accepted(),
+                    "with no champion a challenger has nothing to be compared with: it serves");
+            assertEquals(java.util.OptionalLong.of(1), registry.version("m"));
+            ModelRegistry.Swap two = registry.offer(v2.served(), dev.sentiflow.avro.Rollout.CHALLENGER);
+            assertTrue(two.accepted() && two.asChallenger());
+            assertEquals(java.util.OptionalLong.of(1), registry.version("m"), "a challenger does not serve");
+            try (ModelRegistry.Held held = registry.hold("m").orElseThrow()) {
+                assertEquals(1, held.champion().version().version());
+                assertEquals(2, held.shadow().orElseThrow().version().version());
+                assertEquals(ModelRegistry.ShadowRole.CHALLENGER, held.role());
+            }
+            assertFalse(registry.promote("m", 3), "only the waiting challenger can be promoted");
+            assertTrue(registry.promote("m", 2));
+            assertEquals(java.util.OptionalLong.of(2), registry.version("m"));
+            assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.PREDECESSOR, 1L)), registry.shadow("m"));
+            assertTrue(registry.rollBack("m", 2));
+            assertEquals(java.util.OptionalLong.of(1), registry.version("m"));
+            assertTrue(v2.array().isReleased(), "the rolled-back version is freed");
+            assertFalse(v1.array().isReleased());
+            assertTrue(registry.offer(v3.served(), dev.sentiflow.avro.Rollout.CHALLENGER).accepted());
+            assertTrue(registry.reject("m", 3));
+            assertTrue(v3.array().isReleased(), "a rejected challenger is freed");
+            assertEquals(Optional.empty(), registry.shadow("m"));
+            assertFalse(registry.confirm("m", 1), "nothing is watched any more");
+            registry.close();
+            assertTrue(v1.array().isReleased());
         }
     }
 }

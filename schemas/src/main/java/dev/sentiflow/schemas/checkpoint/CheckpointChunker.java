@@ -59,6 +59,7 @@ public final class CheckpointChunker {
                     .setLineage(header.lineage())
                     .setParentVersion(header.parentVersion().isPresent() ? header.parentVersion().getAsLong() : null)
                     .setCreatedAt(header.createdAt())
+                    .setRollout(header.rollout())
                     .setChunkIndex(index)
                     .setChunkCount(count)
                     .setSha256(sha256)

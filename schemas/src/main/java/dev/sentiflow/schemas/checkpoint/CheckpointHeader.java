@@ -3,6 +3,7 @@ package dev.sentiflow.schemas.checkpoint;
 import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.OffsetRange;
+import dev.sentiflow.avro.Rollout;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,11 @@ import java.util.OptionalLong;
  * @param loraConfig PEFT-style LoRA JSON; required for adapters, absent for full checkpoints
  * @param lineage input offsets this version was trained on
  * @param parentVersion the champion it was fine-tuned from; empty when trained from the base
+ * @param rollout serve at once (CHAMPION) or only after a live comparison (CHALLENGER)
  */
 public record CheckpointHeader(String name, long version, CheckpointKind kind, String baseModelHash,
         String tokenizerId, List<String> labels, Map<String, Double> metrics, Optional<String> loraConfig,
-        List<OffsetRange> lineage, OptionalLong parentVersion, Instant createdAt) {
+        List<OffsetRange> lineage, OptionalLong parentVersion, Instant createdAt, Rollout rollout) {
 
     public CheckpointHeader {
         Objects.requireNonNull(name, "name");
@@ -38,6 +40,7 @@ public record CheckpointHeader(String name, long version, CheckpointKind kind, S
         Objects.requireNonNull(loraConfig, "loraConfig");
         Objects.requireNonNull(parentVersion, "parentVersion");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(rollout, "rollout");
         if (name.isBlank()) {
             throw new IllegalArgumentException("a checkpoint needs a non-blank model name");
         }
@@ -75,7 +78,7 @@ public record CheckpointHeader(String name, long version, CheckpointKind kind, S
                 chunk.getTokenizerId(), chunk.getLabels(), chunk.getMetrics(), Optional.ofNullable(chunk.getLoraConfig()),
                 chunk.getLineage(),
                 chunk.getParentVersion() == null ? OptionalLong.empty() : OptionalLong.of(chunk.getParentVersion()),
-                chunk.getCreatedAt());
+                chunk.getCreatedAt(), chunk.getRollout() == null ? Rollout.CHAMPION : chunk.getRollout());
     }
 
     public static Builder builder(String name, long version, CheckpointKind kind) {
@@ -95,6 +98,7 @@ public record CheckpointHeader(String name, long version, CheckpointKind kind, S
         private List<OffsetRange> lineage = List.of();
         private OptionalLong parentVersion = OptionalLong.empty();
         private Instant createdAt;
+        private Rollout rollout = Rollout.CHAMPION;
 
         private Builder(String name, long version, CheckpointKind kind) {
             this.name = name;
@@ -142,9 +146,14 @@ public record CheckpointHeader(String name, long version, CheckpointKind kind, S
             return this;
         }
 
+        public Builder rollout(Rollout how) {
+            this.rollout = how;
+            return this;
+        }
+
         public CheckpointHeader build() {
             return new CheckpointHeader(name, version, kind, baseModelHash, tokenizerId, labels, metrics, loraConfig,
-                    lineage, parentVersion, createdAt);
+                    lineage, parentVersion, createdAt, rollout);
         }
     }
 }

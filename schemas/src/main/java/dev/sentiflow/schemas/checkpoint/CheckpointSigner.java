@@ -1,6 +1,7 @@
 package dev.sentiflow.schemas.checkpoint;
 
 import dev.sentiflow.avro.OffsetRange;
+import dev.sentiflow.avro.Rollout;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA256 signatures of checkpoints with a secret shared by the trainer and inference.
  *
  * <p>The MAC covers a canonical byte string of the whole {@link CheckpointHeader} (name, version,
- * kind, base hash, tokenizer id, labels, LoRA config, metrics, lineage, parent, creation time) and
+ * kind, base hash, tokenizer id, labels, LoRA config, metrics, lineage, parent, creation time, rollout) and
  * the payload's SHA-256, not the payload hash alone: a forger who keeps the bytes but relabels the
  * classes, claims another base model or inflates the metrics must fail too. Each field is written
  * with its length (or a presence flag), so two different headers can never encode to the same
@@ -124,6 +125,12 @@ public final class CheckpointSigner {
                 out.writeLong(range.getUntilOffset());
             }
             out.writeLong(header.createdAt().toEpochMilli());
+            // Added after v1 signatures existed: written only for a challenger, so every champion signed
+            // before keeps verifying, while flipping a challenger to champion (or back) breaks the MAC.
+            if (header.rollout() != Rollout.CHAMPION) {
+                string(out, "rollout");
+                string(out, header.rollout().name());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }

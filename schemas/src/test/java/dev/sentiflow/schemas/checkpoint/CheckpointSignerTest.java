@@ -3,6 +3,7 @@ package dev.sentiflow.schemas.checkpoint;
 import static dev.sentiflow.schemas.checkpoint.Checkpoints.header;
 import static dev.sentiflow.schemas.checkpoint.Checkpoints.random;
 import static dev.sentiflow.schemas.checkpoint.Checkpoints.wire;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,6 +55,7 @@ class CheckpointSignerTest {
                 header("default", 4).parentVersion(3).metrics(Map.of("accuracy", 0.99, "macro_f1", 0.88)).build(),
                 header("default", 4).parentVersion(3).lineage(List.of(new OffsetRange("reviews.tokenized", 0, 0L, 9L))).build(),
                 header("default", 4).parentVersion(3).createdAt(original.createdAt().plusMillis(1)).build(),
+                header("default", 4).parentVersion(3).rollout(dev.sentiflow.avro.Rollout.CHALLENGER).build(),
                 CheckpointHeader.builder("default", 4, CheckpointKind.FULL).baseModelHash(original.baseModelHash())
                         .tokenizerId(original.tokenizerId()).labels(original.labels()).metrics(original.metrics())
                         .loraConfig(Checkpoints.LORA).lineage(original.lineage()).parentVersion(3)
@@ -62,6 +64,18 @@ class CheckpointSignerTest {
             assertEquals(SignatureCheck.FORGED, KEY.verify(forged, SHA, signature), forged.toString());
         }
         assertEquals(SignatureCheck.FORGED, KEY.verify(original, "f".repeat(64), signature));
+    }
+
+    @Test
+    void aChallengerCannotBePassedOffAsAChampionNorTheOtherWayRound() {
+        CheckpointHeader challenger = header("default", 4).rollout(dev.sentiflow.avro.Rollout.CHALLENGER).build();
+        byte[] signature = KEY.sign(challenger, SHA);
+        assertEquals(SignatureCheck.VALID, KEY.verify(challenger, SHA, signature));
+        assertEquals(SignatureCheck.FORGED, KEY.verify(header("default", 4).build(), SHA, signature));
+        // A champion's bytes are what they were before the field existed: older signatures still verify.
+        CheckpointHeader champion = header("default", 4).build();
+        assertArrayEquals(CheckpointSigner.canonicalBytes(champion, SHA), java.util.Arrays.copyOf(
+                CheckpointSigner.canonicalBytes(challenger, SHA), CheckpointSigner.canonicalBytes(champion, SHA).length));
     }
 
     @Test

@@ -43,6 +43,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String BASE_MODEL = "base.model";
     public static final String TRAINING_MODE = "training.mode";
     public static final String TRAIN_FROM = "train.from";
+    public static final String PUBLISH_AS = "publish.as";
     public static final String EVAL_SHARE = "eval.share";
     public static final String ROUND_SIZE = "round.size";
     public static final String ROUND_MIN_EXAMPLES = "round.min.examples";
@@ -96,6 +97,10 @@ public final class TrainerConfig extends AbstractConfig {
                     "lora trains LoRA adapters and the head on a frozen encoder; full trains every weight.")
             .define(TRAIN_FROM, Type.STRING, "champion", ValidString.in("champion", "base"), Importance.MEDIUM,
                     "Start each round from the current champion (continual learning) or from the base model.")
+            .define(PUBLISH_AS, Type.STRING, "champion", ValidString.in("champion", "challenger"), Importance.MEDIUM,
+                    "How inference takes a version that passed the gate: champion (serve it at once) or challenger "
+                            + "(score labeled records with it beside the serving version, promote it only if its live "
+                            + "accuracy is not worse; inference's promotion.* options).")
             .define(EVAL_SHARE, Type.DOUBLE, EvalSplit.DEFAULT_EVAL_SHARE, Range.between(0.01, 0.5), Importance.MEDIUM,
                     "Share of labeled records held out for evaluation, by a stable hash of the record id.")
             .define(ROUND_SIZE, Type.INT, TRIGGER.roundSize(), Range.atLeast(1), Importance.HIGH,
@@ -194,6 +199,10 @@ public final class TrainerConfig extends AbstractConfig {
 
     public TrainFrom trainFrom() {
         return TrainFrom.valueOf(getString(TRAIN_FROM).toUpperCase(Locale.ROOT));
+    }
+
+    public dev.sentiflow.avro.Rollout publishAs() {
+        return dev.sentiflow.avro.Rollout.valueOf(getString(PUBLISH_AS).toUpperCase(Locale.ROOT));
     }
 
     /** The signer for published checkpoints, empty when {@code checkpoint.signing.key} is empty. */
