@@ -9,14 +9,9 @@ import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
-import dev.sentiflow.model.device.Devices;
-import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.infer.ServedVersions;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
-import dev.sentiflow.model.weights.BaseModel;
-import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
@@ -69,27 +64,17 @@ public final class InferenceService implements AutoCloseable {
     /** Loads the base, catches up on the models topic, then starts scoring; blocks until then. */
     public static InferenceService start(InferenceConfig config) throws InterruptedException {
         ensureTopics(config);
-        NDManager manager = NDManager.newBaseManager(Devices.preferred());
-        List<AutoCloseable> opened = new ArrayList<>(List.of(manager));
+        ServingBlock serving = ServingBlock.load(config);
+        NDManager manager = serving.manager();
+        List<AutoCloseable> opened = new ArrayList<>(List.of(serving));
         try {
             List<String> labels = config.labels();
-            SequenceClassifier block;
-            ModelIdentity identity;
-            int padId;
-            int vocabSize;
-            int maxLength;
-            try (BaseModel base = BaseModels.load(manager, config.getString(InferenceConfig.BASE_MODEL))) {
-                maxLength = Math.min(config.getInt(InferenceConfig.MAX_LENGTH), base.config().maxPositions());
-                try (TextTokenizer tokenizer = base.openTokenizer(maxLength)) {
-                    identity = new ModelIdentity(base.baseHash(), Optional.of(config.loraConfig()), labels,
-                            tokenizer.id(), maxLength);
-                    padId = tokenizer.padId();
-                }
-                vocabSize = base.config().vocabSize();
-                // A fixed seed: the untrained head of version 0 (base-head) is the same after every restart.
-                block = Classifiers.create(manager, base, labels.size(), Optional.of(config.loraConfig()), 0L);
-            }
-            ServedVersions versions = new ServedVersions(block, manager, identity);
+            SequenceClassifier block = serving.block();
+            ModelIdentity identity = serving.identity();
+            int padId = serving.padId();
+            int vocabSize = serving.vocabSize();
+            int maxLength = serving.maxLength();
+            ServedVersions versions = serving.versions();
             ModelRegistry registry = new ModelRegistry();
             opened.add(0, registry);
             String defaultModel = config.getString(InferenceConfig.DEFAULT_MODEL);
@@ -97,16 +82,8 @@ public final class InferenceService implements AutoCloseable {
                 registry.offer(versions.baseHead(defaultModel));
             }
             SchemaRegistryClient schemas = config.registry();
-            // Decisions first: a restart must know which challengers were promoted before it loads them.
-            RolloutHistory history = RolloutHistory.read(config.consumerSettings(),
-                    config.getString(InferenceConfig.LIVE_METRICS_TOPIC),
-                    new AvroDeserializer<>(schemas, LiveMetrics.getClassSchema()), Duration.ofMinutes(2));
-            CheckpointIntake intake = new CheckpointIntake(new CheckpointAssembler(
-                    config.getLong(InferenceConfig.CHECKPOINT_MAX_PENDING_BYTES), config.checkpointVerifier()),
-                    versions, registry, history);
-            ModelsFollower follower = new ModelsFollower(config.consumerSettings(),
-                    config.getString(InferenceConfig.MODELS_TOPIC),
-                    new AvroDeserializer<>(schemas, ModelCheckpoint.getClassSchema()), intake);
+            CheckpointIntake intake = intake(config, versions, registry, schemas);
+            ModelsFollower follower = follower(config, intake, schemas);
             opened.add(0, follower);
             follower.start();
             while (!follower.awaitCaughtUp(PROGRESS)) {
@@ -157,6 +134,24 @@ public final class InferenceService implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * What turns models-topic records into served versions, given the rollout decisions taken so far
+     * (read first: a restart must know which challengers were promoted before it loads them).
+     */
+    static CheckpointIntake intake(InferenceConfig config, ServedVersions versions, ModelRegistry registry,
+            SchemaRegistryClient schemas) {
+        RolloutHistory history = RolloutHistory.read(config.consumerSettings(),
+                config.getString(InferenceConfig.LIVE_METRICS_TOPIC),
+                new AvroDeserializer<>(schemas, LiveMetrics.getClassSchema()), Duration.ofMinutes(2));
+        return new CheckpointIntake(new CheckpointAssembler(config.getLong(InferenceConfig.CHECKPOINT_MAX_PENDING_BYTES),
+                config.checkpointVerifier()), versions, registry, history);
+    }
+
+    static ModelsFollower follower(InferenceConfig config, CheckpointIntake intake, SchemaRegistryClient schemas) {
+        return new ModelsFollower(config.consumerSettings(), config.getString(InferenceConfig.MODELS_TOPIC),
+                new AvroDeserializer<>(schemas, ModelCheckpoint.getClassSchema()), intake);
     }
 
     public KafkaStreams streams() {

@@ -1,6 +1,10 @@
 package dev.sentiflow.inference;
 
 import ai.djl.ndarray.NDManager;
+import dev.sentiflow.inference.models.CheckpointIntake;
+import dev.sentiflow.inference.models.Lease;
+import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.model.checkpoint.Checkpoint;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.checkpoint.CheckpointException;
@@ -13,6 +17,8 @@ import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.model.weights.WeightFileException;
+import dev.sentiflow.schemas.config.ConfigSources;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,9 +26,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The notebooks' {@code predict_sentiment}: scores texts with a checkpoint (the {@code finetune}
@@ -31,15 +40,22 @@ import java.util.Locale;
  *
  * <pre>
  * predict --checkpoint runs/uci-lora/adapter.safetensors [--base minilm] [TEXT ...]
+ * predict --models runs/local/client.properties [--model default] [TEXT ...]
  * </pre>
  *
  * Without TEXT arguments it reads one text per line from standard input. The checkpoint names its
  * base by hash, labels, tokenizer and max length; a checkpoint trained on another base is refused.
+ * With {@code --models} the version is the one the inference app would serve now: the settings file
+ * holds inference options (at least {@code bootstrap.servers} and {@code schema.registry.url}), the
+ * {@code models} topic is read to its end through the app's own intake (hash, signature, identity,
+ * rollout decisions), and the named model's champion scores.
  */
 public final class PredictCommand {
 
     static final String USAGE = "usage: predict --checkpoint FILE.safetensors [--base minilm|bert-base|HF-DIR] "
-            + "[TEXT ...]   (no TEXT: one text per line on stdin)";
+            + "[TEXT ...]\n       predict --models INFERENCE.properties [--model NAME] [TEXT ...]   (the newest "
+            + "version inference would serve; no TEXT: one text per line on stdin)";
+    private static final Duration CATCH_UP = Duration.ofMinutes(2);
 
     private final PrintStream out;
 
@@ -55,6 +71,8 @@ public final class PredictCommand {
     /** Parses, scores and prints; returns the exit status (0 done, 1 failed, 2 bad arguments). */
     public int execute(String[] args, PrintStream err, BufferedReader stdin) throws IOException {
         Path checkpoint = null;
+        Path modelsSettings = null;
+        String model = null;
         String base = BaseModels.DEFAULT;
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -63,15 +81,16 @@ public final class PredictCommand {
                     out.println(USAGE);
                     return 0;
                 }
-                case "--checkpoint", "--base" -> {
+                case "--checkpoint", "--base", "--models", "--model" -> {
                     if (i + 1 >= args.length) {
                         err.println("predict: " + args[i] + " needs a value\n" + USAGE);
                         return 2;
                     }
-                    if (args[i].equals("--checkpoint")) {
-                        checkpoint = Path.of(args[++i]);
-                    } else {
-                        base = args[++i];
+                    switch (args[i]) {
+                        case "--checkpoint" -> checkpoint = Path.of(args[++i]);
+                        case "--models" -> modelsSettings = Path.of(args[++i]);
+                        case "--model" -> model = args[++i];
+                        default -> base = args[++i];
                     }
                 }
                 default -> {
@@ -83,8 +102,12 @@ public final class PredictCommand {
                 }
             }
         }
-        if (checkpoint == null) {
-            err.println("predict: --checkpoint is required\n" + USAGE);
+        if ((checkpoint == null) == (modelsSettings == null)) {
+            err.println("predict: give exactly one of --checkpoint and --models\n" + USAGE);
+            return 2;
+        }
+        if (model != null && modelsSettings == null) {
+            err.println("predict: --model picks a model on the models topic; it needs --models\n" + USAGE);
             return 2;
         }
         if (texts.isEmpty()) {
@@ -95,11 +118,54 @@ public final class PredictCommand {
             }
         }
         try {
-            score(checkpoint, base, texts);
+            if (modelsSettings != null) {
+                scoreFromModels(modelsSettings, model, texts, err);
+            } else {
+                score(checkpoint, base, texts);
+            }
             return 0;
-        } catch (CheckpointException | WeightFileException | IllegalArgumentException | IOException e) {
+        } catch (CheckpointException | WeightFileException | IllegalArgumentException | IllegalStateException
+                 | IOException | ConfigException e) {
             err.println("predict failed: " + e.getMessage());
             return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("predict: interrupted");
+            return 1;
+        }
+    }
+
+    private void scoreFromModels(Path settings, String wanted, List<String> texts, PrintStream err)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(settings)) {
+            throw new IOException("no settings file " + settings);
+        }
+        ConfigSources.Loaded loaded = ConfigSources.load(new String[] {settings.toString()}, Map.of());
+        InferenceConfig config = new InferenceConfig(loaded.values(), loaded.origins());
+        String name = wanted != null ? wanted : config.getString(InferenceConfig.DEFAULT_MODEL);
+        SchemaRegistryClient schemas = config.registry();
+        try (ServingBlock serving = ServingBlock.load(config); ModelRegistry registry = new ModelRegistry()) {
+            CheckpointIntake intake = InferenceService.intake(config, serving.versions(), registry, schemas);
+            try (ModelsFollower follower = InferenceService.follower(config, intake, schemas)) {
+                follower.start();
+                if (!follower.awaitCaughtUp(CATCH_UP)) {
+                    throw new IllegalStateException("could not read " + config.getString(InferenceConfig.MODELS_TOPIC)
+                            + " at " + config.getList(InferenceConfig.BOOTSTRAP_SERVERS) + " to its end within "
+                            + CATCH_UP.toSeconds() + " s");
+                }
+            }
+            try (Lease lease = registry.acquire(name).orElseThrow(() -> new IllegalStateException("no valid version "
+                    + "of model '" + name + "' on " + config.getString(InferenceConfig.MODELS_TOPIC) + " (served: "
+                    + registry.versions() + ", refused: " + intake.refusals() + ")"))) {
+                err.println("predict: model " + lease.version() + " from " + config.getString(InferenceConfig.MODELS_TOPIC)
+                        + " at " + config.getList(InferenceConfig.BOOTSTRAP_SERVERS));
+                List<int[]> ids = texts.stream().map(serving.tokenizer()::encode).toList();
+                var scored = new ClassifierScorer(serving.block(), serving.manager(), serving.padId(), 32)
+                        .score(ids, lease.version().store());
+                for (int i = 0; i < texts.size(); i++) {
+                    out.println(line(lease.version().labels(), scored.get(i), texts.get(i)));
+                }
+            }
         }
     }
 

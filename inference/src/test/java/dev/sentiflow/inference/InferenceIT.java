@@ -168,4 +168,42 @@ class InferenceIT {
             }
         }
     }
+    @Test
+    void predictScoresWithTheNewestVersionOnTheModelsTopicAsTheCheckpointFileWould(@TempDir Path dir) throws Exception {
+        byte[] v1 = models.adapter(31);
+        byte[] v2 = models.adapter(32);
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1, models.chunks("predict-me", 1, v1,
+                Optional.empty()));
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1, models.chunks("predict-me", 2, v2,
+                Optional.empty()));
+        Path settings = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(settings, "bootstrap.servers=" + kafka.bootstrapServers()
+                + "\nschema.registry.url=" + server.confluentApiUrl() + "\n");
+        Path file = dir.resolve("v2.safetensors");
+        java.nio.file.Files.write(file, v2);
+        String[] texts = {"the food was wonderful", "cold, bland and overpriced"};
+
+        var fromTopic = run("--models", settings.toString(), "--model", "predict-me", texts[0], texts[1]);
+        var fromFile = run("--checkpoint", file.toString(), texts[0], texts[1]);
+        assertEquals(0, fromTopic.code(), fromTopic.err());
+        assertTrue(fromTopic.err().contains("predict-me v2"), fromTopic.err());
+        assertEquals(fromFile.out(), fromTopic.out(), "the topic's newest version scores as its checkpoint file does");
+        assertEquals(2, fromTopic.out().strip().split("\n").length);
+
+        var missing = run("--models", settings.toString(), "--model", "no-such-model", "x");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no valid version of model 'no-such-model'"), missing.err());
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code = new PredictCommand(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8))
+                .execute(args, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                        new java.io.BufferedReader(new java.io.StringReader("")));
+        return new Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

@@ -27,7 +27,7 @@ public record ServiceMain(String command, String mainClass, String description, 
     public static final ServiceMain PRODUCE = new ServiceMain("produce", "dev.sentiflow.ingest.ReviewFileProducer",
             "Load reviews from a CSV/JSONL file into the reviews topic.", "ingest", Map.of());
     public static final ServiceMain PREDICT = new ServiceMain("predict", "dev.sentiflow.inference.PredictCommand",
-            "Score texts with a checkpoint, without Kafka.", "inference", Map.of());
+            "Score texts with a checkpoint file, or with the version inference serves (--models FILE).", "inference", Map.of());
     // The command prints each epoch itself; the library's per-epoch log lines would repeat it.
     public static final ServiceMain FINETUNE = new ServiceMain("finetune", "dev.sentiflow.model.cli.FineTuneCommand",
             "Fine-tune a classifier from a CSV/JSONL file of labelled text (no Kafka).", "model", Map.of(

@@ -1,0 +1,56 @@
+package dev.sentiflow.inference;
+
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.model.device.Devices;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ServedVersions;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one serving block of an inference process, as the configuration describes it: the base encoder
+ * loaded once with the serving LoRA config and a head, the identity every checkpoint must match, and
+ * the factory of served versions on it, and the base's tokenizer. Shared by the app and {@code predict --models}, so both accept
+ * exactly the same checkpoints.
+ *
+ * @param maxLength the serving identity's token limit (the configured one, capped by the base's positions)
+ */
+record ServingBlock(NDManager manager, SequenceClassifier block, ModelIdentity identity, ServedVersions versions,
+        TextTokenizer tokenizer, int vocabSize, int maxLength) implements AutoCloseable {
+
+    static ServingBlock load(InferenceConfig config) {
+        NDManager manager = NDManager.newBaseManager(Devices.preferred());
+        try {
+            List<String> labels = config.labels();
+            try (BaseModel base = BaseModels.load(manager, config.getString(InferenceConfig.BASE_MODEL))) {
+                int maxLength = Math.min(config.getInt(InferenceConfig.MAX_LENGTH), base.config().maxPositions());
+                TextTokenizer tokenizer = base.openTokenizer(maxLength);
+                ModelIdentity identity = new ModelIdentity(base.baseHash(), Optional.of(config.loraConfig()), labels,
+                        tokenizer.id(), maxLength);
+                // A fixed seed: the untrained head of version 0 (base-head) is the same after every restart.
+                SequenceClassifier block = Classifiers.create(manager, base, labels.size(),
+                        Optional.of(config.loraConfig()), 0L);
+                return new ServingBlock(manager, block, identity, new ServedVersions(block, manager, identity),
+                        tokenizer, base.config().vocabSize(), maxLength);
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public int padId() {
+        return tokenizer.padId();
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        manager.close();
+    }
+}
