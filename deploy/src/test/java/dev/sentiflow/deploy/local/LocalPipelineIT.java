@@ -44,9 +44,11 @@ class LocalPipelineIT {
     private PrintStream stdout;
     private PrintStream stderr;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    private java.util.Set<Long> before = java.util.Set.of();
 
     @BeforeEach
     void capture() {
+        before = descendants();
         System.setProperty("sentiflow.home", Path.of("..").toAbsolutePath().normalize().toString());
         stdout = System.out;
         stderr = System.err;
@@ -55,9 +57,28 @@ class LocalPipelineIT {
     }
 
     @AfterEach
-    void restore() {
+    void restore() throws InterruptedException {
         System.setOut(stdout);
         System.setErr(stderr);
+        // A test that failed mid-run left the launcher's children behind (a passing one asserts there are
+        // none): stop them, so they do not hold ports, memory and CPU for the rest of the build.
+        List<ProcessHandle> left = ProcessHandle.current().descendants()
+                .filter(p -> p.isAlive() && !before.contains(p.pid())).toList();
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : left) {
+            if (!p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join().isAlive()) {
+                continue;
+            }
+            p.destroyForcibly();
+        }
+        if (!left.isEmpty()) {
+            stderr.println("LocalPipelineIT: stopped " + left.size() + " process(es) a failed run left behind");
+        }
+    }
+
+    private static java.util.Set<Long> descendants() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
