@@ -1,0 +1,333 @@
+package dev.sentiflow.inference;
+
+import dev.sentiflow.avro.Prediction;
+import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.infer.ServedVersion;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.testkit.ApicurioRegistry;
+import dev.sentiflow.testkit.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The inference app's speed on this machine, every row measured in one run: records/s through the
+ * real broker (the app as it runs, exactly-once) at batch 1 and 32 beside the bare model on the same
+ * batches of the same real review texts; produce-to-prediction latency (read_committed, as a user
+ * sees it) at half the measured maximum rate; during that stream a new adapter is published, and the
+ * time from its commit on {@code models} to the first prediction that names it is taken; the pause a
+ * swap costs a scoring thread; the memory of 1, 10 and 100 adapters on one base.
+ *
+ * <p>Run: {@code ./bench inference [--quick]}; prints a table and writes it to
+ * {@code runs/bench-results/DATE-inference.json}. {@code --quick} uses few records (a smoke run, its
+ * numbers mean little).
+ */
+public final class InferenceBenchmark {
+
+    private static final String MODELS = "models";
+
+    private InferenceBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = Arrays.asList(args).contains("--quick");
+        int records = quick ? 96 : 1200;
+        Duration latencyRun = Duration.ofSeconds(quick ? 8 : 40);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("quick", quick);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); ApicurioRegistry server = ApicurioRegistry.start();
+             TestModels models = TestModels.load(0)) {
+            SchemaRegistryClient registry = new SchemaRegistryClient(server.confluentApiUrl());
+            kafka.createTopics(1, MODELS, "metrics.live");
+            byte[] v1 = models.adapter(1);
+            byte[] v2 = models.adapter(2);
+            KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1,
+                    models.chunks("default", 1, v1, Optional.empty()));
+            List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 0, records);
+            System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %d cores%n", reviews.size(),
+                    Runtime.getRuntime().availableProcessors());
+
+            Map<Integer, Double> bare = new LinkedHashMap<>();
+            Map<Integer, Double> broker = new LinkedHashMap<>();
+            ServedVersion served = models.versions.fromCheckpoint("default", 1, "bench", v1, "bench v1");
+            try {
+                for (int batch : List.of(1, 32)) {
+                    bare.put(batch, bareModel(models, served, reviews, batch));
+                    broker.put(batch, throughBroker(kafka, server, registry, reviews, batch));
+                    System.out.printf(Locale.ROOT, "batch %2d: bare model %6.1f records/s, through the broker %6.1f "
+                            + "records/s (%.0f%%)%n", batch, bare.get(batch), broker.get(batch),
+                            100 * broker.get(batch) / bare.get(batch));
+                }
+            } finally {
+                served.retire();
+            }
+            results.put("bare_records_per_s", bare);
+            results.put("broker_records_per_s", broker);
+
+            double rate = broker.get(32) / 2;
+            double batchSeconds = 32 / bare.get(32);
+            Map<String, Object> latency = latencyAndSwap(kafka, server, registry, models, reviews, v2, rate,
+                    latencyRun);
+            latency.put("target_p99_ms", 50 + 2 * batchSeconds * 1000);
+            results.put("latency", latency);
+
+            results.put("swap_pause", swapPause(models, v1, v2, quick ? 20 : 100));
+            results.put("memory", adapterMemory(models, v1, quick ? List.of(1, 10) : List.of(1, 10, 100)));
+        }
+        Path out = Path.of("../runs/bench-results", LocalDate.now() + "-inference" + (quick ? "-quick" : "") + ".json");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(results));
+        System.out.println("wrote " + out.toAbsolutePath().normalize());
+    }
+
+    /** The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as the app does). */
+    private static double bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) {
+        ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), 32);
+        List<int[]> ids = reviews.stream().map(r -> r.getTokenIds().stream().mapToInt(Integer::intValue).toArray())
+                .toList();
+        double rate = 0;
+        // The first pass is a warm-up: the runtime prepares kernels per new input shape.
+        for (int pass = 0; pass < 2; pass++) {
+            long begin = System.nanoTime();
+            for (int from = 0; from < ids.size(); from += batch) {
+                scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), served.store());
+            }
+            rate = ids.size() / ((System.nanoTime() - begin) / 1e9);
+        }
+        return rate;
+    }
+
+    private static Map<String, String> settings(EmbeddedKafka kafka, ApicurioRegistry server, String name, int batch)
+            throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("schema.registry.url", server.confluentApiUrl());
+        settings.put("application.id", "bench-" + name);
+        settings.put("topic.tokenized", "in-" + name);
+        settings.put("topic.predictions", "out-" + name);
+        settings.put("state.dir", Files.createTempDirectory("inference-bench").toString());
+        settings.put("batch.max.records", String.valueOf(batch));
+        return settings;
+    }
+
+    /** Records/s of the app on a backlog: all records on the topic before it starts, timed to the last committed prediction. */
+    private static double throughBroker(EmbeddedKafka kafka, ApicurioRegistry server, SchemaRegistryClient registry,
+            List<TokenizedReview> reviews, int batch) throws Exception {
+        String name = "b" + batch;
+        kafka.createTopics(2, "in-" + name, "out-" + name);
+        KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "in-" + name, reviews);
+        try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
+            assignAll(consumer, "out-" + name);
+            InferenceService app = InferenceService.start(new InferenceConfig(settings(kafka, server, name, batch)));
+            long begin = System.nanoTime();
+            try {
+                long seen = 0;
+                long deadline = begin + Duration.ofMinutes(10).toNanos();
+                while (seen < reviews.size()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("only " + seen + " of " + reviews.size() + " predictions");
+                    }
+                    seen += consumer.poll(Duration.ofMillis(100)).count();
+                }
+                return reviews.size() / ((System.nanoTime() - begin) / 1e9);
+            } finally {
+                app.close();
+            }
+        }
+    }
+
+    /**
+     * Streams records at {@code rate} per second with their send time as event time; the latency of a
+     * record is the moment a read_committed consumer gets its prediction minus that. Halfway, v2 is
+     * published: the commit-to-first-v2-prediction time is taken.
+     */
+    private static Map<String, Object> latencyAndSwap(EmbeddedKafka kafka, ApicurioRegistry server,
+            SchemaRegistryClient registry, TestModels models, List<TokenizedReview> reviews, byte[] v2, double rate,
+            Duration length) throws Exception {
+        String name = "latency";
+        kafka.createTopics(2, "in-" + name, "out-" + name);
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicLong firstV2 = new AtomicLong(-1);
+        AtomicBoolean stop = new AtomicBoolean();
+        InferenceService app = InferenceService.start(new InferenceConfig(settings(kafka, server, name, 32)));
+        long swapCommitted;
+        int sent = 0;
+        try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
+            assignAll(consumer, "out-" + name);
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    for (var r : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.currentTimeMillis();
+                        Prediction p = r.value();
+                        latencies.add(now - p.getEventTime().toEpochMilli());
+                        if (p.getModelVersion() == 2L) {
+                            firstV2.compareAndSet(-1, System.nanoTime());
+                        }
+                    }
+                }
+            }, "bench-reader");
+            reader.start();
+            var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                    "bootstrap.servers", kafka.bootstrapServers(), "linger.ms", 0),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+            var serializer = new dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview>(registry,
+                    TokenizedReview.getClassSchema(), true, false);
+            long begin = System.nanoTime();
+            long end = begin + length.toNanos();
+            long half = begin + length.toNanos() / 2;
+            swapCommitted = -1;
+            while (System.nanoTime() < end) {
+                long due = begin + (long) (sent * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                TokenizedReview r = TokenizedReview.newBuilder(reviews.get(sent % reviews.size()))
+                        .setId("lat-" + sent).setEventTime(Instant.now()).build();
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("in-" + name,
+                        r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), serializer.serialize("in-" + name, r)));
+                sent++;
+                if (swapCommitted < 0 && System.nanoTime() > half) {
+                    producer.flush();
+                    Thread publisher = new Thread(() -> KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry,
+                            MODELS, 1, models.chunks("default", 2, v2, Optional.empty())));
+                    publisher.start();
+                    publisher.join(); // returns once the transaction committed
+                    swapCommitted = System.nanoTime();
+                }
+            }
+            producer.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (latencies.size() < sent && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            stop.set(true);
+            reader.join();
+        } finally {
+            app.close();
+        }
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        double p50 = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+        double p99 = sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)];
+        double swapMs = firstV2.get() < 0 ? Double.NaN : (firstV2.get() - swapCommitted) / 1e6;
+        System.out.printf(Locale.ROOT, "latency at %.0f records/s (half the batch-32 maximum): p50 %.0f ms, p99 %.0f ms "
+                + "over %d predictions of %d sent%n", rate, p50, p99, sorted.length, sent);
+        System.out.printf(Locale.ROOT, "hot swap: v2 committed on %s -> first prediction by v2 after %.0f ms%n", MODELS,
+                swapMs);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rate_records_per_s", rate);
+        out.put("p50_ms", p50);
+        out.put("p99_ms", p99);
+        out.put("predictions", sorted.length);
+        out.put("sent", sent);
+        out.put("swap_commit_to_first_prediction_ms", swapMs);
+        return out;
+    }
+
+    /**
+     * What a swap costs the scoring thread: one thread takes and releases the served version as each
+     * batch does, back to back, while another swaps {@code swaps} staged versions in; the longest take
+     * is the pause (staging happens before, off that thread).
+     */
+    private static Map<String, Object> swapPause(TestModels models, byte[] v1, byte[] v2, int swaps) throws Exception {
+        List<ServedVersion> staged = new ArrayList<>();
+        for (int i = 0; i < swaps; i++) {
+            byte[] bytes = i % 2 == 0 ? v2 : v1;
+            staged.add(models.versions.fromCheckpoint("default", i + 2, "s" + i, bytes, "swap " + i));
+        }
+        try (ModelRegistry registry = new ModelRegistry()) {
+            registry.offer(models.versions.fromCheckpoint("default", 1, "s", v1, "swap base"));
+            AtomicBoolean stop = new AtomicBoolean();
+            List<long[]> takes = new ArrayList<>(); // {start, end} of each take, nanoTime
+            Thread scorer = new Thread(() -> {
+                while (!stop.get()) {
+                    long t = System.nanoTime();
+                    try (var held = registry.hold("default").orElseThrow()) {
+                        takes.add(new long[] {t, System.nanoTime()});
+                    }
+                }
+            }, "bench-scorer");
+            scorer.start();
+            List<long[]> offers = new ArrayList<>();
+            for (ServedVersion v : staged) {
+                Thread.sleep(5);
+                long t = System.nanoTime();
+                registry.offer(v);
+                offers.add(new long[] {t, System.nanoTime()});
+            }
+            Thread.sleep(5);
+            stop.set(true);
+            scorer.join();
+            long[] sorted = takes.stream().mapToLong(x -> x[1] - x[0]).sorted().toArray();
+            // The pause a swap causes: the longest take that overlapped an offer (the rest is GC and scheduling).
+            long duringSwap = takes.stream().filter(x -> offers.stream().anyMatch(o -> x[0] <= o[1] && x[1] >= o[0]))
+                    .mapToLong(x -> x[1] - x[0]).max().orElse(0);
+            double maxUs = sorted[sorted.length - 1] / 1e3;
+            double p999Us = sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.999)] / 1e3;
+            System.out.printf(Locale.ROOT, "swap pause: %d swaps under %,d batch takes: longest take overlapping a swap "
+                    + "%.1f us; all takes p99.9 %.1f us, longest %.1f us%n", swaps, sorted.length, duringSwap / 1e3,
+                    p999Us, maxUs);
+            return Map.of("swaps", swaps, "takes", sorted.length, "during_swap_max_us", duringSwap / 1e3,
+                    "max_us", maxUs, "p999_us", p999Us);
+        }
+    }
+
+    /** Resident memory and exact native bytes with N adapter versions staged on the one base. */
+    private static Map<String, Object> adapterMemory(TestModels models, byte[] adapter, List<Integer> counts)
+            throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int n : counts) {
+            System.gc();
+            long rssBefore = rssBytes();
+            List<ServedVersion> versions = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                ServedVersion v = models.versions.fromCheckpoint("m" + i, 1, "x", adapter, "adapter " + i);
+                versions.add(v);
+                bytes += v.bytes();
+            }
+            System.gc();
+            long rssAfter = rssBytes();
+            double perAdapterMb = (rssAfter - rssBefore) / 1e6 / n;
+            System.out.printf(Locale.ROOT, "%3d adapters on one base: %,d bytes of their own arrays (%.2f MB each); "
+                    + "process RSS +%.1f MB (%.2f MB per adapter)%n", n, bytes, bytes / 1e6 / n,
+                    (rssAfter - rssBefore) / 1e6, perAdapterMb);
+            out.put(String.valueOf(n), Map.of("array_bytes", bytes, "rss_delta_bytes", rssAfter - rssBefore));
+            versions.forEach(ServedVersion::retire);
+        }
+        return out;
+    }
+
+    /** Reads every partition of {@code topic} from the start, without a group (nothing is committed). */
+    private static void assignAll(org.apache.kafka.clients.consumer.KafkaConsumer<?, ?> consumer, String topic) {
+        List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    private static long rssBytes() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}
