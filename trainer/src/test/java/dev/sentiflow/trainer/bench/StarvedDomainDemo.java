@@ -46,7 +46,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code training.metrics}. Whether the starved domains drop far enough to be refused is what the
  * run measures; nothing is arranged so that they must.
  *
- * <p>Run: {@code ./bench starved} (about 5 minutes on 2 cores).
+ * <p>Run: {@code ./bench starved [FILE.csv] [trainer-key=value ...]} (about 5 minutes on 2 cores), e.g.
+ * {@code ./bench starved train.from=base} to start the starved round from the base model instead.
  */
 public final class StarvedDomainDemo {
 
@@ -54,7 +55,15 @@ public final class StarvedDomainDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        Path file = Path.of(args.length > 0 ? args[0] : "../data/uci_sentiment_sentences.csv");
+        Path file = Path.of("../data/uci_sentiment_sentences.csv");
+        Map<String, String> overrides = new HashMap<>();
+        for (String arg : args) {
+            if (arg.contains("=")) {
+                overrides.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            } else {
+                file = Path.of(arg);
+            }
+        }
         int first = 500;
         Map<String, List<Row>> byDomain = new TreeMap<>();
         try (Stream<Row> rows = RowReaders.rows(file)) {
@@ -80,6 +89,7 @@ public final class StarvedDomainDemo {
                     "schema.registry.url", server.confluentApiUrl(), "eval.share", "0.3",
                     "round.size", "1100", "round.min.examples", "200", "round.max.wait.ms", "20000",
                     "replay.capacity", "1"));
+            settings.putAll(overrides);
             System.out.printf("phase 1: %d labeled sentences, %d per domain %s; then phase 2: %d yelp sentences only "
                     + "(amazon and imdb starved, replay 1); settings %s%n", phase1.size(), first, byDomain.keySet(),
                     phase2.size(), settings);
