@@ -128,6 +128,9 @@ public final class PredictCommand {
                  | IOException | ConfigException e) {
             err.println("predict failed: " + e.getMessage());
             return 1;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            err.println("predict failed: cannot read the models from Kafka (" + modelsSettings + "): " + e);
+            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("predict: interrupted");

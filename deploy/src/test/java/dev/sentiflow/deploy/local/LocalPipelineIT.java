@@ -36,7 +36,9 @@ class LocalPipelineIT {
     private static final Pattern STARTED = Pattern.compile("local: (\\w+) started \\(pid (\\d+),");
     private static final List<String> SMALL = List.of("--rate", "100",
             "--set", "trainer.round.size=300", "--set", "trainer.round.min.examples=150",
-            "--set", "trainer.round.max.wait.ms=15000");
+            "--set", "trainer.round.max.wait.ms=15000",
+            // A small replay keeps the second round short on a slow or busy machine (it trained 600 examples here).
+            "--set", "trainer.replay.capacity=150");
 
     @TempDir
     static Path workdir;
