@@ -137,7 +137,7 @@ public final class CheckpointIntake {
         if (swap.asChallenger()) {
             LOG.info("model {}: v{} is a CHALLENGER: scored beside v{} on labeled records, promoted only if not worse "
                     + "(built in {} ms from {})", checkpoint.name(), checkpoint.version(), swap.previous().orElse(0),
-                    String.format("%.1f", (System.nanoTime() - begin) / 1e6), source);
+                    String.format("%.1f", ms), source);
             return;
         }
         swaps.incrementAndGet();
