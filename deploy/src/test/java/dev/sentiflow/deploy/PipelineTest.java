@@ -54,6 +54,8 @@ class PipelineTest {
         assertTrue(err.toString().contains("--rate must be above 0"), err.toString());
         assertEquals(2, run("local", "--duration", "soon"));
         assertTrue(err.toString().contains("'soon' is not a duration"), err.toString());
+        assertEquals(2, run("local", "--until-version", "0"));
+        assertTrue(err.toString().contains("--until-version must be at least 1, got 0"), err.toString());
         assertEquals(2, run("topics", "--partitions", "0"));
         assertTrue(err.toString().contains("--partitions must be at least 1"), err.toString());
     }

@@ -2,13 +2,13 @@ package dev.sentiflow.trainer;
 
 import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.LiveMetrics;
-import dev.sentiflow.avro.LiveRole;
 import dev.sentiflow.avro.Rollout;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
 import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
 import dev.sentiflow.schemas.checkpoint.CheckpointKeys;
+import dev.sentiflow.schemas.live.LiveView;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.gate.Gate;
 import dev.sentiflow.trainer.gate.GateDecision;
@@ -76,6 +76,8 @@ public final class TrainerService implements AutoCloseable {
     private final Parts parts;
     private final Map<String, ExampleIntake> intakes = new LinkedHashMap<>();
     private final Map<String, RoundTrigger> triggers = new HashMap<>();
+    /** Inference's live windows, one per task, added up: what the drift trigger sees. */
+    private final LiveView live = new LiveView();
     private final Map<TopicPartition, Long> historyUntil = new HashMap<>();
     /** Per partition: the group's committed offset as this member last set or read it. */
     private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
@@ -390,8 +392,10 @@ public final class TrainerService implements AutoCloseable {
                 continue;
             }
             RoundTrigger trigger = m == null ? null : triggers.get(m.getModelName());
-            if (trigger != null && m.getRole() == LiveRole.CHAMPION) {
-                trigger.liveObserved(new LiveObservation(m.getModelVersion(), m.getLabeledCount(), m.getAccuracy()));
+            if (trigger != null && live.add(m)) {
+                // The newest serving version only: a late window of a replaced version is no drift of today's model.
+                live.newestVersion(m.getModelName()).flatMap(v -> live.of(m.getModelName(), v)).ifPresent(c ->
+                        trigger.liveObserved(new LiveObservation(c.version(), c.labeledCount(), c.accuracy())));
             }
         }
     }

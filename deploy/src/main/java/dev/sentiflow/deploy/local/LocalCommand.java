@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * {@code pipeline local}: the whole pipeline on this machine, from nothing but the JDK and the
  * Maven-resolved jars. Starts a broker and a registry (child processes), creates the topics, starts
  * the services that are built as child JVMs, streams the bundled reviews into {@code reviews}, and
- * prints a status line every few seconds until Ctrl-C, {@code --duration}, or a child dying (then
+ * prints a status line every few seconds until Ctrl-C, {@code --duration}, {@code --until-version}, or a child dying (then
  * it says which, with its last log lines, and stops the rest). Logs: {@code <workdir>/logs}.
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
@@ -54,6 +54,11 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
             description = "Stop after this long, e.g. 90s, 5m, 1h (default: until Ctrl-C).")
     private Duration duration;
+
+    @Option(names = "--until-version", paramLabel = "N",
+            description = "Also stop once inference serves version N (or a later one) of a model, e.g. 2 for a first "
+                    + "hot swap; a continued run that already serves it stops at once (default: no such end).")
+    private Long untilVersion;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "20",
             description = "Reviews sent per second (default: ${DEFAULT-VALUE}).")
@@ -165,11 +170,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                     folder.logs().resolve(ServiceMain.TRAINER.command() + ".log"));
             monitor.start();
 
-            boolean timedOut = duration != null ? !stop.await(duration.toMillis(), TimeUnit.MILLISECONDS)
-                    : awaitForever(stop);
-            if (timedOut) {
-                out.println("local: --duration is up; stopping");
-            }
+            awaitEnd(stop, new ServingLogWatcher(folder.logs().resolve(ServiceMain.INFERENCE.command() + ".log")), out);
             dev.sentiflow.deploy.report.ReportFile.writeAtEnd(client, registry.url(), folder.root(), children, out);
             return reportEnd(children, streamer, out);
         } catch (RuntimeException e) {
@@ -225,6 +226,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
         if (!(labeledShare >= 0 && labeledShare <= 1)) {
             throw new ParameterException(spec.commandLine(), "--labeled-share must be in [0, 1], got " + labeledShare);
         }
+        if (untilVersion != null && untilVersion < 1) {
+            throw new ParameterException(spec.commandLine(), "--until-version must be at least 1, got " + untilVersion);
+        }
         if (duration != null && (duration.isZero() || duration.isNegative())) {
             throw new ParameterException(spec.commandLine(), "--duration must be positive, got " + duration);
         }
@@ -250,9 +254,24 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
         return Path.of(System.getProperty("sentiflow.home", ".")).resolve("data");
     }
 
-    private static boolean awaitForever(CountDownLatch stop) throws InterruptedException {
-        stop.await();
-        return false;
+    /** Returns on Ctrl-C or a child's death (the latch), at --duration, or once --until-version serves. */
+    private void awaitEnd(CountDownLatch stop, ServingLogWatcher serving, PrintStream out) throws InterruptedException {
+        long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                out.println("local: --duration is up; stopping");
+                return;
+            }
+            if (stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+            if (untilVersion != null && serving.newestServed().orElse(0) >= untilVersion) {
+                out.println("local: inference serves v" + serving.newestServed().getAsLong() + " (--until-version "
+                        + untilVersion + "); stopping");
+                return;
+            }
+        }
     }
 
     private static <T> T join(CompletableFuture<T> future) {

@@ -1,7 +1,6 @@
 package dev.sentiflow.deploy.local;
 
 import dev.sentiflow.avro.LiveMetrics;
-import dev.sentiflow.avro.LiveRole;
 import dev.sentiflow.avro.MetricsScope;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TrainingMetrics;
@@ -9,6 +8,7 @@ import dev.sentiflow.deploy.tail.RecordLines;
 import dev.sentiflow.deploy.tail.TailStream;
 import dev.sentiflow.deploy.tail.TopicFollower;
 import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.live.LiveView;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import dev.sentiflow.trainer.metrics.RoundProgress;
@@ -27,7 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Watches the running stack: a {@link StatusLine} every few seconds (throughput, lags, the version
- * each model serves with its live accuracy, the running round's progress bar from the trainer's
+ * each model serves with its live accuracy (all inference tasks added up), the running round's progress bar from the trainer's
  * log), and one line for each event worth a person's attention as it happens: a round's outcome
  * ({@code training.metrics} ROUND records, a refusal with the gate's reason), a hot swap (the first
  * prediction that names a newer version) and a promotion or rollback ({@code metrics.live} records
@@ -45,7 +45,8 @@ final class StatusMonitor implements AutoCloseable {
     private final TrainerLogWatcher trainerLog;
     private final java.util.Set<String> undecodable = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> servingVersion = new ConcurrentHashMap<>();
-    private final Map<String, LiveMetrics> liveByModel = new ConcurrentHashMap<>();
+    /** Guarded by itself: the reader thread adds windows, the ticker reads them. */
+    private final LiveView live = new LiveView();
     private volatile Optional<RoundProgress> progressAtLastRound = Optional.empty();
     private long lastPredictions;
     private long lastTickNanos = System.nanoTime();
@@ -69,11 +70,11 @@ final class StatusMonitor implements AutoCloseable {
 
     void start() {
         AvroDeserializer<SpecificRecord> metrics = TailStream.METRICS.deserializer(registry);
-        AvroDeserializer<SpecificRecord> live = TailStream.LIVE.deserializer(registry);
+        AvroDeserializer<SpecificRecord> liveMetrics = TailStream.LIVE.deserializer(registry);
         AvroDeserializer<SpecificRecord> predictions = TailStream.PREDICTIONS.deserializer(registry);
         reader = daemon(() -> follower.follow(COUNTED, true, record -> {
             counts.get(record.topic()).incrementAndGet();
-            event(record, metrics, live, predictions);
+            event(record, metrics, liveMetrics, predictions);
             return true;
         }), "local-topic-reader");
         reader.start();
@@ -82,7 +83,7 @@ final class StatusMonitor implements AutoCloseable {
 
     /** Prints a round's outcome, a hot swap or a live decision as it arrives; keeps what the status line shows. */
     private void event(ConsumerRecord<byte[], byte[]> record, AvroDeserializer<SpecificRecord> metrics,
-                       AvroDeserializer<SpecificRecord> live, AvroDeserializer<SpecificRecord> predictions) {
+                       AvroDeserializer<SpecificRecord> liveMetrics, AvroDeserializer<SpecificRecord> predictions) {
         if (record.value() == null) {
             return;
         }
@@ -94,9 +95,9 @@ final class StatusMonitor implements AutoCloseable {
                     out.println("local: " + RoundLine.of(m));
                 }
             } else if (record.topic().equals(Topics.LIVE_METRICS)) {
-                LiveMetrics m = (LiveMetrics) live.deserialize(record.topic(), record.value());
-                if (m.getRole() == LiveRole.CHAMPION) {
-                    liveByModel.put(m.getModelName(), m);
+                LiveMetrics m = (LiveMetrics) liveMetrics.deserialize(record.topic(), record.value());
+                synchronized (live) {
+                    live.add(m);
                 }
                 if (m.getDecision() != null) {
                     out.println("local: " + RecordLines.liveMetrics(m));
@@ -135,10 +136,12 @@ final class StatusMonitor implements AutoCloseable {
         lastTickNanos = now;
         Map<String, StatusLine.Serving> serving = new java.util.HashMap<>();
         servingVersion.forEach((model, version) -> {
-            LiveMetrics live = liveByModel.get(model);
-            boolean current = live != null && live.getModelVersion() == version;
-            serving.put(model, new StatusLine.Serving(version, current ? live.getAccuracy() : 0,
-                    current ? live.getLabeledCount() : 0));
+            Optional<LiveView.Combined> current;
+            synchronized (live) {
+                current = live.of(model, version);
+            }
+            serving.put(model, new StatusLine.Serving(version, current.map(LiveView.Combined::accuracy).orElse(0.0),
+                    current.map(LiveView.Combined::labeledCount).orElse(0L)));
         });
         Optional<RoundProgress> progress = trainerLog.latest();
         if (progress.equals(progressAtLastRound)) {

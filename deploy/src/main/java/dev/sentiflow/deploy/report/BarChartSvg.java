@@ -21,6 +21,8 @@ final class BarChartSvg {
     private static final int LEFT = 52;
     private static final int RIGHT = 12;
     private static final int BOTTOM = 56;
+    /** Above a full-height bar, room for its value (10 px text, see report.css) clear of the legend. */
+    static final int VALUE_ROOM = 14;
 
     private BarChartSvg() {
     }
@@ -42,7 +44,7 @@ final class BarChartSvg {
             max = Ticks.top(max, 5);
         }
         List<String> names = series.stream().map(Series::name).toList();
-        double top = Frame.plotTop(LEFT, WIDTH - RIGHT, names);
+        double top = Frame.plotTop(LEFT, WIDTH - RIGHT, names) + VALUE_ROOM;
         double plotW = WIDTH - LEFT - RIGHT;
         double plotH = HEIGHT - top - BOTTOM;
         StringBuilder svg = new StringBuilder(4096);

@@ -86,7 +86,7 @@ class LocalPipelineIT {
     @Test
     @Order(1)
     void aShortRunPublishesTwoVersionsHotSwapsAndLeavesNothingRunning() throws Exception {
-        int code = local("--fresh", "--duration", "300s");
+        int code = local("--fresh", "--duration", "300s", "--until-version", "2");
         String out = output();
         assertEquals(0, code, out);
         long published = out.lines().filter(l -> l.matches("local: v\\d+ PUBLISHED .*")).count();

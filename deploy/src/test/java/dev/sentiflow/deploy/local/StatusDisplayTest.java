@@ -69,6 +69,20 @@ class StatusDisplayTest {
         assertEquals(Optional.of(first), watcher.latest());
     }
 
+    @Test
+    void theInferenceLogGivesTheNewestServedVersionOfAnyModel() throws Exception {
+        Path log = dir.resolve("inference.log");
+        ServingLogWatcher watcher = new ServingLogWatcher(log);
+        assertEquals(java.util.OptionalLong.empty(), watcher.newestServed());
+        append(log, "10:00:01 INFO CheckpointIntake - model default: now serving v1 (was none; ADAPTER: 14 arrays, "
+                + "931,336 bytes beside the shared base; sha256 0123456789ab) built in 40.1 ms from models[0]@3\n"
+                + "10:00:02 INFO CheckpointIntake - model default: v2 loaded as CHALLENGER beside v1\n");
+        assertEquals(java.util.OptionalLong.of(1), watcher.newestServed());
+        append(log, "10:00:09 INFO CheckpointIntake - model imdb: now serving v3 (was none; ...) built in 1 ms\n"
+                + "10:00:10 INFO CheckpointIntake - model default: now serving v2 (was v1; ...) built in 1 ms\n");
+        assertEquals(java.util.OptionalLong.of(3), watcher.newestServed());
+    }
+
     private static void append(Path log, String text) throws Exception {
         Files.writeString(log, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * the live accuracy and macro-F1 of each version that scored some since the last report to the
  * live-metrics topic. The windows live in memory: after a crash they start empty again, which only
  * delays the next report (metrics, unlike predictions, are an estimate; each report says how many
- * labeled records it covers). One report per task, so per input partition. Rollout decisions reach
+ * labeled records it covers). One report per task, so per input partition, named in {@code task}. Rollout decisions reach
  * it as ready LiveMetrics records and pass straight to the topic.
  */
 public final class LiveQualityProcessor implements Processor<Object, Object, Object, Object> {
@@ -48,6 +48,7 @@ public final class LiveQualityProcessor implements Processor<Object, Object, Obj
 
     private void report(long nowMillis) {
         for (LiveMetrics m : quality.changed(Instant.ofEpochMilli(nowMillis))) {
+            m.setTask(context.taskId().toString()); // readers add up the windows of all tasks
             context.forward(new Record<Object, Object>(m.getModelName(), m, nowMillis), sink);
         }
         quality.retainNewest(2);
