@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -62,11 +64,25 @@ public final class ModelBenchmark {
             String note) {}
 
     private final boolean quick;
+    /** Sections to run (the limit always runs: every MFU is a share of it); empty means all. */
+    private final Set<String> only;
     private final List<Row> rows = new ArrayList<>();
     private double peak;
 
-    ModelBenchmark(boolean quick) {
+    ModelBenchmark(boolean quick, Set<String> only) {
+        Set<String> unknown = new TreeSet<>(only);
+        unknown.removeAll(SECTIONS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown section(s) " + unknown + " for --only; known: " + SECTIONS);
+        }
         this.quick = quick;
+        this.only = only;
+    }
+
+    static final Set<String> SECTIONS = new TreeSet<>(List.of("inference", "scaling", "training", "adapters"));
+
+    private boolean runs(String section) {
+        return only.isEmpty() || only.contains(section);
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,8 +90,12 @@ public final class ModelBenchmark {
         boolean quick = a.contains("--quick");
         int dataAt = a.indexOf("--data");
         Path data = Path.of(dataAt >= 0 && dataAt + 1 < args.length ? args[dataAt + 1] : "../data/finefoods_train.csv");
-        List<Row> rows = new ModelBenchmark(quick).run(data);
-        Path out = Path.of("../runs/bench-results", LocalDate.now() + "-model" + (quick ? "-quick" : "") + ".json");
+        int onlyAt = a.indexOf("--only");
+        Set<String> only = onlyAt >= 0 && onlyAt + 1 < args.length
+                ? new TreeSet<>(Arrays.asList(args[onlyAt + 1].split(","))) : Set.of();
+        List<Row> rows = new ModelBenchmark(quick, only).run(data);
+        Path out = Path.of("../runs/bench-results", LocalDate.now() + "-model" + (quick ? "-quick" : "")
+                + (only.isEmpty() ? "" : "-" + String.join("-", only)) + ".json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(Map.of("quick", quick, "rows", rows)));
@@ -107,7 +127,7 @@ public final class ModelBenchmark {
                 limit(manager);
                 SequenceClassifier model = Classifiers.create(manager, base, 2, Optional.empty(), 42);
                 ParameterStore ps = new ParameterStore(manager, false);
-                for (int batch : List.of(1, 8, 32, 64)) {
+                for (int batch : runs("inference") ? List.of(1, 8, 32, 64) : List.<Integer>of()) {
                     int n = quick ? batch : Math.max(64, 4 * batch);
                     List<int[]> sample = full.subList(0, Math.min(n, full.size()));
                     double ours = rate(sample.size(), () -> oursFixed(model, ps, manager, sample, batch));
@@ -118,19 +138,25 @@ public final class ModelBenchmark {
                         .map(ids -> Arrays.copyOf(ids, Math.min(ids.length, 128))).toList();
                 double meanLength = real.stream().mapToInt(x -> x.length).average().orElse(0);
                 ClassifierScorer scorer = new ClassifierScorer(model, manager, tokenizer.padId(), 32);
-                double oursReal = rate(real.size(), () -> scorer.score(real));
-                double ortReal = rate(real.size(), () -> ortSortedDynamic(env, ort, real, 32, tokenizer.padId()));
-                add("inference", String.format(Locale.ROOT, "batch 32, real lengths (mean %.0f), dynamic padding",
-                        meanLength), oursReal, ortReal, forwardFlops((int) Math.round(meanLength)), "");
-                for (int s : List.of(32, 64, 128, 256, 512)) {
+                if (runs("inference")) {
+                    double oursReal = rate(real.size(), () -> scorer.score(real));
+                    double ortReal = rate(real.size(), () -> ortSortedDynamic(env, ort, real, 32, tokenizer.padId()));
+                    add("inference", String.format(Locale.ROOT, "batch 32, real lengths (mean %.0f), dynamic padding",
+                            meanLength), oursReal, ortReal, forwardFlops((int) Math.round(meanLength)), "");
+                }
+                for (int s : runs("scaling") ? List.of(32, 64, 128, 256, 512) : List.<Integer>of()) {
                     List<int[]> seqs = texts.subList(0, quick ? 8 : 32).stream().map(ids -> fixed(ids, s, tokenizer.padId()))
                             .toList();
                     double ours = rate(seqs.size(), () -> oursFixed(model, ps, manager, seqs, 8));
                     double theirs = rate(seqs.size(), () -> ortPadded(env, ort, seqs, 8, tokenizer.padId()));
                     add("scaling", "batch 8, " + s + " tokens", ours, theirs, forwardFlops(s), "");
                 }
-                training(manager, base, full);
-                adapters(manager, base, tokenizer, real);
+                if (runs("training")) {
+                    training(manager, base, full);
+                }
+                if (runs("adapters")) {
+                    adapters(manager, base, tokenizer, real);
+                }
             }
         }
         print();

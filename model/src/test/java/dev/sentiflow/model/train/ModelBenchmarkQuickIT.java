@@ -18,7 +18,7 @@ class ModelBenchmarkQuickIT {
 
     @Test
     void everyRowRunsAndYieldsANumber() throws Exception {
-        List<ModelBenchmark.Row> rows = new ModelBenchmark(true).run(Path.of("../data/finefoods_train.csv"));
+        List<ModelBenchmark.Row> rows = new ModelBenchmark(true, java.util.Set.of()).run(Path.of("../data/finefoods_train.csv"));
         Map<String, Long> perSection = rows.stream().collect(Collectors.groupingBy(ModelBenchmark.Row::section,
                 Collectors.counting()));
         assertEquals(Map.of("limit", 2L, "inference", 5L, "scaling", 5L, "training", 2L, "adapters", 3L), perSection);
