@@ -1,5 +1,6 @@
 package dev.sentiflow.ingest;
 
+import dev.sentiflow.schemas.failure.Backoff;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ final class StreamFailureHandler implements StreamsUncaughtExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamFailureHandler.class);
 
-    private final ReplaceBackoff backoff = new ReplaceBackoff();
+    private final Backoff backoff = new Backoff();
     private final CountDownLatch closing = new CountDownLatch(1);
 
     @Override

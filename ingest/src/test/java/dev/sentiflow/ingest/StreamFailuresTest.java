@@ -1,5 +1,6 @@
 package dev.sentiflow.ingest;
 
+import dev.sentiflow.schemas.failure.Backoff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,22 +51,6 @@ class StreamFailuresTest {
     }
 
     @Test
-    void theBackoffGrowsToThirtySecondsAndStartsOverAfterAQuietRun() {
-        ReplaceBackoff backoff = new ReplaceBackoff();
-        long now = 0;
-        long[] expected = {1, 2, 4, 8, 16, 30, 30};
-        for (long seconds : expected) {
-            Duration wait = backoff.onFailure(now);
-            assertEquals(Duration.ofSeconds(seconds), wait);
-            now += wait.toNanos() + Duration.ofSeconds(1).toNanos(); // the new thread fails a second later
-        }
-        // The last replacement ran for two minutes without failing: that was a success.
-        now += Duration.ofMinutes(2).toNanos();
-        assertEquals(Duration.ofSeconds(1), backoff.onFailure(now));
-        assertEquals(Duration.ofSeconds(2), backoff.onFailure(now + Duration.ofSeconds(2).toNanos()));
-    }
-
-    @Test
     void theHandlerStopsOnPermanentFailuresAndWaitsBeforeReplacingAThread() {
         var handler = new StreamFailureHandler();
         assertEquals(StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
@@ -74,7 +59,7 @@ class StreamFailuresTest {
         long begin = System.nanoTime();
         assertEquals(StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD,
                 handler.handle(down));
-        assertTrue(System.nanoTime() - begin >= ReplaceBackoff.FIRST.toNanos() * 9 / 10, "no back-off");
+        assertTrue(System.nanoTime() - begin >= Backoff.FIRST.toNanos() * 9 / 10, "no back-off");
         // A closing app does not sit out the (now 2 s) back-off, nor start a new thread.
         handler.closing();
         begin = System.nanoTime();

@@ -17,12 +17,13 @@ import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.config.ConfigMarkdown;
 import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
-import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.config.TrainFrom;
 import dev.sentiflow.trainer.config.TrainerConfig;
 import dev.sentiflow.trainer.intake.ExampleIntake;
+import dev.sentiflow.trainer.loop.RoundRunner;
 import dev.sentiflow.trainer.publish.RoundPublisher;
 import dev.sentiflow.trainer.training.RoundTrainer;
 import java.time.Clock;
@@ -129,7 +130,7 @@ public final class TrainerApp {
         ModelsCatalog catalog;
         try (modelsReader) {
             catalog = ModelsCatalog.read(modelsReader, config.getString(TrainerConfig.MODELS_TOPIC),
-                    new AvroDeserializer<>(registry, ModelCheckpoint.getClassSchema()),
+                    new RecordDecoder<>(registry, ModelCheckpoint.getClassSchema()),
                     new CheckpointAssembler(512L << 20, config.signer()), Duration.ofSeconds(60));
         }
 
@@ -137,8 +138,6 @@ public final class TrainerApp {
         input.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID));
         input.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         input.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // A round runs between two polls: give it far longer than a round takes before the group moves on.
-        input.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(60).toMillis());
         Map<String, Object> producer = new HashMap<>(config.clients().producer());
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID) + "-publisher");
@@ -150,29 +149,28 @@ public final class TrainerApp {
         var caps = new ExampleIntake.Capacities(2 * roundSize, config.getInt(TrainerConfig.REPLAY_CAPACITY),
                 config.getInt(TrainerConfig.EVAL_CAPACITY_PER_DOMAIN), config.getInt(TrainerConfig.EVAL_MAX_DOMAINS),
                 Math.max(1, config.getInt(TrainerConfig.UNLABELED_CAPACITY)));
+        var rounds = new RoundRunner(catalog, new RoundTrainer(setup, manager), config.chunker(), config.gate(),
+                config.trainFrom() == TrainFrom.CHAMPION, config.publishAs(), config.getLong(TrainerConfig.SEED), device,
+                Clock.systemUTC());
+        var publisher = new RoundPublisher(
+                () -> new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
+                new AvroSerializer<>(registry, ModelCheckpoint.getClassSchema(), true, false),
+                new AvroSerializer<>(registry, TrainingMetrics.getClassSchema(), true, false),
+                config.getString(TrainerConfig.MODELS_TOPIC), config.getString(TrainerConfig.TRAINING_METRICS_TOPIC));
         var parts = new TrainerService.Parts(
                 new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 config.getString(TrainerConfig.TOKENIZED_TOPIC),
-                new AvroDeserializer<>(registry, TokenizedReview.getClassSchema()),
+                new RecordDecoder<>(registry, TokenizedReview.getClassSchema()),
                 Optional.of(new KafkaConsumer<>(consumers, new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())),
                 config.getString(TrainerConfig.LIVE_METRICS_TOPIC),
-                new AvroDeserializer<>(registry, LiveMetrics.getClassSchema()),
+                new RecordDecoder<>(registry, LiveMetrics.getClassSchema()),
                 catalog,
-                new RoundTrainer(setup, manager),
-                new RoundPublisher(new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
-                        new AvroSerializer<>(registry, ModelCheckpoint.getClassSchema(), true, false),
-                        new AvroSerializer<>(registry, TrainingMetrics.getClassSchema(), true, false),
-                        config.getString(TrainerConfig.MODELS_TOPIC), config.getString(TrainerConfig.TRAINING_METRICS_TOPIC)),
-                config.chunker(),
-                config.gate(),
+                rounds,
+                publisher,
                 config.triggerPolicy(),
                 config::modelFor,
                 name -> new ExampleIntake(name, labels, tokenizer.id(), config.evalSplit(), caps),
-                config.trainFrom() == TrainFrom.CHAMPION,
-                config.publishAs(),
-                config.getLong(TrainerConfig.SEED),
-                device,
                 Clock.systemUTC());
         return new TrainerService(parts);
     }

@@ -1,185 +1,365 @@
 package dev.sentiflow.trainer;
 
-import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.LiveMetrics;
-import dev.sentiflow.avro.Rollout;
-import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
-import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
-import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
-import dev.sentiflow.schemas.checkpoint.CheckpointKeys;
-import dev.sentiflow.schemas.live.LiveView;
+import dev.sentiflow.schemas.failure.Backoff;
+import dev.sentiflow.schemas.registry.RegistryConfigurationException;
+import dev.sentiflow.schemas.registry.RegistryUnavailableException;
+import dev.sentiflow.schemas.registry.SchemaRegistryException;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
-import dev.sentiflow.trainer.gate.Gate;
-import dev.sentiflow.trainer.gate.GateDecision;
-import dev.sentiflow.trainer.intake.ExampleIntake;
-import dev.sentiflow.trainer.intake.ExampleIntake.RoundInput;
-import dev.sentiflow.model.train.FineTuneListener;
-import dev.sentiflow.trainer.metrics.ProgressLog;
-import dev.sentiflow.trainer.metrics.RoundMetrics;
+import dev.sentiflow.trainer.loop.LiveFollower;
+import dev.sentiflow.trainer.loop.ModelStates;
+import dev.sentiflow.trainer.loop.OffsetBook;
+import dev.sentiflow.trainer.loop.RecordRouter;
+import dev.sentiflow.trainer.loop.RoundRunner;
 import dev.sentiflow.trainer.publish.RoundPublisher;
-import dev.sentiflow.trainer.trigger.LiveObservation;
 import dev.sentiflow.trainer.trigger.RoundTrigger;
 import dev.sentiflow.trainer.trigger.Trigger;
 import dev.sentiflow.trainer.trigger.TriggerPolicy;
-import dev.sentiflow.trainer.training.RoundTrainer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer's loop, on one thread: poll {@code reviews.tokenized}, sort records into each model's
- * {@link ExampleIntake}, and when a model's {@link RoundTrigger} fires run a round, gate it and
- * commit it ({@link RoundPublisher}) together with the offsets of everything consumed so far.
+ * The trainer's loop. The polling thread never trains: it polls {@code reviews.tokenized}, sorts
+ * records into each model's intake ({@link RecordRouter}), and when a model's trigger fires it
+ * snapshots the round's input ({@link RoundRunner#plan}) and hands it to the round thread. While the
+ * round trains, every assigned partition is paused and the loop keeps polling, so the member stays
+ * in its group however long the round takes. The finished round is committed by the polling thread
+ * together with the offsets of everything consumed ({@link RoundPublisher}); a commit that fails is
+ * retried with a back-off (the round is kept, not retrained) until it succeeds or the partitions
+ * move to another member.
  *
  * <p>Offsets are committed only inside a round's transaction, so the group's committed offsets
  * always match the published models. On (re)assignment each partition is re-read from the beginning:
  * records below the committed offset rebuild the replay and evaluation samples (order-independent,
  * so exactly as before a crash), records from it on form the window that the next round trains.
+ *
+ * <p>A record that is not a {@code TokenizedReview} is skipped and counted; a registry that does not
+ * answer pauses the partition at that record and retries it after a back-off; a registry that refuses
+ * our credentials or URL ends the loop with an exception that says so.
  */
 public final class TrainerService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
-    /** A running round logs where it is this often (and at its start and end). */
-    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+    private static final Duration STATUS_EVERY = Duration.ofSeconds(30);
 
     /** The collaborators, built by {@link TrainerApp} (or a test) from the configuration. */
-    public record Parts(Consumer<byte[], byte[]> input, String inputTopic, Deserializer<TokenizedReview> reviews,
-            Optional<Consumer<byte[], byte[]>> live, String liveTopic, Deserializer<LiveMetrics> liveMetrics,
-            ModelsCatalog catalog, RoundTrainer trainer, RoundPublisher publisher, CheckpointChunker chunker,
-            Gate gate, TriggerPolicy policy, Function<String, String> modelFor,
-            Function<String, ExampleIntake> newIntake, boolean trainFromChampion, Rollout publishAs, long seed,
-            String device, Clock clock) {}
+    public record Parts(Consumer<byte[], byte[]> input, String inputTopic, RecordDecoder<dev.sentiflow.avro.TokenizedReview> reviews,
+            Optional<Consumer<byte[], byte[]>> live, String liveTopic, RecordDecoder<LiveMetrics> liveMetrics,
+            ModelsCatalog catalog, RoundRunner rounds, RoundPublisher publisher, TriggerPolicy policy,
+            java.util.function.Function<String, String> modelFor,
+            java.util.function.Function<String, dev.sentiflow.trainer.intake.ExampleIntake> newIntake, Clock clock) {}
 
     private final Parts parts;
-    private final Map<String, ExampleIntake> intakes = new LinkedHashMap<>();
-    private final Map<String, RoundTrigger> triggers = new HashMap<>();
-    /** Inference's live windows, one per task, added up: what the drift trigger sees. */
-    private final LiveView live = new LiveView();
-    private final Map<TopicPartition, Long> historyUntil = new HashMap<>();
-    /** Per partition: the group's committed offset as this member last set or read it. */
-    private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
-    /** Per partition: the offset of the last data record taken (commit markers are not records). */
-    private final Map<TopicPartition, Long> lastRecord = new HashMap<>();
+    private final ModelStates models;
+    private final OffsetBook book = new OffsetBook();
+    private final RecordRouter router;
+    private final Optional<LiveFollower> live;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private long skipped;
-    /** Refusal causes already logged: each is logged once, then only counted (the status line shows the counts). */
-    private final Set<String> warned = new java.util.HashSet<>();
+    private final ExecutorService roundThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "trainer-round");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Backoff publishBackoff = new Backoff();
+    private final Backoff registryBackoff = new Backoff();
+    /** Partitions paused at a record the registry could not resolve, and when to try them again. */
+    private final Map<TopicPartition, Long> retryAt = new HashMap<>();
+    /** Bumped by every rebalance: a round begun before one is abandoned (its partitions may be elsewhere now). */
+    private long assignmentEpoch;
+    private InFlight inFlight;
+    /** For operators' status and for tests, read from other threads. */
+    private volatile long versionInFlight = -1;
+    private volatile long failedCommits;
+
+    /** A round between its start and its commit. */
+    private static final class InFlight {
+        final RoundRunner.Job job;
+        final long assignmentEpoch;
+        final Map<TopicPartition, OffsetAndMetadata> offsets;
+        Future<RoundRunner.Finished> training;
+        RoundRunner.Finished finished;
+        int attempts;
+        long nextAttemptMillis;
+
+        InFlight(RoundRunner.Job job, long assignmentEpoch, Map<TopicPartition, OffsetAndMetadata> offsets) {
+            this.job = job;
+            this.assignmentEpoch = assignmentEpoch;
+            this.offsets = offsets;
+        }
+    }
 
     public TrainerService(Parts parts) {
         this.parts = parts;
+        this.models = new ModelStates(parts.newIntake(), this::newTrigger);
+        this.router = new RecordRouter(parts.reviews()::decode, parts.modelFor(), models, book);
+        this.live = parts.live().map(c -> new LiveFollower(c, parts.liveTopic(), parts.liveMetrics()));
     }
 
-    /** Runs until {@link #stop()}; a fenced producer (another trainer took over) ends it with an exception. */
+    /**
+     * Runs until {@link #stop()}. Ends with an exception only for what retrying cannot fix: a fenced
+     * producer (another trainer took over), a registry that refuses our URL or credentials, a round
+     * that failed inside the model code.
+     */
     public void run() {
         parts.input().subscribe(List.of(parts.inputTopic()), new Rebalance());
-        parts.live().ifPresent(this::followLiveMetrics);
+        live.ifPresent(LiveFollower::start);
         long lastStatus = now();
         try {
             while (!stopping.get()) {
-                var records = parts.input().poll(Duration.ofMillis(500));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    take(r);
-                }
-                if (records.isEmpty()) {
-                    commitMarkersOnly();
-                }
-                pollLiveMetrics();
-                for (String model : List.copyOf(intakes.keySet())) {
-                    Optional<Trigger> trigger = triggers.get(model).check(now());
-                    if (trigger.isPresent()) {
-                        round(model, trigger.get());
+                ConsumerRecords<byte[], byte[]> records = parts.input().poll(Duration.ofMillis(inFlight == null ? 500 : 200));
+                route(records);
+                live.ifPresent(f -> f.poll(this::liveObserved));
+                retryPausedPartitions();
+                if (inFlight != null) {
+                    advanceRound();
+                } else {
+                    if (records.isEmpty()) {
+                        commitMarkersOnly();
                     }
+                    startRoundIfDue();
                 }
-                if (now() - lastStatus > 30_000) {
+                if (now() - lastStatus > STATUS_EVERY.toMillis()) {
                     lastStatus = now();
-                    intakes.values().forEach(i -> LOG.info("trainer model {}: {}; consumed {}; undecodable records "
-                            + "skipped {}", i.model(), i.sizes(), i.counts(), skipped));
+                    models.intakes().forEach(i -> LOG.info("trainer model {}: {}; consumed {}; undecodable records "
+                            + "skipped {}{}", i.model(), i.sizes(), i.counts(), router.undecodable(),
+                            inFlight == null ? "" : "; round for v" + inFlight.job.version() + " in flight"));
                 }
             }
         } catch (WakeupException e) {
             if (!stopping.get()) {
                 throw e;
             }
+        } finally {
+            cancelRound();
         }
     }
 
-    /** Makes {@link #run()} return after the current poll or round; safe from any thread. */
+    /** Makes {@link #run()} return after the current poll; a round in flight is cancelled (retrained on restart). */
     public void stop() {
         stopping.set(true);
         parts.input().wakeup();
     }
 
-    private void take(ConsumerRecord<byte[], byte[]> r) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        lastRecord.put(tp, r.offset());
-        TokenizedReview review;
-        try {
-            review = r.value() == null ? null : parts.reviews().deserialize(r.topic(), r.value());
-        } catch (SerializationException e) {
-            review = null;
-            LOG.warn("skipping undecodable record {}@{}: {}", tp, r.offset(), e.getMessage());
+    /** Records skipped because they are not a {@code TokenizedReview}. */
+    public long undecodableRecords() {
+        return router.undecodable();
+    }
+
+    /** The version a round is training or committing now, or -1. */
+    public long versionInFlight() {
+        return versionInFlight;
+    }
+
+    /** Attempts to commit a finished round that failed (and were retried). */
+    public long failedCommits() {
+        return failedCommits;
+    }
+
+    private void route(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            Optional<RecordRouter.Stop> stop = router.route(tp, records.records(tp));
+            if (stop.isEmpty()) {
+                continue;
+            }
+            parts.input().pause(Set.of(tp));
+            parts.input().seek(tp, stop.get().offset());
+            if (stop.get() instanceof RecordRouter.RegistryAway away) {
+                Duration wait = registryBackoff.onFailure(System.nanoTime());
+                retryAt.put(tp, now() + wait.toMillis());
+                LOG.warn("{} paused at offset {}: the schema registry does not answer ({}); trying again in {} ms",
+                        tp, away.offset(), away.cause().getMessage(), wait.toMillis());
+            }
         }
-        if (review == null) {
-            skipped++;
+    }
+
+    /** Resumes partitions whose registry back-off is over (unless a round holds every partition paused). */
+    private void retryPausedPartitions() {
+        if (retryAt.isEmpty()) {
             return;
         }
-        String model = parts.modelFor().apply(review.getDomain());
-        ExampleIntake intake = intakes.computeIfAbsent(model, m -> {
-            triggers.put(m, newTrigger(m));
-            return parts.newIntake().apply(m);
+        long now = now();
+        Set<TopicPartition> due = new HashSet<>();
+        retryAt.forEach((tp, at) -> {
+            if (at <= now) {
+                due.add(tp);
+            }
         });
-        boolean history = r.offset() < historyUntil.getOrDefault(tp, 0L);
-        ExampleIntake.Outcome outcome = intake.accept(review, r.topic(), r.partition(), r.offset(), history);
-        switch (outcome) {
-            case WINDOW_FULL -> {
-                // Not stored, so not consumed: stop this partition here and read it again after the round.
-                parts.input().pause(Set.of(tp));
-                parts.input().seek(tp, r.offset());
+        due.forEach(retryAt::remove);
+        due.retainAll(parts.input().assignment());
+        if (!due.isEmpty() && inFlight == null) {
+            parts.input().resume(due);
+        }
+    }
+
+    private void startRoundIfDue() {
+        for (String model : models.models()) {
+            Optional<Trigger> trigger = models.trigger(model).check(now());
+            if (trigger.isEmpty()) {
+                continue;
+            }
+            Optional<RoundRunner.Job> job = parts.rounds().plan(model, trigger.get(), models.intake(model));
+            if (job.isEmpty()) {
+                continue;
+            }
+            models.trigger(model).roundStarted(trigger.get());
+            // Nothing more is taken while the round runs: its offsets are those of what it was given.
+            parts.input().pause(parts.input().assignment());
+            var offsets = book.roundOffsets(parts.input().assignment(), parts.input()::position, model,
+                    models.intakes());
+            inFlight = new InFlight(job.get(), assignmentEpoch, offsets);
+            versionInFlight = job.get().version();
+            inFlight.training = roundThread.submit(() -> parts.rounds().train(job.get(), stopping::get));
+            return;
+        }
+    }
+
+    private void advanceRound() {
+        InFlight round = inFlight;
+        if (round.finished == null) {
+            if (!round.training.isDone()) {
                 return;
             }
-            case TRAIN -> {
-                if (!history) {
-                    triggers.get(model).examplesArrived(1);
-                }
+            try {
+                round.finished = round.training.get();
+            } catch (ExecutionException e) {
+                inFlight = null;
+                versionInFlight = -1;
+                throw new IllegalStateException("model " + round.job.model() + " round for v" + round.job.version()
+                        + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-            case REFUSED_TOKENIZER -> {
-                if (warned.size() < 100 && warned.add(model + "|tokenizer|" + review.getTokenizerId())) {
-                    LOG.warn("refused {} at {}@{}: tokenized with {} but model {} uses another tokenizer; such records "
-                            + "are never trained on (counted, not logged again)", review.getId(), tp, r.offset(),
-                            review.getTokenizerId(), model);
-                }
-            }
-            case REFUSED_LABEL -> {
-                if (warned.size() < 100 && warned.add(model + "|label|" + review.getLabel())) {
-                    LOG.warn("refused {} at {}@{}: label '{}' is not one of the model's labels (counted, not logged "
-                            + "again)", review.getId(), tp, r.offset(), review.getLabel());
-                }
-            }
-            default -> { }
         }
+        if (round.assignmentEpoch != assignmentEpoch) {
+            LOG.warn("model {} round for v{} abandoned: the group rebalanced while it ran, so its offsets may belong to "
+                    + "another member now; its examples are trained again", round.job.model(), round.job.version());
+            models.trigger(round.job.model()).roundCompleted(now());
+            inFlight = null;
+            versionInFlight = -1;
+            resumeAll();
+            return;
+        }
+        if (now() >= round.nextAttemptMillis) {
+            publish(round);
+        }
+    }
+
+    private void publish(InFlight round) {
+        RoundRunner.Finished f = round.finished;
+        try {
+            if (round.attempts > 0) {
+                parts.publisher().ready();
+                if (committedAlready(round.offsets)) {
+                    LOG.info("model {} v{}: the failed attempt had committed after all (the group's offsets moved)",
+                            round.job.model(), round.job.version());
+                    applied(round);
+                    return;
+                }
+            }
+            round.attempts++;
+            parts.publisher().commit(f.publication(), f.metrics().records(), round.offsets,
+                    parts.input().groupMetadata());
+        } catch (ProducerFencedException | RegistryConfigurationException e) {
+            throw e;
+        } catch (KafkaException | SchemaRegistryException e) {
+            failedCommits++;
+            Duration wait = publishBackoff.onFailure(System.nanoTime());
+            round.nextAttemptMillis = now() + wait.toMillis();
+            LOG.warn("model {} v{}: committing the finished round failed (attempt {}: {}); the round is kept and "
+                    + "committed again in {} ms", round.job.model(), round.job.version(), round.attempts, e.toString(),
+                    wait.toMillis());
+            return;
+        }
+        applied(round);
+    }
+
+    /** Whether the group's committed offsets already are the round's (its transaction did commit). */
+    private boolean committedAlready(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        boolean moved = offsets.entrySet().stream().anyMatch(e -> e.getValue().offset()
+                > book.committed(e.getKey()).orElse(-1));
+        if (!moved) {
+            return false;
+        }
+        Map<TopicPartition, OffsetAndMetadata> now = parts.input().committed(offsets.keySet(), Duration.ofSeconds(10));
+        return offsets.entrySet().stream().allMatch(e -> now.get(e.getKey()) != null
+                && now.get(e.getKey()).offset() == e.getValue().offset());
+    }
+
+    private void applied(InFlight round) {
+        RoundRunner.Finished f = round.finished;
+        String model = round.job.model();
+        publishBackoff.succeeded();
+        book.committed(round.offsets);
+        RoundTrigger trigger = models.trigger(model);
+        f.publication().ifPresent(p -> {
+            parts.catalog().published(new AssembledCheckpoint(f.header().orElseThrow(), p.chunks().get(0).getSha256(),
+                    f.outcome().checkpoint()), p.chunks().size());
+            trigger.published(round.job.version(), f.outcome().candidate().overall().accuracy());
+        });
+        models.intake(model).roundDone(round.job.input());
+        trigger.roundCompleted(now());
+        inFlight = null;
+        versionInFlight = -1;
+        resumeAll();
+        LOG.info("model {} v{} {} in {} s ({} train samples/s): {}\n{}", model, round.job.version(),
+                f.decision().publish() ? "PUBLISHED" : "REFUSED", String.format(Locale.ROOT, "%.1f", f.wallSeconds()),
+                String.format(Locale.ROOT, "%.1f", f.outcome().trainSamplesPerSecond()), f.decision().reason(),
+                f.decision().table());
+    }
+
+    private void resumeAll() {
+        Set<TopicPartition> resume = new HashSet<>(parts.input().paused());
+        resume.removeAll(retryAt.keySet());
+        parts.input().resume(resume);
+    }
+
+    private void cancelRound() {
+        if (inFlight != null && inFlight.training != null && !inFlight.training.isDone()) {
+            LOG.info("stopping: cancelling the round for {} v{} (it is trained again on the next start)",
+                    inFlight.job.model(), inFlight.job.version());
+            try {
+                inFlight.training.get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof CancellationException)) {
+                    LOG.warn("the cancelled round ended with {}", e.getCause().toString());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.warn("the cancelled round did not end within 60 s");
+            }
+        }
+        inFlight = null;
+        versionInFlight = -1;
     }
 
     private RoundTrigger newTrigger(String model) {
@@ -189,214 +369,47 @@ public final class TrainerService implements AutoCloseable {
         return trigger;
     }
 
-    private void round(String model, Trigger trigger) {
-        ExampleIntake intake = intakes.get(model);
-        RoundInput input = intake.roundInput();
-        if (input.window().isEmpty()) {
-            LOG.info("model {}: {} ({}) but no new labeled examples to learn from; waiting for some", model,
-                    trigger.reason(), trigger.detail());
-            return;
+    private void liveObserved(String model, dev.sentiflow.trainer.trigger.LiveObservation observation) {
+        if (models.models().contains(model)) {
+            models.trigger(model).liveObserved(observation);
         }
-        if (input.eval().isEmpty() || input.training().isEmpty()) {
-            LOG.info("model {}: {} round wanted but it has {} training and {} evaluation examples; waiting for more",
-                    model, trigger.reason(), input.training().size(), input.eval().size());
-            return;
-        }
-        RoundTrigger roundTrigger = triggers.get(model);
-        roundTrigger.roundStarted(trigger);
-        long version = parts.catalog().nextVersion(model);
-        Optional<AssembledCheckpoint> champion = parts.catalog().champion(model);
-        long started = System.nanoTime();
-        LOG.info("model {} round for v{} ({}: {}): {} new + {} replay training examples, {} evaluation; champion {}",
-                model, version, trigger.reason(), trigger.detail(), input.window().size(), input.replay().size(),
-                input.eval().size(), champion.map(c -> "v" + c.version()).orElse("none"));
-        RoundMetrics metrics = new RoundMetrics(model, version);
-        RoundTrainer.Outcome outcome = parts.trainer().run(input, champion.map(AssembledCheckpoint::payload),
-                parts.trainFromChampion(), parts.seed() + version, FineTuneListener.all(metrics,
-                        new ProgressLog(model, version, PROGRESS_EVERY.toNanos(), System::nanoTime,
-                                progress -> LOG.info("{}", progress.line()))));
-        GateDecision decision = parts.gate().decide(outcome.candidate(), outcome.champion());
-        double wall = (System.nanoTime() - started) / 1e9;
-        metrics.round(decision, outcome.candidate(), facts(trigger, input, champion),
-                values(input, outcome, wall));
-        Optional<RoundPublisher.Publication> publication = Optional.empty();
-        CheckpointHeader header = null;
-        if (decision.publish()) {
-            header = header(model, version, outcome, input, champion);
-            var chunks = parts.chunker().chunk(header, outcome.checkpoint());
-            publication = Optional.of(new RoundPublisher.Publication(model, chunks,
-                    CheckpointKeys.tombstoneKeys(model, chunks.size(), parts.catalog().chunkCount(model))));
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(model);
-        try {
-            parts.publisher().commit(publication, metrics.records(), offsets, parts.input().groupMetadata());
-            offsets.forEach((tp, o) -> committedOffsets.put(tp, o.offset()));
-        } catch (ProducerFencedException e) {
-            throw e;
-        } catch (KafkaException e) {
-            // Nothing became visible and no offset moved: the window is read again and retrained.
-            LOG.error("model {} round for v{} could not commit ({}); its examples will be trained again", model,
-                    version, e.toString());
-            roundTrigger.roundCompleted(now());
-            resetToCommitted(parts.input().assignment());
-            return;
-        }
-        if (publication.isPresent()) {
-            var chunks = publication.get().chunks();
-            parts.catalog().published(new AssembledCheckpoint(header, chunks.get(0).getSha256(), outcome.checkpoint()),
-                    chunks.size());
-            roundTrigger.published(version, outcome.candidate().overall().accuracy());
-        }
-        intake.roundDone(input);
-        roundTrigger.roundCompleted(now());
-        parts.input().resume(parts.input().paused());
-        LOG.info("model {} v{} {} in {} s ({} train samples/s): {}\n{}", model, version,
-                decision.publish() ? "PUBLISHED" : "REFUSED", String.format(Locale.ROOT, "%.1f", wall),
-                String.format(Locale.ROOT, "%.1f", outcome.trainSamplesPerSecond()), decision.reason(), decision.table());
-    }
-
-    private CheckpointHeader header(String model, long version, RoundTrainer.Outcome outcome, RoundInput input,
-            Optional<AssembledCheckpoint> champion) {
-        var setup = parts.trainer().setup();
-        Map<String, Double> scores = new LinkedHashMap<>();
-        scores.put("accuracy", outcome.candidate().overall().accuracy());
-        scores.put("macro_f1", outcome.candidate().overall().macroF1());
-        scores.put("eval_examples", (double) outcome.candidate().overall().count());
-        scores.put("eval_loss", outcome.fineTune().best().eval().loss());
-        CheckpointHeader.Builder b = CheckpointHeader.builder(model, version,
-                        setup.lora().isPresent() ? CheckpointKind.ADAPTER : CheckpointKind.FULL)
-                .baseModelHash(setup.base().baseHash()).tokenizerId(setup.tokenizer().id()).labels(setup.labels())
-                .metrics(scores).lineage(input.lineage()).createdAt(Instant.ofEpochMilli(now()))
-                .rollout(parts.publishAs());
-        setup.lora().ifPresent(l -> b.loraConfig(dev.sentiflow.model.checkpoint.LoraConfigJson.toText(l)));
-        if (parts.trainFromChampion()) {
-            champion.ifPresent(c -> b.parentVersion(c.version()));
-        }
-        return b.build();
-    }
-
-    private Map<String, String> facts(Trigger trigger, RoundInput input, Optional<AssembledCheckpoint> champion) {
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("trigger", trigger.reason().name());
-        facts.put("trigger_detail", trigger.detail());
-        facts.put("device", parts.device());
-        facts.put("champion", champion.map(c -> "v" + c.version()).orElse("none"));
-        facts.put("class_balance", dev.sentiflow.trainer.sample.ClassBalance.counts(input.training(),
-                e -> parts.trainer().setup().labels().get(e.label())).toString());
-        return facts;
-    }
-
-    private static Map<String, Double> values(RoundInput input, RoundTrainer.Outcome outcome, double wall) {
-        Map<String, Double> values = new LinkedHashMap<>();
-        values.put("window_examples", (double) input.window().size());
-        values.put("replay_examples", (double) input.replay().size());
-        values.put("train_examples", (double) outcome.trainExamples());
-        values.put("unlabeled_examples", (double) input.unlabeled().size());
-        values.put("wall_seconds", wall);
-        values.put("train_seconds", outcome.trainSeconds());
-        values.put("train_samples_per_s", outcome.trainSamplesPerSecond());
-        values.put("best_epoch", (double) outcome.fineTune().bestEpoch());
-        return values;
     }
 
     /**
-     * The offsets a round of {@code model} commits: per partition the next offset to read, except that
-     * no partition moves past the first window example of another model (those still wait for their
-     * own round; this model may then see a few of its examples again, which only retrains them).
-     */
-    private Map<TopicPartition, OffsetAndMetadata> offsets(String model) {
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        for (TopicPartition tp : parts.input().assignment()) {
-            // The consumer's position, not the last record + 1: it also steps over the commit markers
-            // of a transactional producer (ingest), so the group's lag reaches zero. Never below the
-            // committed offset while history is still being re-read.
-            long commit = Math.max(parts.input().position(tp), historyUntil.getOrDefault(tp, 0L));
-            for (ExampleIntake other : intakes.values()) {
-                if (!other.model().equals(model)) {
-                    var first = other.firstWindowOffset(tp.topic(), tp.partition());
-                    if (first.isPresent()) {
-                        commit = Math.min(commit, first.getAsLong());
-                    }
-                }
-            }
-            out.put(tp, new OffsetAndMetadata(commit));
-        }
-        return out;
-    }
-
-    /**
-     * When idle: moves the committed offset of a partition over what lies past it if that is only
-     * commit markers of a transactional producer (no record was taken there since), so the group's
-     * lag reaches zero. An offsets-only transaction: nothing else is written.
+     * When idle: moves the committed offsets over what lies past them if that is only commit markers
+     * of a transactional producer (ingest), so the group's lag reaches zero. An offsets-only
+     * transaction: nothing else is written.
      */
     private void commitMarkersOnly() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : parts.input().assignment()) {
-            Long committed = committedOffsets.get(tp);
-            long position = parts.input().position(tp);
-            if (committed != null && position > committed && lastRecord.getOrDefault(tp, -1L) < committed) {
-                offsets.put(tp, new OffsetAndMetadata(position));
-            }
-        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = book.markersOnly(parts.input().assignment(),
+                parts.input()::position);
         if (offsets.isEmpty()) {
             return;
         }
         try {
             parts.publisher().commit(Optional.empty(), List.of(), offsets, parts.input().groupMetadata());
-            offsets.forEach((tp, o) -> committedOffsets.put(tp, o.offset()));
-        } catch (ProducerFencedException e) {
+            book.committed(offsets);
+        } catch (ProducerFencedException | RegistryConfigurationException e) {
             throw e;
-        } catch (KafkaException e) {
+        } catch (KafkaException | RegistryUnavailableException e) {
             LOG.warn("could not move the committed offsets over commit markers ({}); retrying when idle", e.toString());
         }
     }
 
     /**
-     * Forgets every uncommitted window and reads the assigned partitions again from the committed
-     * offsets (after a failed commit or a rebalance): re-reading is harmless, the samples dedupe by id.
+     * Forgets every uncommitted window and reads {@code assigned} again from the committed offsets
+     * (after a rebalance): re-reading is harmless, the samples dedupe by id.
      */
     private void resetToCommitted(Set<TopicPartition> assigned) {
-        intakes.values().forEach(ExampleIntake::dropWindow);
-        intakes.keySet().forEach(m -> triggers.put(m, newTrigger(m)));
+        models.resetWindows();
         Map<TopicPartition, OffsetAndMetadata> committed = parts.input().committed(assigned);
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata c = committed.get(tp);
-            long from = c == null ? 0 : c.offset();
-            historyUntil.put(tp, from);
-            if (c != null) {
-                committedOffsets.put(tp, from);
-            }
-            parts.input().seek(tp, from);
+            book.assigned(tp, c == null ? OptionalLong.empty() : OptionalLong.of(c.offset()));
+            parts.input().seek(tp, c == null ? 0 : c.offset());
         }
-        parts.input().resume(parts.input().paused());
-    }
-
-    private void followLiveMetrics(Consumer<byte[], byte[]> consumer) {
-        var partitions = consumer.partitionsFor(parts.liveTopic()).stream()
-                .map(p -> new TopicPartition(parts.liveTopic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-    }
-
-    private void pollLiveMetrics() {
-        if (parts.live().isEmpty()) {
-            return;
-        }
-        for (ConsumerRecord<byte[], byte[]> r : parts.live().get().poll(Duration.ZERO)) {
-            LiveMetrics m;
-            try {
-                m = parts.liveMetrics().deserialize(r.topic(), r.value());
-            } catch (SerializationException e) {
-                LOG.warn("skipping undecodable live metrics record at {}-{}@{}: {}", r.topic(), r.partition(),
-                        r.offset(), e.getMessage());
-                continue;
-            }
-            RoundTrigger trigger = m == null ? null : triggers.get(m.getModelName());
-            if (trigger != null && live.add(m)) {
-                // The newest serving version only: a late window of a replaced version is no drift of today's model.
-                live.newestVersion(m.getModelName()).flatMap(v -> live.of(m.getModelName(), v)).ifPresent(c ->
-                        trigger.liveObserved(new LiveObservation(c.version(), c.labeledCount(), c.accuracy())));
-            }
+        if (inFlight == null) {
+            resumeAll();
         }
     }
 
@@ -406,8 +419,9 @@ public final class TrainerService implements AutoCloseable {
 
     @Override
     public void close() {
+        roundThread.shutdownNow();
         parts.input().close(Duration.ofSeconds(10));
-        parts.live().ifPresent(c -> c.close(Duration.ofSeconds(5)));
+        live.ifPresent(LiveFollower::close);
         parts.publisher().close();
     }
 
@@ -418,16 +432,17 @@ public final class TrainerService implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
+            assignmentEpoch++;
             Map<TopicPartition, OffsetAndMetadata> committed = parts.input().committed(Set.copyOf(partitions));
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
-                historyUntil.put(tp, c == null ? 0 : c.offset());
-                if (c != null) {
-                    committedOffsets.put(tp, c.offset());
-                }
+                book.assigned(tp, c == null ? OptionalLong.empty() : OptionalLong.of(c.offset()));
             }
             parts.input().seekToBeginning(partitions);
-            LOG.info("assigned {}; re-reading history up to committed offsets {}", partitions, historyUntil);
+            if (inFlight != null) {
+                parts.input().pause(partitions);
+            }
+            LOG.info("assigned {}; re-reading history up to committed offsets {}", partitions, book.historyEnds());
         }
 
         @Override
@@ -435,12 +450,13 @@ public final class TrainerService implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
+            assignmentEpoch++;
             // Uncommitted windows are read again, here or by whoever gets the partitions.
             partitions.forEach(tp -> {
-                historyUntil.remove(tp);
-                committedOffsets.remove(tp);
+                book.revoked(tp);
+                retryAt.remove(tp);
             });
-            Set<TopicPartition> kept = new java.util.HashSet<>(parts.input().assignment());
+            Set<TopicPartition> kept = new HashSet<>(parts.input().assignment());
             kept.removeAll(partitions);
             resetToCommitted(kept);
         }

@@ -5,6 +5,7 @@ import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,7 +48,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
 
     private final String inputTopic;
     private final String storeName;
-    private final TokenizedDecoder decoder;
+    private final RecordDecoder<TokenizedReview> decoder;
     private final ReviewCheck check;
     private final BatchScorer scorer;
     private final int maxRecords;
@@ -75,7 +76,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             String liveQuality) {
         this.inputTopic = inputTopic;
         this.storeName = storeName;
-        this.decoder = new TokenizedDecoder(registry);
+        this.decoder = new RecordDecoder<>(registry, TokenizedReview.getClassSchema());
         this.check = new ReviewCheck(vocabSize, maxLength);
         this.scorer = scorer;
         this.maxRecords = policy.maxRecords();
@@ -105,12 +106,12 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         PendingRecord in = new PendingRecord(record.key(), record.value(), record.timestamp(), meta.partition(),
                 meta.offset());
-        TokenizedDecoder.Decoded decoded = decoder.decode(meta.topic(), record.value());
-        if (decoded instanceof TokenizedDecoder.Bad bad) {
+        RecordDecoder.Decoded<TokenizedReview> decoded = decoder.decode(meta.topic(), record.value());
+        if (decoded instanceof RecordDecoder.Bad<TokenizedReview> bad) {
             deadLetter(in, DeadLetterReason.UNDECODABLE, bad.detail(), null);
             return;
         }
-        TokenizedReview review = ((TokenizedDecoder.Ok) decoded).review();
+        TokenizedReview review = ((RecordDecoder.Ok<TokenizedReview>) decoded).value();
         Optional<ReviewCheck.Problem> problem = check.check(review);
         if (problem.isPresent()) {
             deadLetter(in, problem.get().reason(), problem.get().detail(), review.getId());
@@ -153,12 +154,13 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         for (KeyValue<Long, PendingRecord> kv : batch) {
             byKey.put(kv.key, kv.value);
             // It decoded when it was stored; a registry outage now is thrown (retried), not the record's fault.
-            TokenizedDecoder.Decoded decoded = decoder.decode(inputTopic, kv.value.value());
-            if (decoded instanceof TokenizedDecoder.Ok ok) {
-                inputs.add(new BatchScorer.Input(kv.key, ok.review()));
-                ids.put(kv.key, ok.review().getId());
+            RecordDecoder.Decoded<TokenizedReview> decoded = decoder.decode(inputTopic, kv.value.value());
+            if (decoded instanceof RecordDecoder.Ok<TokenizedReview> ok) {
+                inputs.add(new BatchScorer.Input(kv.key, ok.value()));
+                ids.put(kv.key, ok.value().getId());
             } else {
-                deadLetter(kv.value, DeadLetterReason.UNDECODABLE, ((TokenizedDecoder.Bad) decoded).detail(), null);
+                deadLetter(kv.value, DeadLetterReason.UNDECODABLE, ((RecordDecoder.Bad<TokenizedReview>) decoded).detail(),
+                        null);
                 remove(kv.key);
             }
         }

@@ -5,6 +5,9 @@ import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.AssemblyResult;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.checkpoint.VersionSequence;
+import dev.sentiflow.schemas.failure.Backoff;
+import dev.sentiflow.schemas.registry.RegistryUnavailableException;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +17,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class ModelsCatalog {
 
     private final VersionSequence versions = new VersionSequence();
     private final Map<String, AssembledCheckpoint> champions = new HashMap<>();
+    private long undecodable;
 
     /**
      * Reads every partition from the beginning to the end offsets seen at the start.
@@ -39,7 +41,7 @@ public final class ModelsCatalog {
      * @param consumer a {@code read_committed} consumer of raw bytes, not subscribed to anything
      */
     public static ModelsCatalog read(Consumer<byte[], byte[]> consumer, String topic,
-            Deserializer<ModelCheckpoint> deserializer, CheckpointAssembler assembler, Duration timeout) {
+            RecordDecoder<ModelCheckpoint> decoder, CheckpointAssembler assembler, Duration timeout) {
         ModelsCatalog catalog = new ModelsCatalog();
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
@@ -47,14 +49,29 @@ public final class ModelsCatalog {
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
+        Backoff registryBackoff = new Backoff();
         int records = 0;
         while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
             }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                records++;
-                catalog.take(topic, r, deserializer, assembler);
+            var batch = consumer.poll(Duration.ofMillis(200));
+            for (TopicPartition tp : batch.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
+                    try {
+                        catalog.take(topic, r, decoder, assembler);
+                        records++;
+                    } catch (RegistryUnavailableException e) {
+                        // Not the record's fault: wait, then read it again (the deadline is for the broker only).
+                        Duration wait = registryBackoff.onFailure(System.nanoTime());
+                        LOG.warn("models topic {}: the schema registry does not answer ({}); reading {}@{} again in "
+                                + "{} ms", topic, e.getMessage(), tp, r.offset(), wait.toMillis());
+                        sleep(wait);
+                        consumer.seek(tp, r.offset());
+                        deadline = System.nanoTime() + timeout.toNanos();
+                        break;
+                    }
+                }
             }
         }
         consumer.unsubscribe();
@@ -63,15 +80,18 @@ public final class ModelsCatalog {
         return catalog;
     }
 
-    private void take(String topic, ConsumerRecord<byte[], byte[]> r, Deserializer<ModelCheckpoint> deserializer,
+    private void take(String topic, ConsumerRecord<byte[], byte[]> r, RecordDecoder<ModelCheckpoint> decoder,
             CheckpointAssembler assembler) {
-        ModelCheckpoint chunk;
-        try {
-            chunk = r.value() == null ? null : deserializer.deserialize(topic, r.value());
-        } catch (SerializationException e) {
-            LOG.warn("skipping undecodable record {}-{}@{} on the models topic: {}", topic, r.partition(), r.offset(),
-                    e.getMessage());
-            return;
+        ModelCheckpoint chunk = null;
+        if (r.value() != null) {
+            var decoded = decoder.decode(topic, r.value());
+            if (decoded instanceof RecordDecoder.Bad<ModelCheckpoint> bad) {
+                undecodable++;
+                LOG.warn("skipping undecodable record {}-{}@{} on the models topic: {}", topic, r.partition(),
+                        r.offset(), bad.detail());
+                return;
+            }
+            chunk = ((RecordDecoder.Ok<ModelCheckpoint>) decoded).value();
         }
         AssemblyResult result = assembler.accept(chunk);
         if (chunk != null) {
@@ -82,6 +102,20 @@ public final class ModelsCatalog {
         } else if (result instanceof AssemblyResult.Rejected rejected) {
             LOG.warn("models topic: {} ({})", rejected.detail(), rejected.problem());
         }
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the schema registry", e);
+        }
+    }
+
+    /** Records on the topic that were not a {@code ModelCheckpoint} (skipped). */
+    public long undecodable() {
+        return undecodable;
     }
 
     /** The newest complete version of {@code name}, if any. */

@@ -1,0 +1,333 @@
+package dev.sentiflow.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.avro.MetricsScope;
+import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.avro.TrainingMetrics;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.schemas.checkpoint.AssemblyResult;
+import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.schemas.serde.AvroSerializer;
+import dev.sentiflow.testkit.ApicurioLauncher;
+import dev.sentiflow.testkit.ApicurioRegistry;
+import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.TcpRelay;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
+import dev.sentiflow.trainer.config.TrainerConfig;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer under faults, on a real broker and registry with a small real model (MiniLM's first 2
+ * layers): undecodable records on every topic it reads, windows that fill in the middle of a poll,
+ * rounds longer than {@code max.poll.interval.ms}, and a registry that goes away (a real TCP path cut
+ * in front of the real server) while records arrive and while a finished round is being committed.
+ * Every labeled record must end trained (a round's window) or in the evaluation set, and the trainer
+ * must keep running throughout.
+ */
+class TrainerFaultsIT {
+
+    private static EmbeddedKafka kafka;
+    private static ApicurioRegistry server;
+    private static SchemaRegistryClient registry;
+    private static NDManager manager;
+    private static BaseModel base;
+    private static TextTokenizer tokenizer;
+    private static List<TokenizedReview> uci;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        server = ApicurioRegistry.start();
+        registry = new SchemaRegistryClient(server.confluentApiUrl());
+        manager = NDManager.newBaseManager();
+        base = BaseModels.load(manager, "minilm@2layers");
+        tokenizer = base.openTokenizer(64);
+        uci = UciTokenized.load(tokenizer);
+    }
+
+    @AfterAll
+    static void stop() {
+        tokenizer.close();
+        base.close();
+        manager.close();
+        server.close();
+        kafka.close();
+    }
+
+    /** Topics and settings of one test, so tests share the broker but nothing else. */
+    private record Setup(String prefix, String tokenized, String models, String metrics, String live, String group) {
+        static Setup of(String prefix) {
+            return new Setup(prefix, prefix + ".tokenized", prefix + ".models", prefix + ".metrics", prefix + ".live",
+                    prefix + "-trainer");
+        }
+
+        void create() {
+            kafka.createTopics(List.of(new NewTopic(tokenized, 1, (short) 1),
+                    new NewTopic(models, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                    new NewTopic(metrics, 1, (short) 1), new NewTopic(live, 1, (short) 1)));
+        }
+
+        Map<String, String> settings(String registryUrl) {
+            Map<String, String> s = new HashMap<>();
+            s.put("bootstrap.servers", kafka.bootstrapServers());
+            s.put("schema.registry.url", registryUrl);
+            s.put("group.id", group);
+            s.put("topic.tokenized", tokenized);
+            s.put("topic.models", models);
+            s.put("topic.training.metrics", metrics);
+            s.put("topic.live.metrics", live);
+            s.put("round.size", "40");
+            s.put("round.min.examples", "1");
+            s.put("round.max.wait.ms", "1000");
+            s.put("replay.capacity", "40");
+            s.put("epochs", "2");
+            s.put("learning.rate", "3e-3");
+            s.put("max.length", "64");
+            s.put("eval.share", "0.2");
+            s.put("gate.min.domain.examples", "20");
+            s.put("checkpoint.chunk.bytes", "65536");
+            s.put("checkpoint.signing.key", "it-secret");
+            return s;
+        }
+    }
+
+    /**
+     * Defects 1, 2 and 3 of the fault issue: four undecodable records on {@code reviews.tokenized}
+     * (two with a schema id the registry does not know, two of random bytes) and two each on
+     * {@code models} and {@code metrics.live} leave the trainer running and counting them; a poll
+     * fetches far more records than a window holds (500 against 80), and no record past a full window
+     * is skipped; rounds take longer than {@code max.poll.interval.ms} and still commit once.
+     */
+    @Test
+    void poisonIsSkippedAndEveryLabeledRecordEndsTrainedOrEvaluatedWhateverThePollAndRoundSizes() throws Exception {
+        Setup t = Setup.of("poison");
+        t.create();
+        poison(t.models());
+        poison(t.live());
+        poison(t.tokenized());
+        List<TokenizedReview> reviews = uci.subList(0, 300);
+        produce(t.tokenized(), reviews);
+
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        settings.put("kafka.consumer.max.poll.records", "500");
+        settings.put("kafka.consumer.max.poll.interval.ms", "2000");
+        settings.put("epochs", "5");
+        TrainerConfig config = new TrainerConfig(settings);
+        long evaluated = reviews.stream().filter(r -> config.evalSplit().isEval(r.getId())).count();
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
+        Future<?> running = pool.submit(trainer::run);
+        try {
+            awaitTrue(() -> windowExamples(t) + evaluated == reviews.size()
+                    && endOffset(t.tokenized()) == committedOffset(t), Duration.ofMinutes(6), running,
+                    () -> "trained " + windowExamples(t) + " + evaluated " + evaluated + " of " + reviews.size()
+                            + "; committed " + committedOffset(t) + " of " + endOffset(t.tokenized()));
+            assertEquals(4, trainer.undecodableRecords(), "every undecodable input record counted");
+            assertFalse(running.isDone(), "the trainer keeps running");
+            List<TrainingMetrics> rounds = roundRecords(t);
+            double longest = rounds.stream().mapToDouble(m -> m.getValues().get("wall_seconds")).max().orElse(0);
+            System.out.printf("trainer faults IT: %d rounds, windows %s, longest %.1f s (max.poll.interval 2 s), "
+                    + "versions %d%n", rounds.size(), rounds.stream().map(m -> m.getValues().get("window_examples")
+                    .intValue()).toList(), longest, versions(t, config).size());
+            assertTrue(longest > 2, "a round must outlast max.poll.interval.ms for this test to mean anything: "
+                    + longest + " s");
+            assertTrue(rounds.stream().allMatch(m -> m.getValues().get("window_examples") <= 80),
+                    "no window over its capacity");
+            List<Long> versions = versions(t, config);
+            assertEquals(rounds.stream().filter(m -> "PUBLISH".equals(m.getLabels().get("decision"))).count(),
+                    versions.size(), "one version per published round");
+            for (int i = 0; i < versions.size(); i++) {
+                assertEquals(i + 1, versions.get(i), "each version once, in order: " + versions);
+            }
+        } finally {
+            trainer.stop();
+            running.get();
+            trainer.close();
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * Defects 1 and 5: the registry becomes unreachable (the TCP path to it cut) before the trainer
+     * reads anything, and again while a round trains, so the round's checkpoint cannot be serialized
+     * when it is committed. The trainer waits and retries; once the registry is back the same round
+     * is committed, exactly once, with every offset.
+     */
+    @Test
+    void aRegistryOutageBeforeAndDuringARoundIsWaitedOutAndTheRoundCommitsOnce() throws Exception {
+        Setup t = Setup.of("outage");
+        t.create();
+        List<TokenizedReview> reviews = uci.subList(300, 560);
+        produce(t.tokenized(), reviews);
+        try (TcpRelay relay = TcpRelay.to(server.port())) {
+            Map<String, String> settings = t.settings(ApicurioLauncher.confluentApiUrl(relay.port()));
+            settings.put("round.size", "200");
+            settings.put("round.max.wait.ms", "600000");
+            settings.put("epochs", "3");
+            TrainerConfig config = new TrainerConfig(settings);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            relay.cut();
+            TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
+            Future<?> running = pool.submit(trainer::run);
+            try {
+                Thread.sleep(8000);
+                assertFalse(running.isDone(), "the trainer waits for the registry");
+                assertEquals(-1, trainer.versionInFlight(), "nothing could be read yet");
+                relay.restore();
+                awaitTrue(() -> trainer.versionInFlight() == 1, Duration.ofMinutes(2), running, () -> "no round started");
+                relay.cut();
+                awaitTrue(() -> trainer.failedCommits() >= 1, Duration.ofMinutes(3), running,
+                        () -> "the round's commit never failed (was the registry cut in time?)");
+                relay.restore();
+                awaitTrue(() -> roundRecords(t).size() == 1 && trainer.versionInFlight() == -1,
+                        Duration.ofMinutes(2), running, () -> "the round was not committed after the registry came back");
+                Thread.sleep(2000);
+                List<TrainingMetrics> rounds = roundRecords(t);
+                assertEquals(1, rounds.size(), "one round, committed once");
+                boolean published = "PUBLISH".equals(rounds.get(0).getLabels().get("decision"));
+                assertEquals(published ? List.of(1L) : List.of(), versions(t, config), rounds.get(0).getLabels()
+                        .toString());
+                assertEquals(0, trainer.undecodableRecords(), "an outage is not the records' fault");
+                assertTrue(committedOffset(t) >= reviews.size(), "the round committed its offsets");
+            } finally {
+                trainer.stop();
+                running.get();
+                trainer.close();
+                pool.shutdown();
+            }
+        }
+    }
+
+    /** Two records framed with a schema id the registry does not know, two of random bytes. */
+    private static void poison(String topic) {
+        Random random = new Random(7);
+        List<byte[]> values = new ArrayList<>();
+        for (int id : new int[] {987_654, 987_655}) {
+            byte[] body = new byte[40];
+            random.nextBytes(body);
+            values.add(ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(id).put(body).array());
+        }
+        for (int i = 0; i < 2; i++) {
+            byte[] bytes = new byte[64];
+            random.nextBytes(bytes);
+            bytes[0] = 1; // not the wire format's magic byte
+            values.add(bytes);
+        }
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            for (byte[] v : values) {
+                producer.send(new ProducerRecord<>(topic, "poison", v));
+            }
+        }
+    }
+
+    /** In one transaction, as ingest writes. */
+    private static void produce(String topic, List<TokenizedReview> reviews) {
+        var serializer = new AvroSerializer<TokenizedReview>(registry, TokenizedReview.getClassSchema(), true, false);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, topic + "-ingest"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (TokenizedReview r : reviews) {
+                producer.send(new ProducerRecord<>(topic, r.getId(), serializer.serialize(topic, r)));
+            }
+            producer.commitTransaction();
+        }
+    }
+
+    private static List<TrainingMetrics> roundRecords(Setup t) {
+        var deserializer = new AvroDeserializer<TrainingMetrics>(registry, TrainingMetrics.getClassSchema());
+        return kafka.readCommitted(t.metrics()).stream().map(r -> deserializer.deserialize(t.metrics(), r.value()))
+                .filter(m -> m.getScope() == MetricsScope.ROUND).toList();
+    }
+
+    private static long windowExamples(Setup t) {
+        return roundRecords(t).stream().mapToLong(m -> m.getValues().get("window_examples").longValue()).sum();
+    }
+
+    /** Complete versions on the topic (read_committed), in order; undecodable records skipped as the trainer does. */
+    private static List<Long> versions(Setup t, TrainerConfig config) {
+        var deserializer = new AvroDeserializer<ModelCheckpoint>(registry, ModelCheckpoint.getClassSchema());
+        var assembler = new CheckpointAssembler(64L << 20, config.signer());
+        List<Long> out = new ArrayList<>();
+        for (var r : kafka.readCommitted(t.models())) {
+            ModelCheckpoint chunk;
+            try {
+                chunk = r.value() == null ? null : deserializer.deserialize(t.models(), r.value());
+            } catch (RuntimeException poison) {
+                continue;
+            }
+            if (chunk != null && assembler.accept(chunk) instanceof AssemblyResult.Complete c) {
+                out.add(c.checkpoint().version());
+            }
+        }
+        return out;
+    }
+
+    private static long endOffset(String topic) {
+        try (var admin = kafka.admin()) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long committedOffset(Setup t) {
+        try (var admin = kafka.admin()) {
+            OffsetAndMetadata o = admin.listConsumerGroupOffsets(t.group()).partitionsToOffsetAndMetadata().get()
+                    .get(new TopicPartition(t.tokenized(), 0));
+            return o == null ? -1 : o.offset();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout, Future<?> trainer,
+            java.util.function.Supplier<String> what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (trainer.isDone()) {
+                trainer.get(); // surfaces the trainer's failure
+                throw new AssertionError("the trainer stopped: " + what.get());
+            }
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("not within " + timeout + ": " + what.get());
+    }
+}
