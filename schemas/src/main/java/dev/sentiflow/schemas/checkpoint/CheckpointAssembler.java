@@ -38,10 +38,28 @@ import java.util.TreeMap;
 public final class CheckpointAssembler {
 
     static final int REMEMBERED_REJECTIONS = 64;
+    /**
+     * Most chunks a version may announce: 4 GiB at the default 64 KiB. A header's count is believed
+     * by whoever deletes the chunk keys a version leaves behind, so it must be a size one can act on.
+     */
+    public static final int MAX_CHUNK_COUNT = 1 << 16;
+    /** Highest version number taken seriously: far above any real sequence, far below overflow. */
+    public static final long MAX_VERSION = 1L << 48;
 
     private final long maxPendingBytes;
     private final Optional<CheckpointSigner> verifier;
     private final Map<String, NameState> names = new HashMap<>();
+    /**
+     * (name, version) pairs refused for their signature, so a forged version's later chunks are
+     * ignored rather than refused once each: a fixed-size memo, oldest out first, that no flood of
+     * forged records can grow and that no other version's assembly consults.
+     */
+    private final Map<String, AssemblyProblem> refusedSignatures = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AssemblyProblem> eldest) {
+            return size() > REMEMBERED_REJECTIONS;
+        }
+    };
     private long pendingBytes;
 
     /**
@@ -74,7 +92,26 @@ public final class CheckpointAssembler {
             return new Rejected(AssemblyProblem.INVALID_CHUNK, name, version,
                     "invalid chunk of " + name + " v" + version + ": " + e.getMessage());
         }
-        NameState state = names.computeIfAbsent(name, n -> new NameState());
+        byte[] signature = bytes(chunk.getSignature());
+        NameState state = names.get(name);
+        PendingVersion pending = state == null ? null : state.pending.get(version);
+        if (pending == null && verifier.isPresent()) {
+            // Before any state exists for it: an unsigned or forged chunk changes nothing, not even a name's entry.
+            SignatureCheck check = verifier.get().verify(header, chunk.getSha256(), signature);
+            if (check != SignatureCheck.VALID) {
+                AssemblyProblem problem = AssemblyProblem.of(check);
+                AssemblyProblem earlier = refusedSignatures.putIfAbsent(name + "\u0000" + version, problem);
+                if (earlier != null) {
+                    return new Ignored(IgnoreReason.REJECTED_VERSION, name + " v" + version + " was refused earlier ("
+                            + earlier + ")");
+                }
+                return new Rejected(problem, name, version, name + " v" + version + ": " + check.explanation());
+            }
+        }
+        if (state == null) {
+            state = new NameState();
+            names.put(name, state);
+        }
         if (state.assembled.isPresent() && version <= state.assembled.getAsLong()) {
             return version == state.assembled.getAsLong()
                     ? new Ignored(IgnoreReason.DUPLICATE, name + " v" + version + " is already assembled")
@@ -85,16 +122,7 @@ public final class CheckpointAssembler {
         if (earlier != null) {
             return new Ignored(IgnoreReason.REJECTED_VERSION, name + " v" + version + " was refused earlier (" + earlier + ")");
         }
-        byte[] signature = bytes(chunk.getSignature());
-        PendingVersion pending = state.pending.get(version);
         if (pending == null) {
-            if (verifier.isPresent()) {
-                SignatureCheck check = verifier.get().verify(header, chunk.getSha256(), signature);
-                if (check != SignatureCheck.VALID) {
-                    return reject(state, AssemblyProblem.of(check), name, version,
-                            name + " v" + version + ": " + check.explanation());
-                }
-            }
             pending = new PendingVersion(header, chunk.getSha256(), chunk.getChunkCount(), signature);
             state.pending.put(version, pending);
         } else {
@@ -168,8 +196,12 @@ public final class CheckpointAssembler {
     private static void checkChunkFields(ModelCheckpoint chunk) {
         int count = chunk.getChunkCount();
         int index = chunk.getChunkIndex();
-        if (count < 1) {
-            throw new IllegalArgumentException("chunkCount " + count + " < 1");
+        if (count < 1 || count > MAX_CHUNK_COUNT) {
+            throw new IllegalArgumentException("chunkCount " + count + " outside 1.." + MAX_CHUNK_COUNT);
+        }
+        long version = chunk.getVersion();
+        if (version < 1 || version > MAX_VERSION) {
+            throw new IllegalArgumentException("version " + version + " outside 1.." + MAX_VERSION);
         }
         if (index < 0 || index >= count) {
             throw new IllegalArgumentException("chunkIndex " + index + " outside 0.." + (count - 1));
@@ -188,6 +220,11 @@ public final class CheckpointAssembler {
         byte[] bytes = new byte[view.remaining()];
         view.get(bytes);
         return bytes;
+    }
+
+    /** Names with any assembly state (pending, assembled or refused versions). */
+    int trackedNames() {
+        return names.size();
     }
 
     /** Payload bytes currently buffered for incomplete versions. */

@@ -37,12 +37,30 @@ public final class VersionSequence {
         }
     }
 
-    /** Records a chunk and what the assembler made of it; tombstones (null) change nothing. */
+    /**
+     * Records a chunk and what the assembler made of it. Tombstones (null), malformed chunks and
+     * chunks whose signature the assembler refused change nothing: with a signing key set, an
+     * unsigned record must not move the numbering (a forged {@code Long.MAX_VALUE} would otherwise
+     * leave no next version) nor the chunk count whose keys the next publish deletes.
+     */
     public void observe(ModelCheckpoint chunk, AssemblyResult result) {
-        if (chunk == null) {
+        if (chunk == null || !counts(result)) {
             return;
         }
         observe(chunk.getName(), chunk.getVersion(), chunk.getChunkCount(), result instanceof AssemblyResult.Complete);
+    }
+
+    private static boolean counts(AssemblyResult result) {
+        if (result instanceof AssemblyResult.Rejected rejected) {
+            return switch (rejected.problem()) {
+                case INVALID_CHUNK, UNSIGNED, MALFORMED_SIGNATURE, WRONG_KEY, FORGED_SIGNATURE -> false;
+                // Signed (or no key set) but broken: every reader has seen and refused this number.
+                case CHUNK_MISMATCH, HASH_MISMATCH, PENDING_LIMIT_EXCEEDED -> true;
+            };
+        }
+        // A chunk of a version refused earlier is as untrusted as the version was.
+        return !(result instanceof AssemblyResult.Ignored ignored
+                && ignored.reason() == AssemblyResult.IgnoreReason.REJECTED_VERSION);
     }
 
     /** The newest complete version, empty when the model has none. */
