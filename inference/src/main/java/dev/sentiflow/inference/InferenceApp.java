@@ -33,12 +33,24 @@ public final class InferenceApp {
             System.exit(2);
             return;
         }
-        InferenceService service = InferenceService.start(config);
+        InferenceService service;
+        try {
+            service = InferenceService.start(config);
+        } catch (IllegalStateException e) {
+            System.err.println("inference: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             stopped.countDown();
         }, "inference-shutdown"));
+        // Ends the process (through the shutdown hook, which closes the service) when it can no longer work.
+        service.failed().thenAcceptAsync(reason -> {
+            System.err.println("inference: " + reason);
+            System.exit(1);
+        });
         stopped.await();
     }
 }

@@ -5,6 +5,10 @@ import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
+import dev.sentiflow.schemas.config.KafkaClientSettings;
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.config.SharedOptions;
+import dev.sentiflow.schemas.config.UnknownOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,15 +17,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import dev.sentiflow.schemas.config.KafkaClientSettings;
-import dev.sentiflow.schemas.config.SchemaRegistrySettings;
-import dev.sentiflow.schemas.config.UnknownOptions;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,7 +41,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String PREDICTIONS_TOPIC = "topic.predictions";
     public static final String MODELS_TOPIC = "topic.models";
     public static final String DLQ_TOPIC = "topic.dlq";
-    public static final String LIVE_METRICS_TOPIC = "topic.metrics.live";
+    public static final String LIVE_METRICS_TOPIC = SharedOptions.TOPIC_METRICS_LIVE;
     public static final String LIVE_WINDOW_RECORDS = "live.window.records";
     public static final String LIVE_INTERVAL_MS = "live.interval.ms";
     public static final String BASE_MODEL = "base.model";
@@ -52,6 +53,8 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String MAX_LENGTH = "max.length";
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
+    public static final String BATCH_MAX_MS = "batch.max.ms";
     public static final String DEFAULT_MODEL = "model.default.name";
     public static final String SERVE_WITHOUT_MODEL = "serve.without.model";
     public static final String SIGNING_KEY = "checkpoint.signing.key";
@@ -59,7 +62,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String PROMOTION_TOLERANCE = "promotion.tolerance";
     public static final String ROLLBACK_MIN_LABELED = "rollback.min.labeled";
     public static final String ROLLBACK_MARGIN = "rollback.margin";
-    public static final String CHECKPOINT_MAX_PENDING_BYTES = "checkpoint.max.pending.bytes";
+    public static final String CHECKPOINT_MAX_PENDING_BYTES = SharedOptions.CHECKPOINT_MAX_PENDING_BYTES;
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STANDBY_REPLICAS = "num.standby.replicas";
     public static final String STATE_DIR = "state.dir";
@@ -124,6 +127,14 @@ public final class InferenceConfig extends AbstractConfig {
                             + "below the 10 s transaction timeout.")
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
                     "Longest a record waits for its batch to fill (wall clock), so quiet partitions are scored too.")
+            .define(BATCH_MAX_TOKENS, Type.LONG, BatchPolicy.DEFAULT_MAX_TOKENS, Range.between(2, 1_048_576),
+                    Importance.MEDIUM, "Most padded tokens per micro-batch (rows x the longest row): long inputs make "
+                            + "smaller batches. At least max.length, so one record of the longest kind fits.")
+            .define(BATCH_MAX_MS, Type.LONG, BatchPolicy.DEFAULT_MAX_TIME.toMillis(), Range.between(10, 60_000),
+                    Importance.MEDIUM, "Model time one batch may take, challenger shadow scoring included: batches are "
+                            + "cut to what the measured cost per token fits in it. At most a quarter of the "
+                            + "transaction timeout (kafka.producer.transaction.timeout.ms, 10 s under exactly-once), "
+                            + "so a batch never outlives its transaction.")
             .define(DEFAULT_MODEL, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Model that scores reviews whose domain has no model of its own.")
             .define(SERVE_WITHOUT_MODEL, Type.STRING, "wait", ConfigDef.ValidString.in("wait", "base-head"),
@@ -145,7 +156,7 @@ public final class InferenceConfig extends AbstractConfig {
             .define(ROLLBACK_MARGIN, Type.DOUBLE, dev.sentiflow.inference.rollout.RolloutPolicy.DEFAULTS.rollbackMargin(), Range.between(0, 1), Importance.MEDIUM,
                     "A promoted version whose live accuracy falls more than this below its predecessor's on the same "
                             + "records is rolled back to the predecessor.")
-            .define(CHECKPOINT_MAX_PENDING_BYTES, Type.LONG, 512L * 1024 * 1024, Range.atLeast(1), Importance.LOW,
+            .define(CHECKPOINT_MAX_PENDING_BYTES, Type.LONG, SharedOptions.DEFAULT_MAX_PENDING_BYTES, Range.atLeast(1), Importance.LOW,
                     "Most checkpoint bytes held while chunks are still arriving (heap); at least the largest checkpoint.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Kafka Streams threads in this instance; they share one copy of the base model. More threads "
@@ -174,6 +185,7 @@ public final class InferenceConfig extends AbstractConfig {
         UnknownOptions.reject(DEFINITION, values, origins);
         clients = KafkaClientSettings.fromOptions(originals(), DEFINITION.names());
         loraConfig(); // fail at start-up, naming the option, rather than when the first checkpoint arrives
+        checkBatchesFitTheTransaction();
         List<String> labels = labels();
         if (labels.size() < 2 || labels.stream().distinct().count() != labels.size()
                 || labels.stream().anyMatch(String::isBlank)) {
@@ -195,12 +207,30 @@ public final class InferenceConfig extends AbstractConfig {
         }
     }
 
+    /** Refuses batch bounds under which one batch could outlive its exactly-once transaction. */
+    private void checkBatchesFitTheTransaction() {
+        if (getLong(BATCH_MAX_TOKENS) < getInt(MAX_LENGTH)) {
+            throw new ConfigException(BATCH_MAX_TOKENS, getLong(BATCH_MAX_TOKENS), "smaller than max.length ("
+                    + getInt(MAX_LENGTH) + "): one record of the longest kind would not fit a batch");
+        }
+        Object set = clients.producer().get(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        long transactionMs = set == null ? EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS : Long.parseLong(set.toString());
+        if (getLong(BATCH_MAX_MS) * 4 > transactionMs) {
+            throw new ConfigException(BATCH_MAX_MS, getLong(BATCH_MAX_MS), "over a quarter of the transaction timeout ("
+                    + transactionMs + " ms): a batch, with the commit after it, could outlive its transaction");
+        }
+    }
+
+    /** Kafka Streams' transaction timeout under exactly-once unless the producer's is set. */
+    static final long EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS = 10_000;
+
     public List<String> labels() {
         return getList(LABELS).stream().map(String::trim).toList();
     }
 
     public BatchPolicy batchPolicy() {
-        return new BatchPolicy(getInt(BATCH_MAX_RECORDS), Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS)));
+        return new BatchPolicy(getInt(BATCH_MAX_RECORDS), Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS)),
+                getLong(BATCH_MAX_TOKENS), Duration.ofMillis(getLong(BATCH_MAX_MS)));
     }
 
     public WithoutModel withoutModel() {
@@ -213,6 +243,11 @@ public final class InferenceConfig extends AbstractConfig {
     }
 
     /** Kafka Streams settings: exactly-once, our ids and servers, then any {@code kafka.*} overrides. */
+    /** The producer's {@code max.request.size}, which a dead letter must fit. */
+    public int producerMaxRequestSize() {
+        return clients.producerMaxRequestSize();
+    }
+
     public Properties streamsProperties() {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));

@@ -3,18 +3,20 @@ package dev.sentiflow.inference;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
-import dev.sentiflow.inference.rollout.RolloutHistory;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
+import dev.sentiflow.inference.rollout.RolloutHistory;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.infer.ServedVersions;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
+import dev.sentiflow.schemas.failure.StreamFailureHandler;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
-import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +29,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ public final class InferenceService implements AutoCloseable {
 
     /** Loads the base, catches up on the models topic, then starts scoring; blocks until then. */
     public static InferenceService start(InferenceConfig config) throws InterruptedException {
-        ensureTopics(config);
+        int dlqMaxMessageBytes = ensureTopics(config);
         ServingBlock serving = ServingBlock.load(config);
         NDManager manager = serving.manager();
         List<AutoCloseable> opened = new ArrayList<>(List.of(serving));
@@ -87,12 +88,18 @@ public final class InferenceService implements AutoCloseable {
             opened.add(0, follower);
             follower.start();
             while (!follower.awaitCaughtUp(PROGRESS)) {
+                if (follower.failed().isDone()) {
+                    throw new IllegalStateException(follower.failed().join());
+                }
                 LOG.info("still reading {} up to where it stood at start", config.getString(InferenceConfig.MODELS_TOPIC));
             }
             if (registry.version(defaultModel).isEmpty()) {
                 LOG.warn("no version of model '{}' on {} yet; waiting for one before scoring (serve.without.model=wait)",
                         defaultModel, config.getString(InferenceConfig.MODELS_TOPIC));
                 while (!registry.awaitServed(defaultModel, PROGRESS)) {
+                    if (follower.failed().isDone()) {
+                        throw new IllegalStateException(follower.failed().join());
+                    }
                     LOG.info("still waiting for a version of model '{}'", defaultModel);
                 }
             }
@@ -106,14 +113,19 @@ public final class InferenceService implements AutoCloseable {
                     config.getString(InferenceConfig.DLQ_TOPIC), schemas, batchScorer, batchPolicy, vocabSize, maxLength,
                     new InferenceTopology.Live(config.getString(InferenceConfig.LIVE_METRICS_TOPIC), config.labels(),
                             config.getInt(InferenceConfig.LIVE_WINDOW_RECORDS),
-                            java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS)))));
+                            java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS))),
+                    DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes)));
             KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-            // A registry outage fails the thread; a new one resumes from the last commit, nothing is lost.
-            streams.setUncaughtExceptionHandler(e -> {
-                LOG.error("inference stream thread failed, replacing it: {}", e.toString());
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            // A registry outage fails the thread: a new one after a back-off resumes from the last commit, nothing
+            // is lost. Anything else would fail again on the same record: the app stops, saying why.
+            StreamFailureHandler failures = new StreamFailureHandler("inference");
+            streams.setUncaughtExceptionHandler(failures);
+            streams.setStateListener((now, before) -> {
+                LOG.info("inference state {} -> {}", before, now);
+                if (now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.PENDING_ERROR) {
+                    failures.closing(); // a thread waiting to be replaced must not hold up the close
+                }
             });
-            streams.setStateListener((now, before) -> LOG.info("inference state {} -> {}", before, now));
             streams.start();
             LOG.info("inference started: {} -> {} | {}; serving {} on base {} (labels {}, tokenizer {}, max length {}); "
                     + "batches of up to {} records or {} ms, {} stream thread(s)",
@@ -144,14 +156,22 @@ public final class InferenceService implements AutoCloseable {
             SchemaRegistryClient schemas) {
         RolloutHistory history = RolloutHistory.read(config.consumerSettings(),
                 config.getString(InferenceConfig.LIVE_METRICS_TOPIC),
-                new AvroDeserializer<>(schemas, LiveMetrics.getClassSchema()), Duration.ofMinutes(2));
+                new RecordDecoder<>(schemas, LiveMetrics.getClassSchema()), Duration.ofMinutes(2));
         return new CheckpointIntake(new CheckpointAssembler(config.getLong(InferenceConfig.CHECKPOINT_MAX_PENDING_BYTES),
                 config.checkpointVerifier()), versions, registry, history);
     }
 
     static ModelsFollower follower(InferenceConfig config, CheckpointIntake intake, SchemaRegistryClient schemas) {
         return new ModelsFollower(config.consumerSettings(), config.getString(InferenceConfig.MODELS_TOPIC),
-                new AvroDeserializer<>(schemas, ModelCheckpoint.getClassSchema()), intake);
+                new RecordDecoder<>(schemas, ModelCheckpoint.getClassSchema()), intake);
+    }
+
+    /**
+     * Completes with a one-line reason when the service can no longer do its job and must stop:
+     * its models follower stopped on something retrying cannot fix.
+     */
+    public java.util.concurrent.CompletableFuture<String> failed() {
+        return follower.failed();
     }
 
     public KafkaStreams streams() {
@@ -177,8 +197,11 @@ public final class InferenceService implements AutoCloseable {
         manager.close();
     }
 
-    /** Creates missing topics with the broker's defaults; the models topic compacted, as the trainer expects. */
-    private static void ensureTopics(InferenceConfig config) {
+    /**
+     * Creates missing topics with the broker's defaults; the models topic compacted, as the trainer
+     * expects. Returns the DLQ topic's {@code max.message.bytes}, which every dead letter must fit.
+     */
+    private static int ensureTopics(InferenceConfig config) {
         try (Admin client = Admin.create(config.adminSettings())) {
             Set<String> existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
             String models = config.getString(InferenceConfig.MODELS_TOPIC);
@@ -193,6 +216,8 @@ public final class InferenceService implements AutoCloseable {
                 client.createTopics(missing).all().get(30, TimeUnit.SECONDS);
                 LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
+            return DeadLetterSizing.maxMessageBytes(client, config.getString(InferenceConfig.DLQ_TOPIC),
+                    Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);

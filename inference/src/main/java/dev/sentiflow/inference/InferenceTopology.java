@@ -3,11 +3,12 @@ package dev.sentiflow.inference;
 import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.Prediction;
-import dev.sentiflow.inference.live.LiveQuality;
-import dev.sentiflow.inference.live.LiveQualityProcessor;
 import dev.sentiflow.inference.batch.BatchPolicy;
 import dev.sentiflow.inference.batch.BatchingProcessor;
+import dev.sentiflow.inference.live.LiveQuality;
+import dev.sentiflow.inference.live.LiveQualityProcessor;
 import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,7 +45,15 @@ public final class InferenceTopology {
      * @param maxLength most tokens per record (the serving identity's max length)
      */
     public record Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
-                         BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength, Live live) {
+                         BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength, Live live,
+                         DeadLetterSizing deadLetterSizing) {
+
+        /** With Kafka's default message limits for dead letters. */
+        public Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
+                      BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength, Live live) {
+            this(tokenizedTopic, predictionsTopic, dlqTopic, registry, scorer, batches, vocabSize, maxLength, live,
+                    DeadLetterSizing.KAFKA_DEFAULTS);
+        }
     }
 
     /** Live quality: the topic, the label set, the window and the reporting interval. */
@@ -59,7 +68,7 @@ public final class InferenceTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.tokenizedTopic());
         topology.addProcessor(PROCESSOR, () -> new BatchingProcessor(params.tokenizedTopic(), PENDING_STORE,
                 params.registry(), params.vocabSize(), params.maxLength(), params.scorer(), params.batches(),
-                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR), SOURCE);
+                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR, params.deadLetterSizing()), SOURCE);
         topology.addProcessor(LIVE_PROCESSOR, () -> new LiveQualityProcessor(new LiveQuality(params.live().labels(),
                 params.live().windowRecords()), params.live().interval(), LIVE_SINK), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),

@@ -1,11 +1,11 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.schemas.config.ConfigSources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.schemas.config.ConfigMarkdown;
+import dev.sentiflow.schemas.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +55,21 @@ class InferenceConfigTest {
                     bad.getValue())), bad.toString());
             assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
         }
+    }
+
+    /** A batch must fit its transaction: one record of max.length must fit the token bound, the time a quarter of it. */
+    @Test
+    void batchBoundsThatCouldOutliveTheTransactionAreRefused() {
+        ConfigException tokens = assertThrows(ConfigException.class, () -> new InferenceConfig(Map.of("max.length",
+                "512", "batch.max.tokens", "256")));
+        assertTrue(tokens.getMessage().contains("batch.max.tokens") && tokens.getMessage().contains("max.length"),
+                tokens.getMessage());
+        ConfigException time = assertThrows(ConfigException.class, () -> new InferenceConfig(Map.of("batch.max.ms",
+                "3000")));
+        assertTrue(time.getMessage().contains("batch.max.ms") && time.getMessage().contains("10000"), time.getMessage());
+        // A longer transaction timeout makes room for it.
+        var config = new InferenceConfig(Map.of("batch.max.ms", "3000", "kafka.producer.transaction.timeout.ms", "60000"));
+        assertEquals(java.time.Duration.ofSeconds(3), config.batchPolicy().maxTime());
     }
 
     @Test

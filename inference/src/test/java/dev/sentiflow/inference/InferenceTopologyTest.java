@@ -12,9 +12,9 @@ import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.batch.BatchPolicy;
-import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.head.Classifiers;
@@ -22,6 +22,7 @@ import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import dev.sentiflow.schemas.serde.AvroSerializer;
@@ -371,6 +372,24 @@ class InferenceTopologyTest {
         send(review("after", "ok", "yelp"));
         driver.advanceWallClockTime(WAIT);
         assertEquals(8L, predictions.readValue().getModelVersion());
+    }
+
+    /**
+     * A near-1 MiB input that is not a review: its dead letter carries what the DLQ's limit allows
+     * (Kafka's defaults here), with the whole length and digest, so the letter can be written and
+     * the partition moves on; inference once copied the bytes whole, as ingest once did.
+     */
+    @Test
+    void aDeadLetterOfAHugeInputFitsTheDlqLimit() {
+        byte[] huge = new byte[1_040_000];
+        java.util.Arrays.fill(huge, (byte) 7);
+        input.pipeInput("huge".getBytes(StandardCharsets.UTF_8), huge);
+        DeadLetter letter = dlq.readValue();
+        assertEquals(DeadLetterReason.UNDECODABLE, letter.getReason());
+        assertTrue(letter.getOriginalValueTruncated(), "cut to fit");
+        assertEquals(huge.length, letter.getOriginalValueLength());
+        assertTrue(letter.getOriginalValue().remaining() <= DeadLetterSizing.KAFKA_DEFAULTS.maxCarried());
+        assertEquals(DeadLetterSizing.sha256(huge), letter.getOriginalValueSha256());
     }
 
     @Test

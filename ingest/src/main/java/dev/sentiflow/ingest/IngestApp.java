@@ -1,12 +1,12 @@
 package dev.sentiflow.ingest;
 
 import dev.sentiflow.schemas.config.ConfigSources;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
+import dev.sentiflow.schemas.failure.StreamFailureHandler;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -14,14 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +34,6 @@ public final class IngestApp {
     private static final Logger LOG = LoggerFactory.getLogger(IngestApp.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** The broker's default message.max.bytes, which a topic inherits unless it sets its own. */
-    private static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
     private IngestApp() {
     }
@@ -96,7 +89,7 @@ public final class IngestApp {
                 config.getString(IngestConfig.REVIEWS_TOPIC), config.getString(IngestConfig.TOKENIZED_TOPIC),
                 config.getString(IngestConfig.DLQ_TOPIC), registry, validator, sizing));
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-        StreamFailureHandler handler = new StreamFailureHandler();
+        StreamFailureHandler handler = new StreamFailureHandler("ingest");
         streams.setUncaughtExceptionHandler(handler);
         streams.setStateListener((now, before) -> {
             LOG.info("ingest state {} -> {}", before, now);
@@ -146,7 +139,7 @@ public final class IngestApp {
                 client.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
-            return maxMessageBytes(client, config.getString(IngestConfig.DLQ_TOPIC));
+            return DeadLetterSizing.maxMessageBytes(client, config.getString(IngestConfig.DLQ_TOPIC), ADMIN_TIMEOUT);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -154,31 +147,6 @@ public final class IngestApp {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot check topics " + config.topics() + " on Kafka at "
                     + config.getList(IngestConfig.BOOTSTRAP_SERVERS) + ": " + cause, cause);
-        }
-    }
-
-    private static int maxMessageBytes(Admin client, String topic) throws Exception {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                Map<ConfigResource, Config> configs = client.describeConfigs(List.of(resource)).all()
-                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-                return Integer.parseInt(entry.value());
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof AuthorizationException) {
-                    // Reading topic configs needs DESCRIBE_CONFIGS, which a locked-down principal may lack.
-                    LOG.warn("cannot read {}'s max.message.bytes ({}); sizing dead letters for Kafka's default of {} "
-                            + "bytes", topic, e.getCause().getMessage(), KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
-                    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
-                }
-                // A topic created a moment ago may not have reached every broker's metadata yet.
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
         }
     }
 }

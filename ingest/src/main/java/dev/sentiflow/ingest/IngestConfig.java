@@ -1,7 +1,7 @@
 package dev.sentiflow.ingest;
 
-import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;
 import dev.sentiflow.schemas.config.UnknownOptions;
@@ -12,12 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -63,7 +62,9 @@ public final class IngestConfig extends AbstractConfig {
             .define(RATING_MAPPING, Type.STRING, "1-2:negative,3:exclude,4-5:positive", Importance.HIGH,
                     "Star rating to label: comma-separated RANGE:LABEL, where LABEL is in the label set or 'exclude' "
                             + "(sent to the DLQ as NEUTRAL_EXCLUDED). Use 3:neutral with labels negative,neutral,positive "
-                            + "to keep three classes. Ratings outside every range go to the DLQ as INVALID_RATING.")
+                            + "to keep three classes. Ratings outside every range go to the DLQ as INVALID_RATING. 'none' "
+                            + "(or empty): ratings are not labels; reviews without an explicit label are unlabeled. "
+                            + "Left unset with labels that do not include negative and positive, it is 'none'.")
             .define(TEXT_MAX_BYTES, Type.INT, 65_536, Range.between(1, 10 * 1024 * 1024), Importance.MEDIUM,
                     "Longest accepted review text in UTF-8 bytes; longer ones go to the DLQ as TEXT_TOO_LARGE.")
             .define(MAX_LENGTH, Type.INT, 128, Range.between(2, 8192), Importance.MEDIUM,
@@ -102,6 +103,12 @@ public final class IngestConfig extends AbstractConfig {
     }
 
     private RatingMapping ratingMapping() {
+        if (!originals().containsKey(RATING_MAPPING)
+                && !getList(LABELS).stream().map(l -> l.toLowerCase(java.util.Locale.ROOT)).toList()
+                        .containsAll(List.of("negative", "positive"))) {
+            // The default names negative and positive: for another label set it could only refuse to start.
+            return RatingMapping.none();
+        }
         try {
             return RatingMapping.parse(getString(RATING_MAPPING), getList(LABELS));
         } catch (IllegalArgumentException e) {
@@ -132,11 +139,7 @@ public final class IngestConfig extends AbstractConfig {
 
     /** The {@code max.request.size} Streams' producer will run with (its default unless overridden). */
     public int producerMaxRequestSize() {
-        Object value = clients.producer().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        if (value == null) {
-            return (Integer) ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        }
-        return (Integer) ConfigDef.parseType(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, value, Type.INT);
+        return clients.producerMaxRequestSize();
     }
 
     public SchemaRegistryClient registryClient() {

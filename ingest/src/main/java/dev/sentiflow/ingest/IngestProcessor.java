@@ -1,9 +1,9 @@
 package dev.sentiflow.ingest;
 
-import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.DeadLetterReason;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
+import dev.sentiflow.schemas.deadletter.DeadLetters;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 final class IngestProcessor implements Processor<byte[], byte[], Object, Object> {
 
-    static final String DLQ_REASON_HEADER = "sentiflow.dlq.reason";
+    static final String DLQ_REASON_HEADER = DeadLetters.REASON_HEADER;
     private static final Logger LOG = LoggerFactory.getLogger(IngestProcessor.class);
     private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(30);
 
@@ -31,7 +31,7 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
     private final ReviewValidator validator;
     private final String tokenizedSink;
     private final String dlqSink;
-    private final DeadLetterSizing sizing;
+    private final DeadLetters letters;
     private final Map<DeadLetterReason, Long> rejected = new EnumMap<>(DeadLetterReason.class);
     private ProcessorContext<Object, Object> context;
     private long accepted;
@@ -39,7 +39,7 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
     IngestProcessor(ReviewDecoder decoder, ReviewValidator validator, String tokenizedSink, String dlqSink,
                     DeadLetterSizing sizing) {
         this.decoder = decoder;
-        this.sizing = sizing;
+        this.letters = new DeadLetters(sizing);
         this.validator = validator;
         this.tokenizedSink = tokenizedSink;
         this.dlqSink = dlqSink;
@@ -86,30 +86,15 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
 
     private void deadLetter(Record<byte[], byte[]> record, Rejection rejection) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
-        DeadLetterSizing.Carried carried = sizing.carry(record.key(), record.value());
-        String detail = DeadLetterSizing.clip(rejection.detail()) + carried.note()
-                + (carried.valueTruncated() ? " [original value cut from " + carried.valueLength() + " to "
-                + carried.originalValue().remaining() + " bytes to fit the DLQ's message limit]" : "");
-        String recordId = DeadLetterSizing.clip(rejection.recordId());
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setReason(rejection.reason())
-                .setDetail(detail)
-                .setSourceTopic(meta == null ? "" : meta.topic())
-                .setSourcePartition(meta == null ? -1 : meta.partition())
-                .setSourceOffset(meta == null ? -1 : meta.offset())
-                .setRecordId(recordId)
-                .setOriginalKey(carried.originalKey())
-                .setOriginalValue(carried.originalValue())
-                .setOriginalValueLength(carried.valueLength())
-                .setOriginalValueSha256(carried.valueSha256())
-                .setOriginalValueTruncated(carried.valueTruncated())
-                .setFailedAt(Instant.now())
-                .build();
-        Record<Object, Object> out = new Record<>(carried.recordKey(), letter, record.timestamp());
-        out.headers().add(DLQ_REASON_HEADER, rejection.reason().name().getBytes(StandardCharsets.UTF_8));
+        DeadLetters.Letter letter = letters.build(rejection.reason(), rejection.detail(), rejection.recordId(),
+                meta == null ? "" : meta.topic(), meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(),
+                record.key(), record.value(), Instant.now());
+        Record<Object, Object> out = new Record<>(letter.key(), letter.value(), record.timestamp());
+        out.headers().add(DeadLetters.REASON_HEADER, letter.reasonHeader());
         context.forward(out, dlqSink);
         rejected.merge(rejection.reason(), 1L, Long::sum);
-        LOG.info("dead-lettered {} id={} reason={}: {}", position(), recordId, rejection.reason(), detail);
+        LOG.info("dead-lettered {} id={} reason={}: {}", position(), letter.value().getRecordId(), rejection.reason(),
+                letter.value().getDetail());
     }
 
     private String position() {

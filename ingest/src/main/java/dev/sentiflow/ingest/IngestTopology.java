@@ -2,6 +2,7 @@ package dev.sentiflow.ingest;
 
 import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Decides a review's label: an explicit label wins and must be in the label set; otherwise the
- * rating is mapped; with neither, the review is unlabeled (it is scored, not trained on).
+ * rating is mapped (unless the mapping is {@code none}); with neither, the review is unlabeled (it is
+ * scored, not trained on).
  */
 public final class LabelPolicy {
 
@@ -34,7 +35,7 @@ public final class LabelPolicy {
                     .orElseGet(() -> new Reject(DeadLetterReason.UNKNOWN_LABEL,
                             "label '" + explicitLabel + "' is not one of " + labels + " (option labels)"));
         }
-        if (rating == null) {
+        if (rating == null || ratings.isNone()) {
             return new Label(null);
         }
         RatingMapping.Result mapped = ratings.map(rating);

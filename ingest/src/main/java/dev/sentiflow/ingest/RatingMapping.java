@@ -12,6 +12,8 @@ import java.util.Optional;
 public final class RatingMapping {
 
     public static final String EXCLUDE = "exclude";
+    /** The setting's value for "star ratings are not labels": a review with only a rating is unlabeled. */
+    public static final String NONE = "none";
 
     private record Rule(int from, int to, String label) {
     }
@@ -37,7 +39,16 @@ public final class RatingMapping {
         this.text = text;
     }
 
+    /** No rule at all: ratings are ignored, so a review labels itself explicitly or stays unlabeled. */
+    public static RatingMapping none() {
+        return new RatingMapping(List.of(), NONE);
+    }
+
+    /** @param text comma-separated RANGE:LABEL rules, or {@value #NONE} (or empty) for {@link #none()} */
     public static RatingMapping parse(String text, List<String> labels) {
+        if (text.isBlank() || text.trim().equalsIgnoreCase(NONE)) {
+            return none();
+        }
         List<Rule> rules = new ArrayList<>();
         for (String part : text.split(",")) {
             String entry = part.trim();
@@ -73,9 +84,14 @@ public final class RatingMapping {
             rules.add(new Rule(from, to, canonical));
         }
         if (rules.isEmpty()) {
-            throw new IllegalArgumentException("no rating rules given");
+            throw new IllegalArgumentException("no rating rules given (use '" + NONE + "' for no mapping)");
         }
         return new RatingMapping(List.copyOf(rules), text);
+    }
+
+    /** Whether ratings are ignored ({@link #none()}). */
+    public boolean isNone() {
+        return rules.isEmpty();
     }
 
     public Result map(int rating) {

@@ -1,11 +1,11 @@
 package dev.sentiflow.ingest;
 
-import dev.sentiflow.schemas.config.ConfigSources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.schemas.config.ConfigMarkdown;
+import dev.sentiflow.schemas.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -91,6 +91,19 @@ class IngestConfigTest {
                     () -> new IngestConfig(Map.of(key, bad.substring(bad.indexOf('=') + 1))), bad);
             assertTrue(e.getMessage().contains(key), e.getMessage());
         }
+    }
+
+    /** A label set without negative/positive starts without a rating mapping instead of refusing the default. */
+    @Test
+    void anotherLabelSetStartsWithoutARatingMappingUnlessOneIsGiven() {
+        LabelPolicy sources = new IngestConfig(Map.of("labels", "amazon,imdb,yelp")).labelPolicy();
+        assertEquals(new LabelPolicy.Label(null), sources.decide(null, 5));
+        assertEquals(new LabelPolicy.Label("yelp"), sources.decide("yelp", null));
+        assertEquals(new LabelPolicy.Label(null), new IngestConfig(Map.of("rating.mapping", "none")).labelPolicy()
+                .decide(null, 1));
+        ConfigException e = assertThrows(ConfigException.class, () -> new IngestConfig(Map.of("labels",
+                "amazon,imdb,yelp", "rating.mapping", "1-2:negative")));
+        assertTrue(e.getMessage().contains("rating.mapping"), e.getMessage());
     }
 
     @Test

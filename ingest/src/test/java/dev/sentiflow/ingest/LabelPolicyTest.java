@@ -45,6 +45,19 @@ class LabelPolicyTest {
         assertTrue(unknown.detail().contains("'meh'") && unknown.detail().contains("[negative, positive]"));
     }
 
+    /** 'none' (or empty): ratings are not labels, so a rating alone leaves a review unlabeled, not dead-lettered. */
+    @Test
+    void noMappingLeavesRatedReviewsUnlabeledAndExplicitLabelsStillCount() {
+        List<String> sources = List.of("amazon", "imdb", "yelp");
+        for (String none : List.of("none", "", " NONE ")) {
+            LabelPolicy p = policy(none, sources);
+            assertEquals(new LabelPolicy.Label(null), p.decide(null, 5));
+            assertEquals(new LabelPolicy.Label("imdb"), p.decide("IMDB", 1));
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RatingMapping.parse(",", BINARY)).getMessage()
+                .contains("'none'"));
+    }
+
     @Test
     void neitherLabelNorRatingIsUnlabeled() {
         assertEquals(new LabelPolicy.Label(null), policy("1-5:positive", BINARY).decide(null, null));

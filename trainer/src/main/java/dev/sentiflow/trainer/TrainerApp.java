@@ -8,7 +8,6 @@ import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.model.device.Devices;
 import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.train.TrainingConfig;
 import dev.sentiflow.model.train.TrainingMode;
 import dev.sentiflow.model.weights.BaseModel;
@@ -17,8 +16,9 @@ import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.config.ConfigMarkdown;
 import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
-import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.schemas.serde.AvroSerializer;
+import dev.sentiflow.schemas.serde.RecordDecoder;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.config.TrainFrom;
 import dev.sentiflow.trainer.config.TrainerConfig;
@@ -131,7 +131,7 @@ public final class TrainerApp {
         try (modelsReader) {
             catalog = ModelsCatalog.read(modelsReader, config.getString(TrainerConfig.MODELS_TOPIC),
                     new RecordDecoder<>(registry, ModelCheckpoint.getClassSchema()),
-                    new CheckpointAssembler(512L << 20, config.signer()), Duration.ofSeconds(60));
+                    new CheckpointAssembler(config.getLong(TrainerConfig.CHECKPOINT_MAX_PENDING_BYTES), config.signer()), Duration.ofSeconds(60));
         }
 
         Map<String, Object> input = new HashMap<>(consumers);

@@ -105,7 +105,7 @@ class TrainerFaultsIT {
             s.put("topic.tokenized", tokenized);
             s.put("topic.models", models);
             s.put("topic.training.metrics", metrics);
-            s.put("topic.live.metrics", live);
+            s.put("topic.metrics.live", live);
             s.put("round.size", "40");
             s.put("round.min.examples", "1");
             s.put("round.max.wait.ms", "1000");

@@ -1,5 +1,7 @@
 package dev.sentiflow.deploy.cli;
 
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -12,9 +14,10 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
 
 /**
- * The connection options of the client commands ({@code topics}, {@code tail}), declared once as a
- * picocli mixin: brokers and a {@code .properties} file of further client settings
- * (security, timeouts). The local stack writes such a file, {@code <workdir>/client.properties},
+ * The connection options of the client commands ({@code topics}, {@code tail}, {@code report}),
+ * declared once as a picocli mixin: brokers and a {@code .properties} file of further client settings
+ * (security, timeouts) and of the registry's ({@code schema.registry.url}, {@code .basic.auth.user.info},
+ * {@code .ssl.truststore.*}, as the services take them). The local stack writes such a file, {@code <workdir>/client.properties},
  * holding its broker and registry addresses. An option on the command line wins over the file.
  */
 public final class ClientSettings {
@@ -37,7 +40,7 @@ public final class ClientSettings {
     public Map<String, Object> kafka() {
         Map<String, Object> settings = new HashMap<>();
         fileSettings().forEach((key, value) -> {
-            if (!key.equals(REGISTRY_KEY)) {
+            if (!SchemaRegistrySettings.DEFINITION.names().contains(key)) {
                 settings.put(key, value);
             }
         });
@@ -54,6 +57,22 @@ public final class ClientSettings {
             return option.url;
         }
         return fileSettings().getOrDefault(REGISTRY_KEY, DEFAULT_REGISTRY);
+    }
+
+    /**
+     * A registry client with everything the settings file says about the registry (the services'
+     * own {@code schema.registry.*} keys: basic auth, trust and key stores), at {@code --registry} when
+     * given: a secured registry is reached by every command as by the services.
+     */
+    public SchemaRegistryClient registryClient(RegistryOption option) {
+        Map<String, Object> values = new HashMap<>();
+        fileSettings().forEach((key, value) -> {
+            if (SchemaRegistrySettings.DEFINITION.names().contains(key)) {
+                values.put(key, value);
+            }
+        });
+        values.put(REGISTRY_KEY, registry(option));
+        return SchemaRegistrySettings.client(values);
     }
 
     /** Whether the command line named a cluster ({@code --bootstrap-servers} or {@code --config}). */

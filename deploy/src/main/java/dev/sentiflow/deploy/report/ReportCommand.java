@@ -67,7 +67,7 @@ public final class ReportCommand implements Callable<Integer> {
         }
         if (client.given()) {
             Path file = out != null ? out : Path.of(ReportFile.NAME);
-            ReportData data = new ReportCollector(client.kafka(), new SchemaRegistryClient(client.registry(registryOption)),
+            ReportData data = new ReportCollector(client.kafka(), client.registryClient(registryOption),
                     client.bootstrap(), timeout).collect();
             return written(stdout, data, file);
         }

@@ -1,5 +1,6 @@
 package dev.sentiflow.deploy.report;
 
+import dev.sentiflow.schemas.topic.ReadToEnd;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -46,25 +46,11 @@ final class TopicReader implements AutoCloseable {
         if (infos == null || infos.isEmpty()) {
             return new Read(false, 0, true);
         }
-        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        // With read_committed these are the last stable offsets: records of an open transaction are not waited for.
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long records = 0;
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
-            if (System.nanoTime() > deadline) {
-                return new Read(true, records, false);
-            }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
-                    handler.accept(record);
-                    records++;
-                }
-            }
-        }
-        return new Read(true, records, true);
+        ReadToEnd.Result read = ReadToEnd.read(consumer, topic, timeout, record -> {
+            handler.accept(record);
+            return true;
+        });
+        return new Read(read.exists(), read.records(), read.complete());
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.sentiflow.deploy.tail;
 
 import dev.sentiflow.deploy.cli.ClientSettings;
 import dev.sentiflow.deploy.cli.RegistryOption;
-import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,7 @@ public final class TailCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        AvroDeserializer<SpecificRecord> decoder = stream.deserializer(new SchemaRegistryClient(client.registry(registryOption)));
+        AvroDeserializer<SpecificRecord> decoder = stream.deserializer(client.registryClient(registryOption));
         AtomicLong printed = new AtomicLong();
         try (TopicFollower follower = new TopicFollower(client.kafka())) {
             Thread hook = new Thread(follower::stop, "tail-stop");

@@ -3,11 +3,17 @@ package dev.sentiflow.inference.batch;
 import java.time.Duration;
 
 /**
- * When a micro-batch is scored: once it holds {@code maxRecords} records, or when {@code maxWait}
- * of wall-clock time has passed, whichever comes first. Batches are per task, that is per input
+ * When a micro-batch is scored and how big it may be: scored once it holds {@code maxRecords}
+ * records, or when {@code maxWait} of wall-clock time has passed, whichever comes first; never more
+ * than {@code maxTokens} padded tokens (rows × longest row) nor, as measured, more than
+ * {@code maxTime} of model time (see {@link BatchBudget}). Batches are per task, that is per input
  * partition.
  */
-public record BatchPolicy(int maxRecords, Duration maxWait) {
+public record BatchPolicy(int maxRecords, Duration maxWait, long maxTokens, Duration maxTime) {
+
+    /** 32 rows of 128 tokens. */
+    public static final long DEFAULT_MAX_TOKENS = 32 * 128;
+    public static final Duration DEFAULT_MAX_TIME = Duration.ofSeconds(2);
 
     public BatchPolicy {
         if (maxRecords < 1) {
@@ -16,5 +22,16 @@ public record BatchPolicy(int maxRecords, Duration maxWait) {
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("the batch wait must be positive, got " + maxWait);
         }
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("a batch holds at least 1 token, got " + maxTokens);
+        }
+        if (maxTime.isNegative() || maxTime.isZero()) {
+            throw new IllegalArgumentException("the batch time must be positive, got " + maxTime);
+        }
+    }
+
+    /** With the default token and time bounds. */
+    public BatchPolicy(int maxRecords, Duration maxWait) {
+        this(maxRecords, maxWait, Math.max(DEFAULT_MAX_TOKENS, maxRecords * 128L), DEFAULT_MAX_TIME);
     }
 }

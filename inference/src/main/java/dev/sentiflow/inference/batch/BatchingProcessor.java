@@ -1,13 +1,12 @@
 package dev.sentiflow.inference.batch;
 
-import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
+import dev.sentiflow.schemas.deadletter.DeadLetters;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.RecordDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchingProcessor implements Processor<byte[], byte[], Object, Object> {
 
-    public static final String DLQ_REASON_HEADER = "sentiflow.dlq.reason";
+    public static final String DLQ_REASON_HEADER = DeadLetters.REASON_HEADER;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingProcessor.class);
     private static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(30);
 
@@ -56,6 +55,9 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final String predictionSink;
     private final String dlqSink;
     private final String liveQuality;
+    private final DeadLetters letters;
+    private final BatchBudget budget;
+    private boolean slowLogged;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, byte[]> pending;
     private long pendingCount;
@@ -73,13 +75,15 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
      */
     public BatchingProcessor(String inputTopic, String storeName, SchemaRegistryClient registry, int vocabSize,
             int maxLength, BatchScorer scorer, BatchPolicy policy, String predictionSink, String dlqSink,
-            String liveQuality) {
+            String liveQuality, DeadLetterSizing deadLetterSizing) {
+        this.letters = new DeadLetters(deadLetterSizing);
         this.inputTopic = inputTopic;
         this.storeName = storeName;
         this.decoder = new RecordDecoder<>(registry, TokenizedReview.getClassSchema());
         this.check = new ReviewCheck(vocabSize, maxLength);
         this.scorer = scorer;
         this.maxRecords = policy.maxRecords();
+        this.budget = new BatchBudget(policy);
         this.maxWait = policy.maxWait();
         this.predictionSink = predictionSink;
         this.dlqSink = dlqSink;
@@ -142,31 +146,33 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         if (pendingCount <= 0) {
             return;
         }
-        List<KeyValue<Long, PendingRecord>> batch = oldestPending();
+        List<Taken> batch = oldestPending();
         if (batch.isEmpty()) {
-            pendingCount = 0;
+            pendingCount = 0; // the store was read to its end: nothing decodable is pending
             waitingSinceMs = -1;
             return;
         }
         Map<Long, PendingRecord> byKey = new HashMap<>();
         Map<Long, String> ids = new HashMap<>();
         List<BatchScorer.Input> inputs = new ArrayList<>(batch.size());
-        for (KeyValue<Long, PendingRecord> kv : batch) {
-            byKey.put(kv.key, kv.value);
-            // It decoded when it was stored; a registry outage now is thrown (retried), not the record's fault.
-            RecordDecoder.Decoded<TokenizedReview> decoded = decoder.decode(inputTopic, kv.value.value());
-            if (decoded instanceof RecordDecoder.Ok<TokenizedReview> ok) {
-                inputs.add(new BatchScorer.Input(kv.key, ok.value()));
-                ids.put(kv.key, ok.value().getId());
-            } else {
-                deadLetter(kv.value, DeadLetterReason.UNDECODABLE, ((RecordDecoder.Bad<TokenizedReview>) decoded).detail(),
-                        null);
-                remove(kv.key);
-            }
+        int longest = 0;
+        for (Taken t : batch) {
+            byKey.put(t.key(), t.record());
+            inputs.add(new BatchScorer.Input(t.key(), t.review()));
+            ids.put(t.key(), t.review().getId());
+            longest = Math.max(longest, t.review().getTokenIds().size());
         }
         long begin = System.nanoTime();
         BatchScorer.Outcome outcome = scorer.score(inputs);
-        nanosSinceSummary += System.nanoTime() - begin;
+        long took = System.nanoTime() - begin;
+        budget.scored(inputs.size(), longest, took);
+        if (took > budget.maxTime().toNanos() * 2 && !slowLogged) {
+            LOG.warn("task {}: a batch of {} records (longest {} tokens) took {} ms, over twice batch.max.ms ({} ms); "
+                    + "later batches are cut to fit", context.taskId(), inputs.size(), longest, took / 1_000_000,
+                    budget.maxTime().toMillis());
+            slowLogged = true;
+        }
+        nanosSinceSummary += took;
         batchesSinceSummary++;
         for (BatchScorer.Scored s : outcome.scored()) {
             Record<Object, Object> prediction = new Record<>(s.prediction().getId(), s.prediction(),
@@ -204,15 +210,34 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         }
     }
 
-    private List<KeyValue<Long, PendingRecord>> oldestPending() {
-        List<KeyValue<Long, PendingRecord>> batch = new ArrayList<>(maxRecords);
+    /** A pending record read back and decoded for a batch. */
+    private record Taken(long key, PendingRecord record, TokenizedReview review) {}
+
+    /**
+     * The oldest pending records, decoded, as many as the {@link BatchBudget} lets one batch hold
+     * (rows and rows × longest tokens). A record that no longer decodes (it did when stored) is
+     * dead-lettered here; a registry outage is thrown: not the record's fault, it is retried.
+     */
+    private List<Taken> oldestPending() {
+        List<Taken> candidates = new ArrayList<>(maxRecords);
+        List<Long> undecodable = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> it = pending.all()) {
-            while (it.hasNext() && batch.size() < maxRecords) {
+            while (it.hasNext() && candidates.size() < maxRecords) {
                 KeyValue<Long, byte[]> kv = it.next();
-                batch.add(KeyValue.pair(kv.key, PendingRecord.decode(kv.value)));
+                PendingRecord record = PendingRecord.decode(kv.value);
+                RecordDecoder.Decoded<TokenizedReview> decoded = decoder.decode(inputTopic, record.value());
+                if (decoded instanceof RecordDecoder.Ok<TokenizedReview> ok) {
+                    candidates.add(new Taken(kv.key, record, ok.value()));
+                } else {
+                    deadLetter(record, DeadLetterReason.UNDECODABLE, ((RecordDecoder.Bad<TokenizedReview>) decoded)
+                            .detail(), null);
+                    undecodable.add(kv.key);
+                }
             }
         }
-        return batch;
+        undecodable.forEach(this::remove);
+        int[] lengths = candidates.stream().mapToInt(t -> t.review().getTokenIds().size()).toArray();
+        return candidates.subList(0, budget.take(lengths));
     }
 
     private void remove(long key) {
@@ -232,19 +257,11 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     }
 
     private void deadLetter(PendingRecord in, DeadLetterReason reason, String detail, String recordId) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setReason(reason)
-                .setDetail(detail)
-                .setSourceTopic(inputTopic)
-                .setSourcePartition(in.partition())
-                .setSourceOffset(in.offset())
-                .setRecordId(recordId)
-                .setOriginalKey(in.key() == null ? null : ByteBuffer.wrap(in.key()))
-                .setOriginalValue(in.value() == null ? null : ByteBuffer.wrap(in.value()))
-                .setFailedAt(Instant.now())
-                .build();
-        Record<Object, Object> out = new Record<>(in.key(), letter, in.timestamp());
-        out.headers().add(DLQ_REASON_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
+        // Sized to the DLQ's limits: a letter carrying a near-1 MiB input whole could never be written.
+        DeadLetters.Letter letter = letters.build(reason, detail, recordId, inputTopic, in.partition(), in.offset(),
+                in.key(), in.value(), Instant.now());
+        Record<Object, Object> out = new Record<>(letter.key(), letter.value(), in.timestamp());
+        out.headers().add(DLQ_REASON_HEADER, letter.reasonHeader());
         context.forward(out, dlqSink);
         deadSinceSummary.merge(reason, 1L, Long::sum);
     }

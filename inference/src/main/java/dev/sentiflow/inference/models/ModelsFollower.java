@@ -1,23 +1,28 @@
 package dev.sentiflow.inference.models;
 
 import dev.sentiflow.avro.ModelCheckpoint;
-import dev.sentiflow.schemas.registry.SchemaRegistryException;
+import dev.sentiflow.schemas.failure.Backoff;
+import dev.sentiflow.schemas.registry.RegistryConfigurationException;
+import dev.sentiflow.schemas.registry.RegistryUnavailableException;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,17 +44,19 @@ public final class ModelsFollower implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
-    private final Deserializer<ModelCheckpoint> values;
+    private final RecordDecoder<ModelCheckpoint> values;
     private final CheckpointIntake intake;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private final Backoff backoff = new Backoff();
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
 
     /**
      * @param clientSettings bootstrap servers and any client overrides; isolation level, offset reset
      *     and auto-commit are set here because correctness depends on them
      */
-    public ModelsFollower(Map<String, Object> clientSettings, String topic, Deserializer<ModelCheckpoint> values,
+    public ModelsFollower(Map<String, Object> clientSettings, String topic, RecordDecoder<ModelCheckpoint> values,
             CheckpointIntake intake) {
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -69,6 +76,15 @@ public final class ModelsFollower implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Completes with a one-line reason when the follower stopped for good on something retrying cannot
+     * fix (refused credentials or authorization, a registry that refuses us, a bug); the app must stop,
+     * since it would otherwise serve stale versions without saying so.
+     */
+    public CompletableFuture<String> failed() {
+        return failed;
+    }
+
     /** True once every record committed to the topic before start has been read (and loaded or refused). */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -76,58 +92,93 @@ public final class ModelsFollower implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = assignAll();
-            consumer.seekToBeginning(partitions);
-            // Under read_committed these are the last stable offsets: exactly what committed before now.
-            Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
-            LOG.info("following {} ({} partitions) from the beginning; catching up to {}", topic, partitions.size(),
-                    startEnd.values());
-            checkCaughtUp(startEnd);
+            Map<TopicPartition, Long> startEnd = null;
             while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                boolean backedOff = false;
-                for (TopicPartition tp : records.partitions()) {
-                    List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-                    if (backedOff) {
-                        consumer.seek(tp, batch.get(0).offset()); // fetched but not handled: read again
-                    } else {
-                        backedOff = !handle(tp, batch);
+                try {
+                    if (startEnd == null) {
+                        List<TopicPartition> partitions = assignAll();
+                        consumer.seekToBeginning(partitions);
+                        // Under read_committed these are the last stable offsets: exactly what committed before now.
+                        startEnd = consumer.endOffsets(partitions);
+                        LOG.info("following {} ({} partitions) from the beginning; catching up to {}", topic,
+                                partitions.size(), startEnd.values());
                     }
+                    follow(startEnd);
+                } catch (WakeupException e) {
+                    if (running) {
+                        fail("woken up unexpectedly", e);
+                    }
+                    return;
+                } catch (RuntimeException e) {
+                    if (permanent(e)) {
+                        fail(e.toString(), e);
+                        return;
+                    }
+                    Duration wait = backoff.onFailure(System.nanoTime());
+                    LOG.warn("models follower: {}; retrying in {} ms (the versions loaded so far keep serving)",
+                            e.toString(), wait.toMillis());
+                    sleepQuietly(wait);
                 }
-                checkCaughtUp(startEnd);
             }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("models follower woken up unexpectedly; models are no longer followed", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("models follower stopped: {}; the versions loaded so far keep serving", e.toString(), e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private void follow(Map<TopicPartition, Long> startEnd) {
+        checkCaughtUp(startEnd);
+        while (running) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            boolean backedOff = false;
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                if (backedOff) {
+                    consumer.seek(tp, batch.get(0).offset()); // fetched but not handled: read again
+                } else {
+                    backedOff = !handle(tp, batch);
+                }
+            }
+            checkCaughtUp(startEnd);
+        }
+    }
+
+    /** Retrying cannot fix it: credentials, authorization, a registry that refuses us, or not Kafka's at all. */
+    static boolean permanent(RuntimeException e) {
+        if (e instanceof AuthenticationException || e instanceof AuthorizationException
+                || e instanceof RegistryConfigurationException) {
+            return true;
+        }
+        return !(e instanceof KafkaException || e instanceof RegistryUnavailableException);
+    }
+
+    private void fail(String reason, Throwable cause) {
+        LOG.error("models follower stopped: {}; new versions can no longer be taken, so the app stops", reason,
+                cause);
+        failed.complete("the models follower stopped: " + reason);
     }
 
     /** @return false when it backed off (the registry was unreachable) and the partition was rewound */
     private boolean handle(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
         for (ConsumerRecord<byte[], byte[]> record : records) {
             String source = tp + "@" + record.offset();
-            ModelCheckpoint chunk;
-            try {
-                chunk = values.deserialize(topic, record.value());
-            } catch (SchemaRegistryException e) {
-                if (e.status() == 404) {
-                    intake.undecodable(source, "schema id unknown to the registry: " + e.getMessage());
+            ModelCheckpoint chunk = null;
+            if (record.value() != null) {
+                RecordDecoder.Decoded<ModelCheckpoint> decoded;
+                try {
+                    decoded = values.decode(topic, record.value());
+                } catch (RegistryUnavailableException e) {
+                    // The registry being down is not the record's fault: read it again later.
+                    LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} s", source, e.getMessage(),
+                            REGISTRY_BACKOFF.toSeconds());
+                    consumer.seek(tp, record.offset());
+                    sleepQuietly(REGISTRY_BACKOFF);
+                    return false;
+                }
+                if (decoded instanceof RecordDecoder.Bad<ModelCheckpoint> bad) {
+                    intake.undecodable(source, bad.detail());
                     continue;
                 }
-                // The registry being down is not the record's fault: read it again later.
-                LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} s", source, e.getMessage(),
-                        REGISTRY_BACKOFF.toSeconds());
-                consumer.seek(tp, record.offset());
-                sleepQuietly(REGISTRY_BACKOFF);
-                return false;
-            } catch (SerializationException e) {
-                intake.undecodable(source, e.getMessage());
-                continue;
+                chunk = ((RecordDecoder.Ok<ModelCheckpoint>) decoded).value();
             }
             try {
                 intake.accept(chunk, source);

@@ -2,19 +2,17 @@ package dev.sentiflow.inference.rollout;
 
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.RolloutAction;
+import dev.sentiflow.schemas.registry.RegistryUnavailableException;
+import dev.sentiflow.schemas.serde.RecordDecoder;
+import dev.sentiflow.schemas.topic.ReadToEnd;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,43 +50,35 @@ public final class RolloutHistory {
 
     /**
      * Reads {@code topic} (read_committed, every partition, no group) up to where it ends now. A
-     * missing topic is an empty history; a record that does not decode is skipped with a WARN.
+     * missing topic is an empty history; a record that does not decode is skipped with a WARN; while
+     * the registry does not answer, the read waits for it.
      */
     public static RolloutHistory read(Map<String, Object> clientSettings, String topic,
-            Deserializer<LiveMetrics> values, Duration timeout) {
+            RecordDecoder<LiveMetrics> values, Duration timeout) {
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "sentiflow-inference-rollouts");
         List<LiveMetrics> decisions = new java.util.ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-            if (infos == null || infos.isEmpty()) {
-                return none();
-            }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the rollout decisions on " + topic + " within "
-                            + timeout.toSeconds() + " s");
+            ReadToEnd.read(consumer, topic, timeout, r -> {
+                RecordDecoder.Decoded<LiveMetrics> decoded;
+                try {
+                    decoded = values.decode(r.topic(), r.value());
+                } catch (RegistryUnavailableException e) {
+                    return false;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        LiveMetrics m = values.deserialize(topic, r.value());
-                        if (m != null && m.getAction() != null) {
-                            decisions.add(m);
-                        }
-                    } catch (SerializationException e) {
-                        LOG.warn("skipping undecodable live-metrics record at {}-{}@{}: {}", r.topic(), r.partition(),
-                                r.offset(), e.getMessage());
+                if (decoded instanceof RecordDecoder.Ok<LiveMetrics> ok) {
+                    if (ok.value().getAction() != null) {
+                        decisions.add(ok.value());
                     }
+                } else {
+                    LOG.warn("skipping undecodable live-metrics record at {}-{}@{}: {}", r.topic(), r.partition(),
+                            r.offset(), ((RecordDecoder.Bad<LiveMetrics>) decoded).detail());
                 }
-            }
+                return true;
+            }).recordsOrThrow(topic, timeout);
         }
         RolloutHistory history = of(decisions);
         LOG.info("rollout decisions before start: {} on {}", history.decided.size(), topic);

@@ -120,6 +120,18 @@ public final class KafkaClientSettings {
         return merged(producer);
     }
 
+    /** The producer's {@code max.request.size}: as set, else Kafka's default. A dead letter must fit it. */
+    public int producerMaxRequestSize() {
+        Object value = producer().get(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (value == null) {
+            return (Integer) org.apache.kafka.clients.producer.ProducerConfig.configDef().defaultValues()
+                    .get(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        }
+        return (Integer) org.apache.kafka.common.config.ConfigDef.parseType(
+                org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, value,
+                org.apache.kafka.common.config.ConfigDef.Type.INT);
+    }
+
     /** Settings for a consumer: every {@code kafka.X}, then {@code kafka.consumer.X}. */
     public Map<String, Object> consumer() {
         return merged(consumer);

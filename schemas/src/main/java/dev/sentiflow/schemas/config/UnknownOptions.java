@@ -23,6 +23,11 @@ public final class UnknownOptions {
             String name = String.valueOf(key);
             if (!definition.names().contains(name) && !name.startsWith(KafkaClientSettings.PREFIX)) {
                 String origin = origins.get(name);
+                String renamed = SharedOptions.RENAMED.get(name);
+                if (renamed != null && definition.names().contains(renamed)) {
+                    throw new ConfigException("option '" + name + "'" + (origin == null ? "" : " (from " + origin + ")")
+                            + " was renamed '" + renamed + "' (the same name in every service); use that instead");
+                }
                 throw new ConfigException("unknown option '" + name + "'" + (origin == null ? "" : " (from " + origin
                         + ")") + ": not one of this service's options (see --help), and Kafka client settings "
                         + "take the prefix '" + KafkaClientSettings.PREFIX + "'");

@@ -5,18 +5,16 @@ import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.AssemblyResult;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.checkpoint.VersionSequence;
-import dev.sentiflow.schemas.failure.Backoff;
 import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.serde.RecordDecoder;
+import dev.sentiflow.schemas.topic.ReadToEnd;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,37 +41,15 @@ public final class ModelsCatalog {
     public static ModelsCatalog read(Consumer<byte[], byte[]> consumer, String topic,
             RecordDecoder<ModelCheckpoint> decoder, CheckpointAssembler assembler, Duration timeout) {
         ModelsCatalog catalog = new ModelsCatalog();
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Backoff registryBackoff = new Backoff();
-        int records = 0;
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
+        long records = ReadToEnd.read(consumer, topic, timeout, r -> {
+            try {
+                catalog.take(topic, r, decoder, assembler);
+                return true;
+            } catch (RegistryUnavailableException e) {
+                LOG.warn("models topic {}: the schema registry does not answer ({})", topic, e.getMessage());
+                return false;
             }
-            var batch = consumer.poll(Duration.ofMillis(200));
-            for (TopicPartition tp : batch.partitions()) {
-                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
-                    try {
-                        catalog.take(topic, r, decoder, assembler);
-                        records++;
-                    } catch (RegistryUnavailableException e) {
-                        // Not the record's fault: wait, then read it again (the deadline is for the broker only).
-                        Duration wait = registryBackoff.onFailure(System.nanoTime());
-                        LOG.warn("models topic {}: the schema registry does not answer ({}); reading {}@{} again in "
-                                + "{} ms", topic, e.getMessage(), tp, r.offset(), wait.toMillis());
-                        sleep(wait);
-                        consumer.seek(tp, r.offset());
-                        deadline = System.nanoTime() + timeout.toNanos();
-                        break;
-                    }
-                }
-            }
-        }
+        }).recordsOrThrow(topic, timeout);
         consumer.unsubscribe();
         LOG.info("models topic {}: {} records, champions {}", topic, records, catalog.champions.keySet().stream()
                 .collect(Collectors.toMap(n -> n, n -> "v" + catalog.champions.get(n).version())));
@@ -101,15 +77,6 @@ public final class ModelsCatalog {
             champions.put(c.checkpoint().name(), c.checkpoint());
         } else if (result instanceof AssemblyResult.Rejected rejected) {
             LOG.warn("models topic: {} ({})", rejected.detail(), rejected.problem());
-        }
-    }
-
-    private static void sleep(Duration wait) {
-        try {
-            Thread.sleep(wait.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the schema registry", e);
         }
     }
 

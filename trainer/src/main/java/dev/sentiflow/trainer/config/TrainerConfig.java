@@ -5,6 +5,10 @@ import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.config.ConfigMarkdown;
+import dev.sentiflow.schemas.config.KafkaClientSettings;
+import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.config.SharedOptions;
+import dev.sentiflow.schemas.config.UnknownOptions;
 import dev.sentiflow.trainer.gate.Gate;
 import dev.sentiflow.trainer.split.EvalSplit;
 import dev.sentiflow.trainer.trigger.TriggerPolicy;
@@ -12,15 +16,12 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import dev.sentiflow.schemas.config.KafkaClientSettings;
-import dev.sentiflow.schemas.config.SchemaRegistrySettings;
-import dev.sentiflow.schemas.config.UnknownOptions;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -37,7 +38,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String TOKENIZED_TOPIC = "topic.tokenized";
     public static final String MODELS_TOPIC = "topic.models";
     public static final String TRAINING_METRICS_TOPIC = "topic.training.metrics";
-    public static final String LIVE_METRICS_TOPIC = "topic.live.metrics";
+    public static final String LIVE_METRICS_TOPIC = SharedOptions.TOPIC_METRICS_LIVE;
     public static final String MODEL_NAME = "model.name";
     public static final String MODEL_PER_DOMAIN = "model.per.domain";
     public static final String BASE_MODEL = "base.model";
@@ -65,6 +66,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String UNLABELED_CAPACITY = "unlabeled.capacity";
     public static final String CHECKPOINT_CHUNK_BYTES = "checkpoint.chunk.bytes";
     public static final String CHECKPOINT_SIGNING_KEY = "checkpoint.signing.key";
+    public static final String CHECKPOINT_MAX_PENDING_BYTES = SharedOptions.CHECKPOINT_MAX_PENDING_BYTES;
     public static final String SEED = "seed";
     public static final String LABELS = "labels";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
@@ -142,6 +144,9 @@ public final class TrainerConfig extends AbstractConfig {
             .define(CHECKPOINT_CHUNK_BYTES, Type.INT, CheckpointChunker.DEFAULT_MAX_CHUNK_BYTES,
                     Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
                     "Most checkpoint bytes per models record; keep it under the topic's max.message.bytes.")
+            .define(CHECKPOINT_MAX_PENDING_BYTES, Type.LONG, SharedOptions.DEFAULT_MAX_PENDING_BYTES, Range.atLeast(1),
+                    Importance.LOW, "Most checkpoint bytes held while reading the models topic at start, chunks of "
+                            + "versions not yet complete (heap); at least the largest checkpoint.")
             .define(CHECKPOINT_SIGNING_KEY, Type.PASSWORD, "", Importance.MEDIUM,
                     "Secret for HMAC-SHA256 checkpoint signatures, shared with inference; empty = unsigned.")
             .define(LABELS, Type.LIST, "negative,positive", Importance.HIGH,

@@ -37,6 +37,18 @@ class TrainerConfigTest {
         assertEquals("yelp", new TrainerConfig(Map.of("model.per.domain", "true")).modelFor("yelp"));
     }
 
+    /** One name per setting across services: the trainer reads live metrics under inference's key. */
+    @Test
+    void sharedSettingsHaveInferencesNamesAndTheOldNameSaysWhatToWrite() {
+        TrainerConfig config = new TrainerConfig(Map.of("topic.metrics.live", "live", "checkpoint.max.pending.bytes",
+                "1024"));
+        assertEquals("live", config.getString(TrainerConfig.LIVE_METRICS_TOPIC));
+        assertEquals(1024L, config.getLong(TrainerConfig.CHECKPOINT_MAX_PENDING_BYTES));
+        ConfigException e = assertThrows(ConfigException.class, () -> new TrainerConfig(Map.of("topic.live.metrics",
+                "live")));
+        assertTrue(e.getMessage().contains("renamed 'topic.metrics.live'"), e.getMessage());
+    }
+
     @Test
     void badValuesNameTheOption() {
         assertNamed("eval.share", Map.of("eval.share", "0.9"));

@@ -1,4 +1,4 @@
-package dev.sentiflow.ingest;
+package dev.sentiflow.schemas.deadletter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,5 @@
-package dev.sentiflow.ingest;
+package dev.sentiflow.schemas.failure;
 
-import dev.sentiflow.schemas.failure.Backoff;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,24 +13,30 @@ import org.slf4j.LoggerFactory;
  * stops this instance with one ERROR line naming the cause, because a new thread would fail on the
  * same record forever while its partition waits.
  */
-final class StreamFailureHandler implements StreamsUncaughtExceptionHandler {
+public final class StreamFailureHandler implements StreamsUncaughtExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamFailureHandler.class);
 
     private final Backoff backoff = new Backoff();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final String service;
+
+    /** @param service the app's name, for its log lines ("ingest", "inference") */
+    public StreamFailureHandler(String service) {
+        this.service = service;
+    }
 
     @Override
     public StreamThreadExceptionResponse handle(Throwable failure) {
         Throwable cause = StreamFailures.rootCause(failure);
         if (StreamFailures.classify(failure) == StreamFailures.Kind.PERMANENT) {
-            LOG.error("ingest stopping: a stream thread failed on a problem that retrying cannot fix: {}",
-                    describe(failure, cause));
+            LOG.error("{} stopping: a stream thread failed on a problem that retrying cannot fix: {}",
+                    service, describe(failure, cause));
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         Duration wait = backoff.onFailure(System.nanoTime());
-        LOG.warn("ingest stream thread failed on a transient problem; replacing it in {} ms (resuming from the last "
-                + "commit): {}", wait.toMillis(), describe(failure, cause));
+        LOG.warn("{} stream thread failed on a transient problem; replacing it in {} ms (resuming from the last "
+                + "commit): {}", service, wait.toMillis(), describe(failure, cause));
         try {
             if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT; // the app is closing: no new thread
@@ -44,7 +49,7 @@ final class StreamFailureHandler implements StreamsUncaughtExceptionHandler {
     }
 
     /** Ends any pause in progress, so a closing app does not wait for a back-off. */
-    void closing() {
+    public void closing() {
         closing.countDown();
     }
 

@@ -1,4 +1,4 @@
-package dev.sentiflow.ingest;
+package dev.sentiflow.schemas.failure;
 
 import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import java.util.IdentityHashMap;
@@ -10,14 +10,14 @@ import java.util.Map;
  * wrong URL, refused credentials, a bug: a new thread would fail on the same record forever).
  * Pure: no Kafka, no clock.
  */
-final class StreamFailures {
+public final class StreamFailures {
 
-    enum Kind { TRANSIENT, PERMANENT }
+    public enum Kind { TRANSIENT, PERMANENT }
 
     private StreamFailures() {
     }
 
-    static Kind classify(Throwable failure) {
+    public static Kind classify(Throwable failure) {
         // Streams wraps the cause (StreamsException, FailedProcessingException...): look down the whole chain.
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
         for (Throwable t = failure; t != null && seen.put(t, Boolean.TRUE) == null; t = t.getCause()) {
@@ -29,7 +29,7 @@ final class StreamFailures {
     }
 
     /** The deepest cause, which names the problem better than Streams' wrappers. */
-    static Throwable rootCause(Throwable failure) {
+    public static Throwable rootCause(Throwable failure) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
         Throwable root = failure;
         for (Throwable t = failure; t != null && seen.put(t, Boolean.TRUE) == null; t = t.getCause()) {

@@ -1,6 +1,5 @@
-package dev.sentiflow.ingest;
+package dev.sentiflow.schemas.failure;
 
-import dev.sentiflow.schemas.failure.Backoff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +51,7 @@ class StreamFailuresTest {
 
     @Test
     void theHandlerStopsOnPermanentFailuresAndWaitsBeforeReplacingAThread() {
-        var handler = new StreamFailureHandler();
+        var handler = new StreamFailureHandler("test");
         assertEquals(StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
                 handler.handle(wrapped(new IncompatibleSchemaException("refused"))));
         var down = wrapped(new RegistryUnavailableException("down", 503, null));

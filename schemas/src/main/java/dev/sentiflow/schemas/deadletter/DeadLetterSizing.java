@@ -1,10 +1,24 @@
-package dev.sentiflow.ingest;
+package dev.sentiflow.schemas.deadletter;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How much of a rejected record a {@code DeadLetter} may carry and still be written. An input that
@@ -16,16 +30,20 @@ import java.util.HexFormat;
  */
 public final class DeadLetterSizing {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSizing.class);
+
     /**
      * Room for everything but the original bytes: the Avro envelope with its text fields (clipped to
      * {@link #MAX_TEXT_CHARS}, at most 3 UTF-8 bytes per char), topic name, digest, Confluent header,
      * the reason header, and Kafka's record and batch overhead (under 200 bytes).
      */
-    static final int ENVELOPE_MARGIN = 16 * 1024;
+    public static final int ENVELOPE_MARGIN = 16 * 1024;
     /** Longest detail or record id a letter carries, in chars. */
-    static final int MAX_TEXT_CHARS = 1_000;
+    public static final int MAX_TEXT_CHARS = 1_000;
+    /** Kafka's default {@code max.message.bytes} of a topic. */
+    public static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
     /** Kafka's defaults for both limits, for callers that did not ask the cluster. */
-    public static final DeadLetterSizing KAFKA_DEFAULTS = forLimits(1_048_576, 1_048_588);
+    public static final DeadLetterSizing KAFKA_DEFAULTS = forLimits(1_048_576, KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
 
     private final int maxCarried;
 
@@ -50,11 +68,11 @@ public final class DeadLetterSizing {
     }
 
     /** What a letter carries of the original record. */
-    record Carried(byte[] recordKey, ByteBuffer originalKey, ByteBuffer originalValue, long valueLength,
+    public record Carried(byte[] recordKey, ByteBuffer originalKey, ByteBuffer originalValue, long valueLength,
                    String valueSha256, boolean valueTruncated, String note) {
     }
 
-    Carried carry(byte[] key, byte[] value) {
+    public Carried carry(byte[] key, byte[] value) {
         byte[] keptKey = key;
         String note = "";
         // A key is copied twice (the letter's own key and its originalKey field); a giant one is cut too,
@@ -74,7 +92,7 @@ public final class DeadLetterSizing {
     }
 
     /** Text fields are operator-facing sentences; an id or message megabytes long must not make a letter too big. */
-    static String clip(String text) {
+    public static String clip(String text) {
         if (text == null || text.length() <= MAX_TEXT_CHARS) {
             return text;
         }
@@ -89,11 +107,40 @@ public final class DeadLetterSizing {
         return bytes == null ? null : ByteBuffer.wrap(bytes);
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /**
+     * The DLQ topic's {@code max.message.bytes}, as the cluster says (Kafka's default when the
+     * principal may not read topic configs); waits out a topic created a moment ago.
+     */
+    public static int maxMessageBytes(Admin client, String topic, Duration timeout) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<ConfigResource, Config> configs = client.describeConfigs(List.of(resource)).all()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                return Integer.parseInt(entry.value());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    // Reading topic configs needs DESCRIBE_CONFIGS, which a locked-down principal may lack.
+                    LOG.warn("cannot read {}'s max.message.bytes ({}); sizing dead letters for Kafka's default of {} "
+                            + "bytes", topic, e.getCause().getMessage(), KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+                    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+                }
+                // A topic created a moment ago may not have reached every broker's metadata yet.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 }
