@@ -118,14 +118,7 @@ public final class InferenceService implements AutoCloseable {
             KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
             // A registry outage fails the thread: a new one after a back-off resumes from the last commit, nothing
             // is lost. Anything else would fail again on the same record: the app stops, saying why.
-            StreamFailureHandler failures = new StreamFailureHandler("inference");
-            streams.setUncaughtExceptionHandler(failures);
-            streams.setStateListener((now, before) -> {
-                LOG.info("inference state {} -> {}", before, now);
-                if (now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.PENDING_ERROR) {
-                    failures.closing(); // a thread waiting to be replaced must not hold up the close
-                }
-            });
+            StreamFailureHandler.install(streams, "inference", (now, before) -> { });
             streams.start();
             LOG.info("inference started: {} -> {} | {}; serving {} on base {} (labels {}, tokenizer {}, max length {}); "
                     + "batches of up to {} records or {} ms, {} stream thread(s)",

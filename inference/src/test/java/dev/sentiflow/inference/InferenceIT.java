@@ -3,6 +3,8 @@ package dev.sentiflow.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sentiflow.avro.DeadLetter;
+import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.text.data.Row;
@@ -10,6 +12,7 @@ import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.Poison;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -53,7 +56,7 @@ class InferenceIT {
         server = ApicurioRegistry.start();
         registry = new SchemaRegistryClient(server.confluentApiUrl());
         kafka.createTopics(2, TOKENIZED, "predictions", "predictions.dlq");
-        kafka.createTopics(1, MODELS);
+        kafka.createTopics(1, MODELS, "metrics.live");
         models = TestModels.load(0);
     }
 
@@ -93,6 +96,11 @@ class InferenceIT {
         List<TokenizedReview> during = uciReviews(models, 200, 100);
         List<TokenizedReview> after = uciReviews(models, 300, 100);
         KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, TOKENIZED, before);
+        // Records nobody can decode on every topic inference reads, the rollout history among them: read at
+        // start, an unknown schema id there once stopped inference from starting at all.
+        for (String topic : List.of(MODELS, "metrics.live", TOKENIZED)) {
+            Poison.send(kafka.bootstrapServers(), topic);
+        }
 
         Map<String, String> settings = Map.of(
                 "bootstrap.servers", kafka.bootstrapServers(),
@@ -150,6 +158,12 @@ class InferenceIT {
                 during.size(), duringV2);
         assertTrue(byId.values().stream().allMatch(p -> p.getModelVersion() == 1L || p.getModelVersion() == 2L));
         assertTrue(byId.values().stream().allMatch(p -> Set.of("amazon", "imdb", "yelp").contains(p.getDomain())));
+        var letters = new dev.sentiflow.schemas.serde.AvroDeserializer<DeadLetter>(registry,
+                DeadLetter.getClassSchema());
+        List<DeadLetter> dead = kafka.readCommitted("predictions.dlq").stream()
+                .map(r -> letters.deserialize("predictions.dlq", r.value())).toList();
+        assertEquals(Poison.COUNT, dead.size(), "the undecodable inputs, dead-lettered, and nothing else");
+        assertTrue(dead.stream().allMatch(l -> l.getReason() == DeadLetterReason.UNDECODABLE), dead.toString());
     }
 
     private static void awaitPredictions(int count, Duration timeout) {

@@ -89,15 +89,9 @@ public final class IngestApp {
                 config.getString(IngestConfig.REVIEWS_TOPIC), config.getString(IngestConfig.TOKENIZED_TOPIC),
                 config.getString(IngestConfig.DLQ_TOPIC), registry, validator, sizing));
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-        StreamFailureHandler handler = new StreamFailureHandler("ingest");
-        streams.setUncaughtExceptionHandler(handler);
-        streams.setStateListener((now, before) -> {
-            LOG.info("ingest state {} -> {}", before, now);
-            if (now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.PENDING_ERROR) {
-                handler.closing(); // a thread waiting to be replaced must not hold up the close
-            }
-            listener.onChange(now, before);
-        });
+        // A registry outage fails a thread: a new one after a back-off resumes from the last commit; anything
+        // else would fail again on the same record, so the app stops, saying why.
+        StreamFailureHandler.install(streams, "ingest", listener);
         streams.start();
         LOG.info("ingest started: {} -> {} | {}, labels {}, tokenizer {} (max length {}), registry {}, dead letters "
                         + "carry at most {} original bytes", config.getString(IngestConfig.REVIEWS_TOPIC),

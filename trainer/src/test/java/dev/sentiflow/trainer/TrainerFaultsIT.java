@@ -19,16 +19,15 @@ import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.testkit.ApicurioLauncher;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.Poison;
 import dev.sentiflow.testkit.TcpRelay;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.trainer.config.TrainerConfig;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -132,9 +131,9 @@ class TrainerFaultsIT {
     void poisonIsSkippedAndEveryLabeledRecordEndsTrainedOrEvaluatedWhateverThePollAndRoundSizes() throws Exception {
         Setup t = Setup.of("poison");
         t.create();
-        poison(t.models());
-        poison(t.live());
-        poison(t.tokenized());
+        Poison.send(kafka.bootstrapServers(), t.models());
+        Poison.send(kafka.bootstrapServers(), t.live());
+        Poison.send(kafka.bootstrapServers(), t.tokenized());
         List<TokenizedReview> reviews = uci.subList(0, 300);
         produce(t.tokenized(), reviews);
 
@@ -153,7 +152,7 @@ class TrainerFaultsIT {
                     && endOffset(t.tokenized()) == committedOffset(t), Duration.ofMinutes(6), running,
                     () -> "trained " + windowExamples(t) + " + evaluated " + evaluated + " of " + reviews.size()
                             + "; committed " + committedOffset(t) + " of " + endOffset(t.tokenized()));
-            assertEquals(4, trainer.undecodableRecords(), "every undecodable input record counted");
+            assertEquals(Poison.COUNT, trainer.undecodableRecords(), "every undecodable input record counted");
             assertFalse(running.isDone(), "the trainer keeps running");
             List<TrainingMetrics> rounds = roundRecords(t);
             double longest = rounds.stream().mapToDouble(m -> m.getValues().get("wall_seconds")).max().orElse(0);
@@ -225,29 +224,6 @@ class TrainerFaultsIT {
                 running.get();
                 trainer.close();
                 pool.shutdown();
-            }
-        }
-    }
-
-    /** Two records framed with a schema id the registry does not know, two of random bytes. */
-    private static void poison(String topic) {
-        Random random = new Random(7);
-        List<byte[]> values = new ArrayList<>();
-        for (int id : new int[] {987_654, 987_655}) {
-            byte[] body = new byte[40];
-            random.nextBytes(body);
-            values.add(ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(id).put(body).array());
-        }
-        for (int i = 0; i < 2; i++) {
-            byte[] bytes = new byte[64];
-            random.nextBytes(bytes);
-            bytes[0] = 1; // not the wire format's magic byte
-            values.add(bytes);
-        }
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            for (byte[] v : values) {
-                producer.send(new ProducerRecord<>(topic, "poison", v));
             }
         }
     }

@@ -38,7 +38,11 @@ class LocalPipelineIT {
             "--set", "trainer.round.size=300", "--set", "trainer.round.min.examples=150",
             "--set", "trainer.round.max.wait.ms=15000",
             // A small replay keeps the second round short on a slow or busy machine (it trained 600 examples here).
-            "--set", "trainer.replay.capacity=150");
+            "--set", "trainer.replay.capacity=150",
+            // This test is about the loop (publish, swap, continue), not the gate (GateTest's): on ~90 evaluation
+            // examples macro-F1 moves by a few points between rounds, and the default 0.01 tolerance refused v2 in
+            // one CI run (0.912 vs 0.934) and let it through by 0.0007 in another.
+            "--set", "trainer.gate.tolerance=0.1");
 
     @TempDir
     static Path workdir;

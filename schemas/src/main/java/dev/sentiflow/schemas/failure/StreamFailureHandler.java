@@ -3,6 +3,7 @@ package dev.sentiflow.schemas.failure;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,23 @@ public final class StreamFailureHandler implements StreamsUncaughtExceptionHandl
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * Puts a handler on {@code streams} with the state listener that goes with it: each state change
+     * logged (one line), a closing app ends any back-off in progress, and {@code next} hears of it too.
+     */
+    public static StreamFailureHandler install(KafkaStreams streams, String service, KafkaStreams.StateListener next) {
+        StreamFailureHandler handler = new StreamFailureHandler(service);
+        streams.setUncaughtExceptionHandler(handler);
+        streams.setStateListener((now, before) -> {
+            LOG.info("{} state {} -> {}", service, before, now);
+            if (now == KafkaStreams.State.PENDING_SHUTDOWN || now == KafkaStreams.State.PENDING_ERROR) {
+                handler.closing(); // a thread waiting to be replaced must not hold up the close
+            }
+            next.onChange(now, before);
+        });
+        return handler;
     }
 
     /** Ends any pause in progress, so a closing app does not wait for a back-off. */
