@@ -275,8 +275,10 @@ public final class TrainerService implements AutoCloseable {
 
     private void publish(InFlight round) {
         RoundRunner.Finished f = round.finished;
+        boolean retry = round.attempts > 0;
+        round.attempts++;
         try {
-            if (round.attempts > 0) {
+            if (retry) {
                 parts.publisher().ready();
                 if (committedAlready(round.offsets)) {
                     LOG.info("model {} v{}: the failed attempt had committed after all (the group's offsets moved)",
@@ -285,7 +287,6 @@ public final class TrainerService implements AutoCloseable {
                     return;
                 }
             }
-            round.attempts++;
             parts.publisher().commit(f.publication(), f.metrics().records(), round.offsets,
                     parts.input().groupMetadata());
         } catch (ProducerFencedException | RegistryConfigurationException e) {
