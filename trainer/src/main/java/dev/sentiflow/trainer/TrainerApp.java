@@ -149,7 +149,7 @@ public final class TrainerApp {
         var caps = new ExampleIntake.Capacities(2 * roundSize, config.getInt(TrainerConfig.REPLAY_CAPACITY),
                 config.getInt(TrainerConfig.EVAL_CAPACITY_PER_DOMAIN), config.getInt(TrainerConfig.EVAL_MAX_DOMAINS),
                 Math.max(1, config.getInt(TrainerConfig.UNLABELED_CAPACITY)));
-        var rounds = new RoundRunner(catalog, new RoundTrainer(setup, manager), config.chunker(), config.gate(),
+        var rounds = new RoundRunner(catalog, new RoundTrainer(setup, manager, config.roundTimeBudget()), config.chunker(), config.gate(),
                 config.trainFrom() == TrainFrom.CHAMPION, config.publishAs(), config.getLong(TrainerConfig.SEED), device,
                 Clock.systemUTC());
         var publisher = new RoundPublisher(

@@ -229,11 +229,18 @@ public final class TrainerService implements AutoCloseable {
             if (job.isEmpty()) {
                 continue;
             }
+            Map<TopicPartition, OffsetAndMetadata> offsets;
+            try {
+                offsets = book.roundOffsets(parts.input().assignment(), parts.input()::position, model,
+                        models.intakes());
+            } catch (KafkaException e) {
+                LOG.warn("model {}: the round waits; the consumer's positions cannot be read now ({})", model,
+                        e.toString());
+                return;
+            }
             models.trigger(model).roundStarted(trigger.get());
             // Nothing more is taken while the round runs: its offsets are those of what it was given.
             parts.input().pause(parts.input().assignment());
-            var offsets = book.roundOffsets(parts.input().assignment(), parts.input()::position, model,
-                    models.intakes());
             inFlight = new InFlight(job.get(), assignmentEpoch, offsets);
             versionInFlight = job.get().version();
             inFlight.training = roundThread.submit(() -> parts.rounds().train(job.get(), stopping::get));
@@ -382,12 +389,12 @@ public final class TrainerService implements AutoCloseable {
      * transaction: nothing else is written.
      */
     private void commitMarkersOnly() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = book.markersOnly(parts.input().assignment(),
-                parts.input()::position);
-        if (offsets.isEmpty()) {
-            return;
-        }
         try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = book.markersOnly(parts.input().assignment(),
+                    parts.input()::position);
+            if (offsets.isEmpty()) {
+                return;
+            }
             parts.publisher().commit(Optional.empty(), List.of(), offsets, parts.input().groupMetadata());
             book.committed(offsets);
         } catch (ProducerFencedException | RegistryConfigurationException e) {
@@ -403,7 +410,7 @@ public final class TrainerService implements AutoCloseable {
      */
     private void resetToCommitted(Set<TopicPartition> assigned) {
         models.resetWindows();
-        Map<TopicPartition, OffsetAndMetadata> committed = parts.input().committed(assigned);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(assigned);
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata c = committed.get(tp);
             book.assigned(tp, c == null ? OptionalLong.empty() : OptionalLong.of(c.offset()));
@@ -411,6 +418,32 @@ public final class TrainerService implements AutoCloseable {
         }
         if (inFlight == null) {
             resumeAll();
+        }
+    }
+
+    /**
+     * The group's committed offsets of {@code partitions}, waiting for the broker while it is away:
+     * without them neither history nor the next window can be told apart.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(Set<TopicPartition> partitions) {
+        Backoff backoff = new Backoff();
+        while (true) {
+            try {
+                return parts.input().committed(partitions);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (stopping.get()) {
+                    throw e;
+                }
+                Duration wait = backoff.onFailure(System.nanoTime());
+                LOG.warn("cannot read the group's committed offsets of {} ({}); trying again in {} ms", partitions,
+                        e.getMessage(), wait.toMillis());
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
@@ -434,7 +467,7 @@ public final class TrainerService implements AutoCloseable {
                 return;
             }
             assignmentEpoch++;
-            Map<TopicPartition, OffsetAndMetadata> committed = parts.input().committed(Set.copyOf(partitions));
+            Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(Set.copyOf(partitions));
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
                 book.assigned(tp, c == null ? OptionalLong.empty() : OptionalLong.of(c.offset()));

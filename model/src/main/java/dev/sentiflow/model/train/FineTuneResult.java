@@ -8,7 +8,7 @@ import java.util.List;
  * @param epochs per-epoch results, in order
  * @param stepLosses training loss of each optimizer step (the loss curve)
  * @param bestEpoch 1-based epoch with the lowest eval loss
- * @param stoppedEarly whether early stopping ended the run before the last epoch
+ * @param stoppedEarly whether early stopping or the time budget ended the run before the last epoch
  */
 public record FineTuneResult(List<EpochResult> epochs, List<Double> stepLosses, int bestEpoch, boolean stoppedEarly) {
 

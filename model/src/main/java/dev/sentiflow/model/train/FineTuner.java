@@ -34,6 +34,7 @@ public final class FineTuner {
     private final TrainingConfig config;
     private FineTuneListener listener = new FineTuneListener() {};
     private boolean progressBar = true;
+    private java.time.Duration timeBudget;
 
     public FineTuner(TrainingConfig config) {
         this.config = config;
@@ -41,6 +42,15 @@ public final class FineTuner {
 
     public FineTuner listener(FineTuneListener value) {
         this.listener = value;
+        return this;
+    }
+
+    /**
+     * Stops after the epoch during which {@code value} has passed (the best epoch so far is kept, as
+     * with early stopping): what bounds a run's cost when the data would take longer. Null: no bound.
+     */
+    public FineTuner timeBudget(java.time.Duration value) {
+        this.timeBudget = value;
         return this;
     }
 
@@ -80,6 +90,7 @@ public final class FineTuner {
         Map<String, NDArray> bestCopy = Map.of();
         BestEpochTracker tracker = new BestEpochTracker(config.earlyStoppingPatience());
         boolean stoppedEarly = false;
+        long started = System.nanoTime();
 
         try (OptimizationLoop loop = new OptimizationLoop(model, namedParameters, manager, config, config.totalSteps(train.size()))) {
             LOG.info("fine-tune: {} train / {} eval examples, {} epochs, {} steps ({} warm-up), peak lr {}, {} trainable weights",
@@ -138,6 +149,12 @@ public final class FineTuner {
                 if (tracker.shouldStop() && epoch < config.epochs()) {
                     LOG.info("early stopping: eval loss has not improved for {} epoch(s) since epoch {}",
                             config.earlyStoppingPatience(), tracker.bestEpoch());
+                    stoppedEarly = true;
+                    break;
+                }
+                if (timeBudget != null && epoch < config.epochs() && System.nanoTime() - started > timeBudget.toNanos()) {
+                    LOG.info("time budget: {} s passed after epoch {} of {}; stopping with the best epoch so far",
+                            timeBudget.toSeconds(), epoch, config.epochs());
                     stoppedEarly = true;
                     break;
                 }

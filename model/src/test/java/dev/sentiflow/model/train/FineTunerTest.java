@@ -171,6 +171,22 @@ class FineTunerTest {
         }
     }
 
+    /** A run that outlasts its time budget stops after the epoch in which it ran out, keeping its best epoch. */
+    @Test
+    void aTimeBudgetStopsAfterTheEpochInWhichItRanOut() {
+        TrainingConfig config = TrainingConfig.defaults(TrainingMode.LORA).withBatchSize(16).withEpochs(3)
+                .withMaxLength(32);
+        try (NDManager modelManager = manager.newSubManager()) {
+            SequenceClassifier model = Classifiers.create(modelManager, base, 2, Optional.of(LoraConfig.defaults()), 7);
+            FineTuneResult result = new FineTuner(config.withSeed(7)).progressBar(false)
+                    .timeBudget(java.time.Duration.ofNanos(1))
+                    .run(model, model.namedParameters(), modelManager, train, eval, List.of("neg", "pos"), padId);
+            assertEquals(1, result.epochs().size(), "one epoch of three");
+            assertTrue(result.stoppedEarly());
+            assertEquals(1, result.bestEpoch());
+        }
+    }
+
     @Test
     void crossEntropyMatchesHandComputedValue() {
         try (NDManager m = manager.newSubManager()) {

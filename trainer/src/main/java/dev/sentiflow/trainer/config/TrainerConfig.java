@@ -49,6 +49,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String ROUND_SIZE = "round.size";
     public static final String ROUND_MIN_EXAMPLES = "round.min.examples";
     public static final String ROUND_MAX_WAIT_MS = "round.max.wait.ms";
+    public static final String ROUND_MAX_SECONDS = "round.max.seconds";
     public static final String REPLAY_CAPACITY = "replay.capacity";
     public static final String EVAL_CAPACITY_PER_DOMAIN = "eval.capacity.per.domain";
     public static final String EVAL_MAX_DOMAINS = "eval.max.domains";
@@ -112,6 +113,10 @@ public final class TrainerConfig extends AbstractConfig {
                             + "at most round.size.")
             .define(ROUND_MAX_WAIT_MS, Type.LONG, TRIGGER.maxWait().toMillis(), Range.atLeast(1000), Importance.MEDIUM,
                     "Longest time between rounds while at least round.min.examples wait.")
+            .define(ROUND_MAX_SECONDS, Type.LONG, 3600L, Range.atLeast(0), Importance.MEDIUM,
+                    "What a round's fine-tune may cost: it stops after the epoch during which this many seconds "
+                            + "passed, keeping its best epoch so far, and the gate judges that. 0 = no bound. (The "
+                            + "trainer stays in its group however long a round takes.)")
             .define(REPLAY_CAPACITY, Type.INT, 4000, Range.between(1, 10_000_000), Importance.MEDIUM,
                     "Earlier training examples kept (a uniform sample by id hash) and mixed into every round against forgetting.")
             .define(EVAL_CAPACITY_PER_DOMAIN, Type.INT, 500, Range.between(1, 1_000_000), Importance.MEDIUM,
@@ -183,6 +188,12 @@ public final class TrainerConfig extends AbstractConfig {
 
     public dev.sentiflow.schemas.registry.SchemaRegistryClient registry() {
         return SchemaRegistrySettings.client(this);
+    }
+
+    /** What a round may cost, or null for no bound. */
+    public java.time.Duration roundTimeBudget() {
+        long seconds = getLong(ROUND_MAX_SECONDS);
+        return seconds == 0 ? null : java.time.Duration.ofSeconds(seconds);
     }
 
     public TriggerPolicy triggerPolicy() {

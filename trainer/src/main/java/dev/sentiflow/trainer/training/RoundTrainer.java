@@ -65,11 +65,21 @@ public final class RoundTrainer {
 
     private final Setup setup;
     private final NDManager manager;
+    private final java.time.Duration timeBudget;
 
     /** @param manager parent of each round's sub-manager (on the device models run on) */
     public RoundTrainer(Setup setup, NDManager manager) {
+        this(setup, manager, null);
+    }
+
+    /**
+     * @param timeBudget a round's fine-tune stops after the epoch in which this passed, keeping its best
+     *     epoch so far (the gate then judges it as any candidate); null for no bound
+     */
+    public RoundTrainer(Setup setup, NDManager manager, java.time.Duration timeBudget) {
         this.setup = setup;
         this.manager = manager;
+        this.timeBudget = timeBudget;
     }
 
     public Setup setup() {
@@ -112,7 +122,7 @@ public final class RoundTrainer {
             Map<String, Parameter> named = candidate.namedParameters();
             Optional<MlmResult> mlm = adapt(round, candidate, config, input, eval);
             long start = System.nanoTime();
-            FineTuneResult result = new FineTuner(config).progressBar(false).listener(listener)
+            FineTuneResult result = new FineTuner(config).progressBar(false).listener(listener).timeBudget(timeBudget)
                     .run(candidate, named, round, train, eval, setup.labels(), setup.tokenizer().padId());
             double seconds = (System.nanoTime() - start) / 1e9;
             RoundScores candidateScores = score(candidate, round, input.eval());
