@@ -41,6 +41,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -125,8 +127,8 @@ public final class TrainerService implements AutoCloseable {
 
     /**
      * Runs until {@link #stop()}. Ends with an exception only for what retrying cannot fix: a fenced
-     * producer (another trainer took over), a registry that refuses our URL or credentials, a round
-     * that failed inside the model code.
+     * producer (another trainer took over), a broker or registry that refuses our credentials (or a
+     * wrong registry URL), a round that failed inside the model code.
      */
     public void run() {
         parts.input().subscribe(List.of(parts.inputTopic()), new Rebalance());
@@ -296,8 +298,9 @@ public final class TrainerService implements AutoCloseable {
             }
             parts.publisher().commit(f.publication(), f.metrics().records(), round.offsets,
                     parts.input().groupMetadata());
-        } catch (ProducerFencedException | RegistryConfigurationException e) {
-            throw e;
+        } catch (ProducerFencedException | AuthenticationException | AuthorizationException
+                | RegistryConfigurationException e) {
+            throw e; // retrying cannot fix these: another trainer took over, or we are not let in
         } catch (KafkaException | SchemaRegistryException e) {
             failedCommits++;
             Duration wait = publishBackoff.onFailure(System.nanoTime());
