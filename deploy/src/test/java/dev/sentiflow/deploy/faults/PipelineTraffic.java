@@ -146,6 +146,28 @@ final class PipelineTraffic implements AutoCloseable {
         return seen;
     }
 
+    /**
+     * Waits until every expected id appears as a prediction or a dead letter (or the timeout), failing
+     * at once if an app stops; returns the last accounting.
+     */
+    Map<String, Integer> awaitAccounted(String bootstrap, Set<String> expected, Duration timeout)
+            throws InterruptedException {
+        Map<String, Integer> outcomes = Map.of();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String stopped = stopped();
+            if (stopped != null) {
+                throw new AssertionError("an app stopped: " + stopped);
+            }
+            outcomes = outcomes(bootstrap);
+            if (outcomes.keySet().containsAll(expected)) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        return outcomes;
+    }
+
     /** What is wrong with the accounting: ids missing, ids not exactly once, ids nobody sent; empty when none. */
     static Map<String, Object> problems(Set<String> expected, Map<String, Integer> outcomes) {
         Map<String, Object> problems = new TreeMap<>();

@@ -2,7 +2,6 @@ package dev.sentiflow.deploy.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.Review;
 import dev.sentiflow.deploy.local.ChildProcesses;
@@ -38,7 +37,6 @@ class StreamsBrokerRestartIT {
 
     @Test
     void everyReviewEndsExactlyOnceAcrossABrokerKilledMidStreamAndRestartedOnItsData() throws Exception {
-        ChildProcesses restarted = null;
         try (ChildProcesses children = new ChildProcesses(dir.resolve("logs"), Duration.ofSeconds(10), death -> { });
              ApicurioRegistry server = ApicurioRegistry.start()) {
             LocalKafka kafka = LocalKafka.start(children, dir);
@@ -52,35 +50,18 @@ class StreamsBrokerRestartIT {
                 while (sent.get() < REVIEWS / 4) {
                     Thread.sleep(100);
                 }
-                kafka.child().process().destroyForcibly().waitFor();
-                long killedAt = System.nanoTime();
-                Thread.sleep(OUTAGE.toMillis());
-                // A stack whose child died stops the rest and starts nothing more: the broker's second life has its own.
-                restarted = new ChildProcesses(dir.resolve("logs-restarted"), Duration.ofSeconds(10), death -> { });
-                kafka = LocalKafka.start(restarted, dir);
-                assertTrue(kafka.reused(), "the broker came back on its own data");
-                System.out.printf("streams broker restart IT: broker away %.1f s; %d of %d reviews handed to the "
-                        + "producer when it went%n", (System.nanoTime() - killedAt) / 1e9, REVIEWS / 4, REVIEWS);
-                producer.join(Duration.ofMinutes(3).toMillis());
-                assertNull(sendFailure.get(), "the producer rode it out too");
-
-                Set<String> expected = reviews.stream().map(Review::getId).collect(Collectors.toSet());
-                Map<String, Integer> outcomes = Map.of();
-                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-                while (System.nanoTime() < deadline) {
-                    assertNull(apps.stopped(), "an app stopped");
-                    outcomes = PipelineTraffic.outcomes(kafka.bootstrapServers());
-                    if (outcomes.keySet().containsAll(expected)) {
-                        break;
-                    }
-                    Thread.sleep(1000);
+                try (BrokerOutage outage = BrokerOutage.of(kafka, dir, OUTAGE)) {
+                    System.out.printf("streams broker restart IT: broker away %.1f s; %d of %d reviews handed to "
+                            + "the producer when it went%n", outage.awaySeconds, REVIEWS / 4, REVIEWS);
+                    producer.join(Duration.ofMinutes(3).toMillis());
+                    assertNull(sendFailure.get(), "the producer rode it out too");
+                    Set<String> expected = reviews.stream().map(Review::getId).collect(Collectors.toSet());
+                    Map<String, Integer> outcomes = apps.awaitAccounted(outage.kafka.bootstrapServers(), expected,
+                            Duration.ofMinutes(4));
+                    System.out.printf("streams broker restart IT: %d of %d ids accounted for%n", outcomes.size(),
+                            REVIEWS);
+                    assertEquals(Map.of(), PipelineTraffic.problems(expected, outcomes));
                 }
-                System.out.printf("streams broker restart IT: %d of %d ids accounted for%n", outcomes.size(), REVIEWS);
-                assertEquals(Map.of(), PipelineTraffic.problems(expected, outcomes));
-            }
-        } finally {
-            if (restarted != null) {
-                restarted.close();
             }
         }
     }

@@ -60,16 +60,8 @@ class StreamsRegistryOutageIT {
                 assertNull(sendFailure.get());
 
                 Set<String> expected = reviews.stream().map(Review::getId).collect(Collectors.toSet());
-                Map<String, Integer> outcomes = Map.of();
-                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-                while (System.nanoTime() < deadline) {
-                    assertNull(apps.stopped(), "an app stopped");
-                    outcomes = PipelineTraffic.outcomes(kafka.bootstrapServers());
-                    if (outcomes.keySet().containsAll(expected)) {
-                        break;
-                    }
-                    Thread.sleep(1000);
-                }
+                Map<String, Integer> outcomes = apps.awaitAccounted(kafka.bootstrapServers(), expected,
+                        Duration.ofMinutes(4));
                 System.out.printf("streams registry outage IT: %d of %d ids accounted for%n", outcomes.size(),
                         REVIEWS);
                 assertEquals(Map.of(), PipelineTraffic.problems(expected, outcomes));

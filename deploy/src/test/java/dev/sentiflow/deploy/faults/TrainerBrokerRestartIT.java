@@ -1,7 +1,6 @@
 package dev.sentiflow.deploy.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.MetricsScope;
@@ -103,21 +102,15 @@ class TrainerBrokerRestartIT {
             TrainerConfig config = new TrainerConfig(settings);
 
             ExecutorService pool = Executors.newSingleThreadExecutor();
-            ChildProcesses restarted = null;
+            BrokerOutage outage = null;
             TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
             Future<?> running = pool.submit(trainer::run);
             try {
                 await(() -> trainer.versionInFlight() == 1, Duration.ofMinutes(3), running, "no round started");
-                kafka.child().process().destroyForcibly().waitFor();
-                long killedAt = System.nanoTime();
-                Thread.sleep(OUTAGE.toMillis());
-                // A stack whose child died stops the rest and starts nothing more: the broker's second life has its own.
-                restarted = new ChildProcesses(dir.resolve("logs-restarted"), Duration.ofSeconds(10), death -> { });
-                kafka = LocalKafka.start(restarted, dir);
-                assertTrue(kafka.reused(), "the broker came back on its own data");
+                outage = BrokerOutage.of(kafka, dir, OUTAGE);
                 System.out.printf("trainer broker restart IT: broker away %.1f s; round in flight v%d; failed commits "
-                        + "so far %d%n", (System.nanoTime() - killedAt) / 1e9, trainer.versionInFlight(),
-                        trainer.failedCommits());
+                        + "so far %d%n", outage.awaySeconds, trainer.versionInFlight(), trainer.failedCommits());
+                kafka = outage.kafka;
                 String back = kafka.bootstrapServers();
                 await(() -> {
                     Map<TopicPartition, Long> ends = ends(back);
@@ -135,8 +128,8 @@ class TrainerBrokerRestartIT {
                 running.get();
                 trainer.close();
                 pool.shutdown();
-                if (restarted != null) {
-                    restarted.close();
+                if (outage != null) {
+                    outage.close();
                 }
             }
         }
