@@ -3,15 +3,14 @@ package dev.sentiflow.trainer;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.failure.Backoff;
-import dev.sentiflow.schemas.registry.RegistryConfigurationException;
-import dev.sentiflow.schemas.registry.RegistryUnavailableException;
-import dev.sentiflow.schemas.registry.SchemaRegistryException;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.loop.LiveFollower;
 import dev.sentiflow.trainer.loop.ModelStates;
 import dev.sentiflow.trainer.loop.OffsetBook;
 import dev.sentiflow.trainer.loop.RecordRouter;
+import dev.sentiflow.trainer.loop.RoundCommitter;
+import dev.sentiflow.trainer.loop.RoundInFlight;
 import dev.sentiflow.trainer.loop.RoundRunner;
 import dev.sentiflow.trainer.publish.RoundPublisher;
 import dev.sentiflow.trainer.trigger.RoundTrigger;
@@ -32,7 +31,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -41,9 +39,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * snapshots the round's input ({@link RoundRunner#plan}) and hands it to the round thread. While the
  * round trains, every assigned partition is paused and the loop keeps polling, so the member stays
  * in its group however long the round takes. The finished round is committed by the polling thread
- * together with the offsets of everything consumed ({@link RoundPublisher}); a commit that fails is
- * retried with a back-off (the round is kept, not retrained) until it succeeds or the partitions
- * move to another member.
+ * together with the offsets of everything consumed ({@link RoundCommitter}, {@link RoundPublisher});
+ * a commit that fails is retried with a back-off (the round is kept, not retrained) until it
+ * succeeds or the partitions move to another member.
  *
  * <p>Offsets are committed only inside a round's transaction, so the group's committed offsets
  * always match the published models. On (re)assignment each partition is re-read from the beginning:
@@ -90,39 +85,22 @@ public final class TrainerService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Backoff publishBackoff = new Backoff();
     private final Backoff registryBackoff = new Backoff();
+    private final RoundCommitter committer;
     /** Partitions paused at a record the registry could not resolve, and when to try them again. */
     private final Map<TopicPartition, Long> retryAt = new HashMap<>();
     /** Bumped by every rebalance: a round begun before one is abandoned (its partitions may be elsewhere now). */
     private long assignmentEpoch;
-    private InFlight inFlight;
+    private RoundInFlight inFlight;
     /** For operators' status and for tests, read from other threads. */
     private volatile long versionInFlight = -1;
-    private volatile long failedCommits;
-
-    /** A round between its start and its commit. */
-    private static final class InFlight {
-        final RoundRunner.Job job;
-        final long assignmentEpoch;
-        final Map<TopicPartition, OffsetAndMetadata> offsets;
-        Future<RoundRunner.Finished> training;
-        RoundRunner.Finished finished;
-        int attempts;
-        long nextAttemptMillis;
-
-        InFlight(RoundRunner.Job job, long assignmentEpoch, Map<TopicPartition, OffsetAndMetadata> offsets) {
-            this.job = job;
-            this.assignmentEpoch = assignmentEpoch;
-            this.offsets = offsets;
-        }
-    }
 
     public TrainerService(Parts parts) {
         this.parts = parts;
         this.models = new ModelStates(parts.newIntake(), this::newTrigger);
         this.router = new RecordRouter(parts.reviews()::decode, parts.modelFor(), models, book);
         this.live = parts.live().map(c -> new LiveFollower(c, parts.liveTopic(), parts.liveMetrics()));
+        this.committer = new RoundCommitter(parts.publisher(), parts.input(), book, parts.clock());
     }
 
     /**
@@ -144,7 +122,7 @@ public final class TrainerService implements AutoCloseable {
                     advanceRound();
                 } else {
                     if (records.isEmpty()) {
-                        commitMarkersOnly();
+                        committer.commitMarkers(parts.input().assignment(), parts.input()::position);
                     }
                     startRoundIfDue();
                 }
@@ -152,7 +130,7 @@ public final class TrainerService implements AutoCloseable {
                     lastStatus = now();
                     models.intakes().forEach(i -> LOG.info("trainer model {}: {}; consumed {}; undecodable records "
                             + "skipped {}{}", i.model(), i.sizes(), i.counts(), router.undecodable(),
-                            inFlight == null ? "" : "; round for v" + inFlight.job.version() + " in flight"));
+                            inFlight == null ? "" : "; round for v" + inFlight.job().version() + " in flight"));
                 }
             }
         } catch (WakeupException e) {
@@ -182,7 +160,7 @@ public final class TrainerService implements AutoCloseable {
 
     /** Attempts to commit a finished round that failed (and were retried). */
     public long failedCommits() {
-        return failedCommits;
+        return committer.failedCommits();
     }
 
     private void route(ConsumerRecords<byte[], byte[]> records) {
@@ -243,108 +221,66 @@ public final class TrainerService implements AutoCloseable {
             models.trigger(model).roundStarted(trigger.get());
             // Nothing more is taken while the round runs: its offsets are those of what it was given.
             parts.input().pause(parts.input().assignment());
-            inFlight = new InFlight(job.get(), assignmentEpoch, offsets);
+            inFlight = new RoundInFlight(job.get(), assignmentEpoch, offsets,
+                    roundThread.submit(() -> parts.rounds().train(job.get(), stopping::get)));
             versionInFlight = job.get().version();
-            inFlight.training = roundThread.submit(() -> parts.rounds().train(job.get(), stopping::get));
             return;
         }
     }
 
     private void advanceRound() {
-        InFlight round = inFlight;
-        if (round.finished == null) {
-            if (!round.training.isDone()) {
+        RoundInFlight round = inFlight;
+        if (round.finished() == null) {
+            if (!round.training().isDone()) {
                 return;
             }
             try {
-                round.finished = round.training.get();
+                round.trained(round.training().get());
             } catch (ExecutionException e) {
                 inFlight = null;
                 versionInFlight = -1;
-                throw new IllegalStateException("model " + round.job.model() + " round for v" + round.job.version()
+                throw new IllegalStateException("model " + round.job().model() + " round for v" + round.job().version()
                         + " failed: " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
-        if (round.assignmentEpoch != assignmentEpoch) {
+        if (round.assignmentEpoch() != assignmentEpoch) {
             LOG.warn("model {} round for v{} abandoned: the group rebalanced while it ran, so its offsets may belong to "
-                    + "another member now; its examples are trained again", round.job.model(), round.job.version());
-            models.trigger(round.job.model()).roundCompleted(now());
-            inFlight = null;
-            versionInFlight = -1;
-            resumeAll();
+                    + "another member now; its examples are trained again", round.job().model(), round.job().version());
+            models.trigger(round.job().model()).roundCompleted(now());
+            roundEnded();
             return;
         }
-        if (now() >= round.nextAttemptMillis) {
-            publish(round);
+        if (committer.commit(round)) {
+            applied(round);
         }
     }
 
-    private void publish(InFlight round) {
-        RoundRunner.Finished f = round.finished;
-        boolean retry = round.attempts > 0;
-        round.attempts++;
-        try {
-            if (retry) {
-                parts.publisher().ready();
-                if (committedAlready(round.offsets)) {
-                    LOG.info("model {} v{}: the failed attempt had committed after all (the group's offsets moved)",
-                            round.job.model(), round.job.version());
-                    applied(round);
-                    return;
-                }
-            }
-            parts.publisher().commit(f.publication(), f.metrics().records(), round.offsets,
-                    parts.input().groupMetadata());
-        } catch (ProducerFencedException | AuthenticationException | AuthorizationException
-                | RegistryConfigurationException e) {
-            throw e; // retrying cannot fix these: another trainer took over, or we are not let in
-        } catch (KafkaException | SchemaRegistryException e) {
-            failedCommits++;
-            Duration wait = publishBackoff.onFailure(System.nanoTime());
-            round.nextAttemptMillis = now() + wait.toMillis();
-            LOG.warn("model {} v{}: committing the finished round failed (attempt {}: {}); the round is kept and "
-                    + "committed again in {} ms", round.job.model(), round.job.version(), round.attempts, e.toString(),
-                    wait.toMillis());
-            return;
-        }
-        applied(round);
-    }
-
-    /** Whether the group's committed offsets already are the round's (its transaction did commit). */
-    private boolean committedAlready(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        boolean moved = offsets.entrySet().stream().anyMatch(e -> e.getValue().offset()
-                > book.committed(e.getKey()).orElse(-1));
-        if (!moved) {
-            return false;
-        }
-        Map<TopicPartition, OffsetAndMetadata> now = parts.input().committed(offsets.keySet(), Duration.ofSeconds(10));
-        return offsets.entrySet().stream().allMatch(e -> now.get(e.getKey()) != null
-                && now.get(e.getKey()).offset() == e.getValue().offset());
-    }
-
-    private void applied(InFlight round) {
-        RoundRunner.Finished f = round.finished;
-        String model = round.job.model();
-        publishBackoff.succeeded();
-        book.committed(round.offsets);
+    /** The round's transaction is committed: the catalog, the trigger and the intake learn of it. */
+    private void applied(RoundInFlight round) {
+        RoundRunner.Finished f = round.finished();
+        String model = round.job().model();
         RoundTrigger trigger = models.trigger(model);
         f.publication().ifPresent(p -> {
             parts.catalog().published(new AssembledCheckpoint(f.header().orElseThrow(), p.chunks().get(0).getSha256(),
                     f.outcome().checkpoint()), p.chunks().size());
-            trigger.published(round.job.version(), f.outcome().candidate().overall().accuracy());
+            trigger.published(round.job().version(), f.outcome().candidate().overall().accuracy());
         });
-        models.intake(model).roundDone(round.job.input());
+        models.intake(model).roundDone(round.job().input());
         trigger.roundCompleted(now());
-        inFlight = null;
-        versionInFlight = -1;
-        resumeAll();
-        LOG.info("model {} v{} {} in {} s ({} train samples/s): {}\n{}", model, round.job.version(),
+        roundEnded();
+        LOG.info("model {} v{} {} in {} s ({} train samples/s): {}\n{}", model, round.job().version(),
                 f.decision().publish() ? "PUBLISHED" : "REFUSED", String.format(Locale.ROOT, "%.1f", f.wallSeconds()),
                 String.format(Locale.ROOT, "%.1f", f.outcome().trainSamplesPerSecond()), f.decision().reason(),
                 f.decision().table());
+    }
+
+    private void roundEnded() {
+        inFlight = null;
+        versionInFlight = -1;
+        resumeAll();
     }
 
     private void resumeAll() {
@@ -354,11 +290,11 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private void cancelRound() {
-        if (inFlight != null && inFlight.training != null && !inFlight.training.isDone()) {
+        if (inFlight != null && !inFlight.training().isDone()) {
             LOG.info("stopping: cancelling the round for {} v{} (it is trained again on the next start)",
-                    inFlight.job.model(), inFlight.job.version());
+                    inFlight.job().model(), inFlight.job().version());
             try {
-                inFlight.training.get(60, TimeUnit.SECONDS);
+                inFlight.training().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof CancellationException)) {
                     LOG.warn("the cancelled round ended with {}", e.getCause().toString());
@@ -383,27 +319,6 @@ public final class TrainerService implements AutoCloseable {
     private void liveObserved(String model, dev.sentiflow.trainer.trigger.LiveObservation observation) {
         if (models.models().contains(model)) {
             models.trigger(model).liveObserved(observation);
-        }
-    }
-
-    /**
-     * When idle: moves the committed offsets over what lies past them if that is only commit markers
-     * of a transactional producer (ingest), so the group's lag reaches zero. An offsets-only
-     * transaction: nothing else is written.
-     */
-    private void commitMarkersOnly() {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = book.markersOnly(parts.input().assignment(),
-                    parts.input()::position);
-            if (offsets.isEmpty()) {
-                return;
-            }
-            parts.publisher().commit(Optional.empty(), List.of(), offsets, parts.input().groupMetadata());
-            book.committed(offsets);
-        } catch (ProducerFencedException | RegistryConfigurationException e) {
-            throw e;
-        } catch (KafkaException | RegistryUnavailableException e) {
-            LOG.warn("could not move the committed offsets over commit markers ({}); retrying when idle", e.toString());
         }
     }
 
