@@ -5,6 +5,7 @@ import dev.sentiflow.avro.Review;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
 import dev.sentiflow.schemas.registry.UnknownSchemaIdException;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.schemas.serde.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -70,15 +71,12 @@ public final class ReviewDecoder {
             // Not computeIfAbsent: readerFor calls the registry, and a map lock must not be held across I/O.
             try {
                 reader = readerFor(framed.schemaId());
-            } catch (UnknownSchemaIdException e) {
-                return bad(DeadLetterReason.UNDECODABLE, "schema id " + framed.schemaId()
-                        + " is unknown to the registry: " + e.getMessage(), null);
             } catch (SchemaRegistryException e) {
-                if (e.status() / 100 == 2) {
-                    // The registry answered, but the id names something that is not Avro (a Protobuf or JSON schema).
-                    return bad(DeadLetterReason.UNDECODABLE, e.getMessage(), null);
+                if (!RecordDecoder.isRecordsFault(e)) {
+                    throw e;
                 }
-                throw e;
+                return bad(DeadLetterReason.UNDECODABLE, e instanceof UnknownSchemaIdException ? "schema id "
+                        + framed.schemaId() + " is unknown to the registry: " + e.getMessage() : e.getMessage(), null);
             } catch (SerializationException e) {
                 return bad(DeadLetterReason.UNDECODABLE, e.getMessage(), null);
             }

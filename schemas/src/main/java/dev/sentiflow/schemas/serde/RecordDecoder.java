@@ -36,6 +36,16 @@ public final class RecordDecoder<T extends SpecificRecord> {
     }
 
     /**
+     * Whether a registry failure met while reading a record is that record's fault: its schema id is
+     * unknown (40403), or the registry answered with something that is not Avro (a Protobuf or JSON
+     * schema). Anything else (no answer, refused credentials, a wrong URL) is not, and must not cost
+     * the record a dead letter. The one rule for every decoder of Confluent-framed records.
+     */
+    public static boolean isRecordsFault(SchemaRegistryException e) {
+        return e instanceof UnknownSchemaIdException || e.status() / 100 == 2;
+    }
+
+    /**
      * @throws RegistryUnavailableException the registry did not answer (transient: retry this record)
      * @throws RegistryConfigurationException the registry refused us (permanent: stop with its message)
      * @throws SchemaRegistryException any other registry failure that is not about this record
@@ -46,14 +56,12 @@ public final class RecordDecoder<T extends SpecificRecord> {
         }
         try {
             return new Ok<>(deserializer.deserialize(topic, value));
-        } catch (UnknownSchemaIdException e) {
-            return new Bad<>("schema id unknown to the registry: " + e.getMessage());
         } catch (SchemaRegistryException e) {
-            if (e.status() / 100 == 2) {
-                // The registry answered, but the id names something that is not Avro (Protobuf, JSON Schema).
-                return new Bad<>(e.getMessage());
+            if (!isRecordsFault(e)) {
+                throw e;
             }
-            throw e;
+            return new Bad<>(e instanceof UnknownSchemaIdException ? "schema id unknown to the registry: "
+                    + e.getMessage() : e.getMessage());
         } catch (SerializationException e) {
             return new Bad<>(e.getMessage());
         }
