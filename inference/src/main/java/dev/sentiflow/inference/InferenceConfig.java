@@ -45,10 +45,10 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String LIVE_WINDOW_RECORDS = "live.window.records";
     public static final String LIVE_INTERVAL_MS = "live.interval.ms";
     public static final String BASE_MODEL = "base.model";
-    public static final String LORA_R = "lora.r";
-    public static final String LORA_ALPHA = "lora.alpha";
-    public static final String LORA_TARGETS = "lora.targets";
-    public static final String LORA_MODULES_TO_SAVE = "lora.modules.to.save";
+    public static final String LORA_R = SharedOptions.LORA_R;
+    public static final String LORA_ALPHA = SharedOptions.LORA_ALPHA;
+    public static final String LORA_TARGETS = SharedOptions.LORA_TARGETS;
+    public static final String LORA_MODULES_TO_SAVE = SharedOptions.LORA_MODULES_TO_SAVE;
     public static final String LABELS = "labels";
     public static final String MAX_LENGTH = "max.length";
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
@@ -84,7 +84,10 @@ public final class InferenceConfig extends AbstractConfig {
         }
     }
 
-    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(new ConfigDef())
+    private static final SharedOptions.Lora LORA_DEFAULTS = new SharedOptions.Lora(LoraConfig.defaults().r(),
+            LoraConfig.defaults().alpha(), LoraConfig.defaults().targets(), LoraConfig.defaults().modulesToSave());
+
+    public static final ConfigDef DEFINITION = SharedOptions.defineLora(SchemaRegistrySettings.define(new ConfigDef())
             .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
                     "Kafka brokers to connect to (host:port, comma-separated).")
             .define(APPLICATION_ID, Type.STRING, "sentiflow-inference", new ConfigDef.NonEmptyString(),
@@ -109,14 +112,6 @@ public final class InferenceConfig extends AbstractConfig {
             .define(BASE_MODEL, Type.STRING, BaseModels.DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "The shared base encoder, loaded once: minilm, bert-base, distilbert-init or a Hugging Face "
                             + "directory. Checkpoints trained on another base are refused.")
-            .define(LORA_R, Type.INT, LoraConfig.defaults().r(), Range.atLeast(1), Importance.MEDIUM,
-                    "LoRA rank of the served adapters; adapters with another rank are refused.")
-            .define(LORA_ALPHA, Type.DOUBLE, (double) LoraConfig.defaults().alpha(), Range.atLeast(0), Importance.MEDIUM,
-                    "LoRA alpha (scale alpha/r) of the served adapters; adapters with another alpha are refused.")
-            .define(LORA_TARGETS, Type.LIST, String.join(",", LoraConfig.defaults().targets()), Importance.MEDIUM,
-                    "Projections the served adapters adapt (PEFT target_modules: query, key, value, dense, ...).")
-            .define(LORA_MODULES_TO_SAVE, Type.LIST, String.join(",", LoraConfig.defaults().modulesToSave()),
-                    Importance.LOW, "Head modules the adapters carry whole (PEFT modules_to_save).")
             .define(LABELS, Type.LIST, "negative,positive", Importance.HIGH,
                     "Class names in logit order; checkpoints with other labels or another order are refused.")
             .define(MAX_LENGTH, Type.INT, 128, Range.between(2, 8192), Importance.MEDIUM,
@@ -166,7 +161,9 @@ public final class InferenceConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, "", Importance.LOW,
                     "Kafka Streams state directory; empty = sentiflow-streams under the JVM's temporary directory.")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
-                    "How long a clean stop waits for the last transaction to commit.");
+                    "How long a clean stop waits for the last transaction to commit."),
+            LORA_DEFAULTS, "Of the served adapters: must be the trainer's (adapters trained with "
+                    + "another LoRA shape are refused, naming the option).");
 
     /** Prints the configuration table that README.md carries. */
     public static void main(String[] args) {
@@ -199,9 +196,10 @@ public final class InferenceConfig extends AbstractConfig {
     }
 
     public LoraConfig loraConfig() {
+        SharedOptions.Lora lora = SharedOptions.Lora.of(this);
         try {
-            return new LoraConfig(getInt(LORA_R), getDouble(LORA_ALPHA).floatValue(), LoraConfig.defaults().dropout(),
-                    getList(LORA_TARGETS), getList(LORA_MODULES_TO_SAVE));
+            return new LoraConfig(lora.r(), lora.alpha(), LoraConfig.defaults().dropout(), lora.targets(),
+                    lora.modulesToSave());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(LORA_TARGETS, getList(LORA_TARGETS), e.getMessage());
         }

@@ -13,6 +13,7 @@ import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.batch.BatchPolicy;
 import dev.sentiflow.inference.models.CheckpointIntake;
+import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.scoring.BatchScorer;
@@ -355,7 +356,16 @@ class InferenceTopologyTest {
         publish(models.chunks(models.header("default", 7).labels(three).build(),
                 models.adapter(7, models.metadata(three, models.base.baseHash())), signer));
 
-        assertEquals(Map.of("UNSIGNED", 1L, "WRONG_KEY", 1L, "HASH_MISMATCH", 1L, "WRONG_IDENTITY", 2L,
+        // Trained with another LoRA rank (a trainer given lora.r=16 while this app serves 8): refused on the
+        // header, before decoding, with the options to set.
+        String rank16 = TestModels.LORA_JSON.replace("\"r\":8", "\"r\":16");
+        assertNotEquals(TestModels.LORA_JSON, rank16);
+        CheckpointHeader otherRank = models.header("default", 9).loraConfig(rank16).build();
+        assertTrue(CheckpointIntake.headerProblems(otherRank, models.identity).toString().contains("lora.r"),
+                CheckpointIntake.headerProblems(otherRank, models.identity).toString());
+        publish(models.chunks(otherRank, models.adapter(9), signer));
+
+        assertEquals(Map.of("UNSIGNED", 1L, "WRONG_KEY", 1L, "HASH_MISMATCH", 1L, "WRONG_IDENTITY", 3L,
                 "INVALID_CHECKPOINT", 1L), intake.refusals());
         assertEquals(1, intake.swaps());
         for (int i = 0; i < BATCH; i++) {
@@ -368,10 +378,10 @@ class InferenceTopologyTest {
             assertEquals(sha256(v1), p.getModelSha256());
         }
         // A good version after the bad ones is still taken.
-        publish(models.chunks("default", 8, models.adapter(8), signer));
+        publish(models.chunks("default", 10, models.adapter(10), signer));
         send(review("after", "ok", "yelp"));
         driver.advanceWallClockTime(WAIT);
-        assertEquals(8L, predictions.readValue().getModelVersion());
+        assertEquals(10L, predictions.readValue().getModelVersion());
     }
 
     /**

@@ -111,7 +111,7 @@ public final class TrainerApp {
                 .withBatchSize(config.getInt(TrainerConfig.BATCH_SIZE))
                 .withMaxLength(config.getInt(TrainerConfig.MAX_LENGTH))
                 .withSeed(config.getLong(TrainerConfig.SEED));
-        Optional<LoraConfig> lora = mode == TrainingMode.LORA ? Optional.of(LoraConfig.defaults()) : Optional.empty();
+        Optional<LoraConfig> lora = config.loraConfig();
         var setup = new RoundTrainer.Setup(base, tokenizer, labels, training, lora,
                 config.getInt(TrainerConfig.MLM_EPOCHS), config.getBoolean(TrainerConfig.BALANCE_CLASSES));
         String device = Devices.preferred() + " (" + Engine.getInstance().getEngineName() + " "

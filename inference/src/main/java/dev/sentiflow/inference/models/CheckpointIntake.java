@@ -6,6 +6,7 @@ import dev.sentiflow.avro.Rollout;
 import dev.sentiflow.avro.RolloutAction;
 import dev.sentiflow.inference.rollout.RolloutHistory;
 import dev.sentiflow.model.checkpoint.CheckpointException;
+import dev.sentiflow.model.checkpoint.LoraConfigJson;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.infer.ServedVersion;
 import dev.sentiflow.model.infer.ServedVersions;
@@ -150,7 +151,7 @@ public final class CheckpointIntake {
     }
 
     /** The cheap checks on the signed header, before decoding megabytes. */
-    static List<String> headerProblems(CheckpointHeader header, ModelIdentity serving) {
+    public static List<String> headerProblems(CheckpointHeader header, ModelIdentity serving) {
         List<String> problems = new ArrayList<>();
         if (!header.baseModelHash().equals(serving.baseHash())) {
             problems.add("trained on base " + abbreviate(header.baseModelHash()) + " but this app serves base "
@@ -161,6 +162,18 @@ public final class CheckpointIntake {
         }
         if (!header.labels().equals(serving.labels())) {
             problems.add("labels " + header.labels() + " but this app serves " + serving.labels() + " (labels)");
+        }
+        if (header.kind() == CheckpointKind.ADAPTER && header.loraConfig().isPresent()) {
+            List<String> lora;
+            try {
+                lora = serving.loraProblems(LoraConfigJson.fromText(header.loraConfig().get(), "its record header"));
+            } catch (CheckpointException e) {
+                lora = List.of(e.getMessage());
+            }
+            if (!lora.isEmpty()) {
+                problems.add(String.join("; ", lora) + " (lora.r, lora.alpha, lora.targets and lora.modules.to.save "
+                        + "must be the trainer's)");
+            }
         }
         return problems;
     }

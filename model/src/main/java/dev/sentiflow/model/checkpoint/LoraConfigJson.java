@@ -30,6 +30,17 @@ public final class LoraConfigJson {
         return toJson(c).toString();
     }
 
+    /** Parses {@link #toText}'s form; a {@link CheckpointException} naming {@code source} when it is not one. */
+    public static LoraConfig fromText(String text, String source) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new CheckpointException(source, "LoRA config is not JSON: " + e.getMessage(), e);
+        }
+        return fromJson(o, source);
+    }
+
     static LoraConfig fromJson(JsonNode o, String source) {
         if (!o.path("r").canConvertToInt() || !o.path("lora_alpha").isNumber()) {
             throw new CheckpointException(source, "LoRA config lacks r or lora_alpha: " + o);

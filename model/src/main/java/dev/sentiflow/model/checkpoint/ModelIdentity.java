@@ -44,16 +44,22 @@ public record ModelIdentity(String baseHash, Optional<LoraConfig> lora, List<Str
             problems.add("trained with max length " + meta.maxLength() + " but this model uses " + maxLength);
         }
         if (meta.kind() == CheckpointKind.ADAPTER) {
-            LoraConfig theirs = meta.lora().orElseThrow();
-            if (lora.isEmpty()) {
-                problems.add("is a LoRA adapter but this model has no LoRA layers");
-            } else {
-                loraProblems(theirs, lora.get(), problems);
-            }
+            problems.addAll(loraProblems(meta.lora().orElseThrow()));
         }
         if (!problems.isEmpty()) {
             throw new CheckpointException(source, String.join("; ", problems) + "; refusing to load it");
         }
+    }
+
+    /** How an adapter trained with {@code theirs} does not fit this model's LoRA layers; empty when it fits. */
+    public List<String> loraProblems(LoraConfig theirs) {
+        List<String> problems = new ArrayList<>();
+        if (lora.isEmpty()) {
+            problems.add("is a LoRA adapter but this model has no LoRA layers");
+        } else {
+            loraProblems(theirs, lora.get(), problems);
+        }
+        return problems;
     }
 
     private static void loraProblems(LoraConfig theirs, LoraConfig ours, List<String> problems) {

@@ -1,5 +1,6 @@
 package dev.sentiflow.trainer.config;
 
+import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.train.TrainingMode;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
@@ -77,7 +78,14 @@ public final class TrainerConfig extends AbstractConfig {
 
     private final KafkaClientSettings clients;
 
-    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(new ConfigDef())
+    public static final String LORA_R = SharedOptions.LORA_R;
+    public static final String LORA_ALPHA = SharedOptions.LORA_ALPHA;
+    public static final String LORA_TARGETS = SharedOptions.LORA_TARGETS;
+    public static final String LORA_MODULES_TO_SAVE = SharedOptions.LORA_MODULES_TO_SAVE;
+    private static final SharedOptions.Lora LORA_DEFAULTS = new SharedOptions.Lora(LoraConfig.defaults().r(),
+            LoraConfig.defaults().alpha(), LoraConfig.defaults().targets(), LoraConfig.defaults().modulesToSave());
+
+    public static final ConfigDef DEFINITION = SharedOptions.defineLora(SchemaRegistrySettings.define(new ConfigDef())
             .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
                     "Kafka brokers to connect to (host:port, comma-separated).")
             .define(GROUP_ID, Type.STRING, "sentiflow-trainer", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -159,7 +167,8 @@ public final class TrainerConfig extends AbstractConfig {
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(0), Importance.LOW,
                     "On SIGTERM: how long to wait for the running poll or round to end before closing the clients.")
             .define(SEED, Type.LONG, 42L, Importance.LOW,
-                    "Seed of sampling, shuffling and initialisation, so a restart rebuilds the same samples.");
+                    "Seed of sampling, shuffling and initialisation, so a restart rebuilds the same samples."),
+            LORA_DEFAULTS, "Of the adapters trained when training.mode=lora; inference must be given the same.");
 
     /** Prints the configuration table that trainer/README.md carries. */
     public static void main(String[] args) {
@@ -179,6 +188,8 @@ public final class TrainerConfig extends AbstractConfig {
             throw new ConfigException(ROUND_MIN_EXAMPLES, getInt(ROUND_MIN_EXAMPLES),
                     "must be at most " + ROUND_SIZE + " (" + getInt(ROUND_SIZE) + ")");
         }
+        loraConfig(); // fail at start-up, naming the option
+
     }
 
     /** The {@code kafka.*} client settings (security, timeouts), per kind of client. */
@@ -207,6 +218,20 @@ public final class TrainerConfig extends AbstractConfig {
 
     public EvalSplit evalSplit() {
         return new EvalSplit(getDouble(EVAL_SHARE));
+    }
+
+    /** The LoRA shape of the adapters, when training.mode=lora. */
+    public Optional<LoraConfig> loraConfig() {
+        if (trainingMode() != TrainingMode.LORA) {
+            return Optional.empty();
+        }
+        SharedOptions.Lora lora = SharedOptions.Lora.of(this);
+        try {
+            return Optional.of(new LoraConfig(lora.r(), lora.alpha(), LoraConfig.defaults().dropout(), lora.targets(),
+                    lora.modulesToSave()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(LORA_TARGETS, lora.targets(), e.getMessage());
+        }
     }
 
     public TrainingMode trainingMode() {

@@ -49,6 +49,19 @@ class TrainerConfigTest {
         assertTrue(e.getMessage().contains("renamed 'topic.metrics.live'"), e.getMessage());
     }
 
+    /** The LoRA shape is set under the names inference reads, so one value in both configs makes them agree. */
+    @Test
+    void theLoraShapeIsASettingWithInferencesNames() {
+        assertEquals(dev.sentiflow.model.lora.LoraConfig.defaults(), new TrainerConfig(Map.of()).loraConfig().orElseThrow());
+        var lora = new TrainerConfig(Map.of("lora.r", "16", "lora.alpha", "16", "lora.targets", "query,key,value"))
+                .loraConfig().orElseThrow();
+        assertEquals(16, lora.r());
+        assertEquals(16f, lora.alpha());
+        assertEquals(List.of("query", "key", "value"), lora.targets());
+        assertTrue(new TrainerConfig(Map.of("training.mode", "full")).loraConfig().isEmpty());
+        assertNamed("lora.targets", Map.of("lora.targets", "nonsense"));
+    }
+
     @Test
     void badValuesNameTheOption() {
         assertNamed("eval.share", Map.of("eval.share", "0.9"));
