@@ -6,7 +6,6 @@ import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
-import dev.sentiflow.inference.rollout.RolloutHistory;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.SequenceClassifier;
@@ -83,7 +82,7 @@ public final class InferenceService implements AutoCloseable {
                 registry.offer(versions.baseHead(defaultModel));
             }
             SchemaRegistryClient schemas = config.registry();
-            CheckpointIntake intake = intake(config, versions, registry, schemas);
+            CheckpointIntake intake = intake(config, versions, registry);
             ModelsFollower follower = follower(config, intake, schemas);
             opened.add(0, follower);
             follower.start();
@@ -141,22 +140,17 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
-    /**
-     * What turns models-topic records into served versions, given the rollout decisions taken so far
-     * (read first: a restart must know which challengers were promoted before it loads them).
-     */
-    static CheckpointIntake intake(InferenceConfig config, ServedVersions versions, ModelRegistry registry,
-            SchemaRegistryClient schemas) {
-        RolloutHistory history = RolloutHistory.read(config.consumerSettings(),
-                config.getString(InferenceConfig.LIVE_METRICS_TOPIC),
-                new RecordDecoder<>(schemas, LiveMetrics.getClassSchema()), Duration.ofMinutes(2));
+    /** What turns models-topic records and committed rollout decisions into served versions. */
+    static CheckpointIntake intake(InferenceConfig config, ServedVersions versions, ModelRegistry registry) {
         return new CheckpointIntake(new CheckpointAssembler(config.getLong(InferenceConfig.CHECKPOINT_MAX_PENDING_BYTES),
-                config.checkpointVerifier()), versions, registry, history);
+                config.checkpointVerifier()), versions, registry);
     }
 
     static ModelsFollower follower(InferenceConfig config, CheckpointIntake intake, SchemaRegistryClient schemas) {
         return new ModelsFollower(config.consumerSettings(), config.getString(InferenceConfig.MODELS_TOPIC),
-                new RecordDecoder<>(schemas, ModelCheckpoint.getClassSchema()), intake);
+                new RecordDecoder<>(schemas, ModelCheckpoint.getClassSchema()), intake,
+                Optional.of(new ModelsFollower.Decisions(config.getString(InferenceConfig.LIVE_METRICS_TOPIC),
+                        new RecordDecoder<>(schemas, LiveMetrics.getClassSchema()))));
     }
 
     /**

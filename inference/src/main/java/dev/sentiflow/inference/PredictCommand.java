@@ -148,7 +148,7 @@ public final class PredictCommand {
         String name = wanted != null ? wanted : config.getString(InferenceConfig.DEFAULT_MODEL);
         SchemaRegistryClient schemas = config.registry();
         try (ServingBlock serving = ServingBlock.load(config); ModelRegistry registry = new ModelRegistry()) {
-            CheckpointIntake intake = InferenceService.intake(config, serving.versions(), registry, schemas);
+            CheckpointIntake intake = InferenceService.intake(config, serving.versions(), registry);
             try (ModelsFollower follower = InferenceService.follower(config, intake, schemas)) {
                 follower.start();
                 if (!follower.awaitCaughtUp(CATCH_UP)) {

@@ -166,6 +166,81 @@ class InferenceIT {
         assertTrue(dead.stream().allMatch(l -> l.getReason() == DeadLetterReason.UNDECODABLE), dead.toString());
     }
 
+    private static dev.sentiflow.avro.LiveMetrics decision(long version, dev.sentiflow.avro.RolloutAction action) {
+        Instant now = Instant.now();
+        return dev.sentiflow.avro.LiveMetrics.newBuilder().setModelName("default").setModelVersion(version)
+                .setRole(dev.sentiflow.avro.LiveRole.CHALLENGER).setWindowStart(now).setWindowEnd(now)
+                .setLabeledCount(200).setAccuracy(0.9).setMacroF1(0.9).setPerDomain(Map.of())
+                .setDecision(action + " default v" + version + " over v" + (version - 1)).setAction(action)
+                .setComparedVersion(version - 1).setComparedAccuracy(0.8).setCreatedAt(now).build();
+    }
+
+    /** A follower of a models topic and its live-metrics topic, caught up, over a registry of its own. */
+    private static dev.sentiflow.inference.models.ModelsFollower follow(String modelsTopic, String liveTopic,
+            dev.sentiflow.inference.models.ModelRegistry served,
+            dev.sentiflow.inference.models.CheckpointIntake intake) throws InterruptedException {
+        var follower = new dev.sentiflow.inference.models.ModelsFollower(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), modelsTopic,
+                new dev.sentiflow.schemas.serde.RecordDecoder<>(registry,
+                        dev.sentiflow.avro.ModelCheckpoint.getClassSchema()), intake,
+                Optional.of(new dev.sentiflow.inference.models.ModelsFollower.Decisions(liveTopic,
+                        new dev.sentiflow.schemas.serde.RecordDecoder<>(registry,
+                                dev.sentiflow.avro.LiveMetrics.getClassSchema()))));
+        follower.start();
+        assertTrue(follower.awaitCaughtUp(Duration.ofSeconds(60)), "the follower did not catch up");
+        return follower;
+    }
+
+    /**
+     * Rollout decisions on a real broker: a proposal whose transaction aborted never takes effect; of two
+     * committed proposals that disagree (two instances, each on its own rows) the first counts, on every
+     * instance and again after a restart.
+     */
+    @Test
+    void rolloutDecisionsTakeEffectOnlyOnceCommittedAndTheFirstCommittedCounts() throws Exception {
+        String modelsTopic = "models.rollouts";
+        String liveTopic = "metrics.live.rollouts";
+        kafka.createTopics(1, modelsTopic, liveTopic);
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, modelsTopic, 1,
+                models.chunks("default", 1, models.adapter(1), Optional.empty()));
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, modelsTopic, 1,
+                models.chunks(models.header("default", 2).rollout(dev.sentiflow.avro.Rollout.CHALLENGER).build(),
+                        models.adapter(2), Optional.empty()));
+        var challenger = Optional.of(Map.entry(dev.sentiflow.inference.models.ModelRegistry.ShadowRole.CHALLENGER, 2L));
+        for (int instance = 0; instance < 2; instance++) {
+            var served = new dev.sentiflow.inference.models.ModelRegistry();
+            var intake = new dev.sentiflow.inference.models.CheckpointIntake(
+                    new dev.sentiflow.schemas.checkpoint.CheckpointAssembler(64L << 20, Optional.empty()),
+                    models.versions, served);
+            try (var follower = follow(modelsTopic, liveTopic, served, intake)) {
+                assertEquals(java.util.OptionalLong.of(1), served.version("default"));
+                if (instance == 1) {
+                    // Restarted: the committed decisions are read again, in the same order, with the same outcome.
+                    assertEquals(Optional.empty(), served.shadow("default"), "v2 came back after a restart");
+                    assertEquals(1, intake.rollouts().duplicates());
+                    continue;
+                }
+                assertEquals(challenger, served.shadow("default"));
+                KafkaChecks.sendLiveMetrics(kafka.bootstrapServers(), registry, liveTopic,
+                        List.of(decision(2, dev.sentiflow.avro.RolloutAction.PROMOTED)), false);
+                KafkaChecks.sendLiveMetrics(kafka.bootstrapServers(), registry, liveTopic,
+                        List.of(decision(2, dev.sentiflow.avro.RolloutAction.REJECTED)), true);
+                KafkaChecks.sendLiveMetrics(kafka.bootstrapServers(), registry, liveTopic,
+                        List.of(decision(2, dev.sentiflow.avro.RolloutAction.PROMOTED)), true);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (intake.rollouts().duplicates() < 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(20); // polling under the deadline above
+                }
+                assertEquals(1, intake.rollouts().applied(), "the committed REJECTED applies, and only it");
+                assertEquals(1, intake.rollouts().duplicates(), "the later PROMOTED is a duplicate");
+                assertEquals(Optional.empty(), served.shadow("default"), "the aborted PROMOTED took effect");
+                assertEquals(java.util.OptionalLong.of(1), served.version("default"));
+            } finally {
+                served.close();
+            }
+        }
+    }
+
     private static void awaitPredictions(int count, Duration timeout) {
         Set<String> seen = new HashSet<>();
         try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {

@@ -505,6 +505,16 @@ class InferenceTopologyTest {
         return live.readValuesToList().stream().filter(m -> m.getAction() != null).toList();
     }
 
+    /**
+     * What the models follower does with the live-metrics topic read {@code read_committed}: the test
+     * driver's output is committed as soon as it is written.
+     */
+    private void commit(List<dev.sentiflow.avro.LiveMetrics> decisions) {
+        for (var m : decisions) {
+            intake.rollouts().take(m, "metrics.live-0@test");
+        }
+    }
+
     @Test
     void aChallengerThatIsNotWorseOnTheSameLabeledRecordsIsPromotedAndServes() throws Exception {
         byte[] v1 = models.adapter(1);
@@ -530,6 +540,15 @@ class InferenceTopologyTest {
         assertEquals(0.0, m.getComparedAccuracy(), 1e-9);
         assertEquals(ROLLOUT_RECORDS, m.getLabeledCount());
         assertTrue(m.getDecision().startsWith("PROMOTED default v2 over v1"), m.getDecision());
+        // A proposal changes nothing by itself: its transaction may still abort.
+        assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.CHALLENGER, 2L)), registry.shadow("default"));
+        commit(decided);
+        // Another instance's later proposal on the same challenger (it saw other rows) does not count.
+        var contrary = dev.sentiflow.avro.LiveMetrics.newBuilder(m).setAction(dev.sentiflow.avro.RolloutAction.REJECTED)
+                .setDecision("REJECTED default v2 against v1").build();
+        commit(List.of(contrary));
+        assertEquals(1, intake.rollouts().duplicates());
+        assertEquals(java.util.OptionalLong.of(2), registry.version("default"));
         for (int i = ROLLOUT_RECORDS; i < ROLLOUT_RECORDS + BATCH; i++) {
             send(review("after" + i, d.texts().get(i), "yelp"));
         }
@@ -553,6 +572,7 @@ class InferenceTopologyTest {
         assertEquals(dev.sentiflow.avro.RolloutAction.REJECTED, decided.get(0).getAction());
         assertEquals(0.0, decided.get(0).getAccuracy(), 1e-9);
         assertEquals(1.0, decided.get(0).getComparedAccuracy(), 1e-9);
+        commit(decided);
         assertEquals(Optional.empty(), registry.shadow("default"));
         assertEquals(java.util.OptionalLong.of(1), registry.version("default"));
         // An unlabeled record carries no evidence and a labeled one no longer has a shadow to compare.
@@ -571,7 +591,9 @@ class InferenceTopologyTest {
         for (int i = 0; i < ROLLOUT_RECORDS; i++) {
             sendLabeled("a" + i, d.texts().get(i), d.v2().get(i));
         }
-        assertEquals(dev.sentiflow.avro.RolloutAction.PROMOTED, decisions().get(0).getAction());
+        var promoted = decisions();
+        assertEquals(dev.sentiflow.avro.RolloutAction.PROMOTED, promoted.get(0).getAction());
+        commit(promoted);
         predictions.readValuesToList();
         // Then the traffic turns: v1 is right where they disagree.
         for (int i = ROLLOUT_RECORDS; i < 2 * ROLLOUT_RECORDS; i++) {
@@ -586,6 +608,7 @@ class InferenceTopologyTest {
         assertEquals(1L, m.getComparedVersion());
         assertEquals(0.0, m.getAccuracy(), 1e-9);
         assertEquals(1.0, m.getComparedAccuracy(), 1e-9);
+        commit(decided);
         for (int i = 2 * ROLLOUT_RECORDS; i < 2 * ROLLOUT_RECORDS + BATCH; i++) {
             send(review("c" + i, d.texts().get(i), "yelp"));
         }

@@ -47,6 +47,33 @@ final class KafkaChecks {
         }
     }
 
+    /**
+     * Writes live-metrics records keyed by model name, as inference's stream task does, in one
+     * transaction that commits, or aborts after the records reached the log.
+     */
+    static void sendLiveMetrics(String bootstrap, SchemaRegistryClient registry, String topic,
+            List<dev.sentiflow.avro.LiveMetrics> records, boolean commit) {
+        var serializer = new AvroSerializer<dev.sentiflow.avro.LiveMetrics>(registry,
+                dev.sentiflow.avro.LiveMetrics.getClassSchema(), true, false);
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-inference-" + System.nanoTime()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (var m : records) {
+                producer.send(new ProducerRecord<>(topic, m.getModelName().getBytes(StandardCharsets.UTF_8),
+                        serializer.serialize(topic, m)));
+            }
+            producer.flush();
+            if (commit) {
+                producer.commitTransaction();
+            } else {
+                producer.abortTransaction();
+            }
+        }
+    }
+
     /** Sends tokenized reviews keyed by id, as ingest does; returns once all are acknowledged. */
     static void sendReviews(String bootstrap, SchemaRegistryClient registry, String topic, List<TokenizedReview> reviews) {
         var serializer = new AvroSerializer<TokenizedReview>(registry, TokenizedReview.getClassSchema(), true, false);

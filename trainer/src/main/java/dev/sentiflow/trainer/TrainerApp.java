@@ -126,12 +126,22 @@ public final class TrainerApp {
         consumers.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         consumers.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
 
-        var modelsReader = new KafkaConsumer<>(consumers, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        ModelsCatalog catalog;
-        try (modelsReader) {
-            catalog = ModelsCatalog.read(modelsReader, config.getString(TrainerConfig.MODELS_TOPIC),
+        // Decisions first, so the champion is chosen knowing them; the live follower goes on from where this read ended.
+        ModelsCatalog catalog = new ModelsCatalog();
+        var liveReader = new KafkaConsumer<>(consumers, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        RecordDecoder<LiveMetrics> liveMetrics = new RecordDecoder<>(registry, LiveMetrics.getClassSchema());
+        try {
+            catalog.readDecisions(liveReader, config.getString(TrainerConfig.LIVE_METRICS_TOPIC), liveMetrics,
+                    Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            liveReader.close();
+            throw e;
+        }
+        try (var modelsReader = new KafkaConsumer<>(consumers, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            catalog.readModels(modelsReader, config.getString(TrainerConfig.MODELS_TOPIC),
                     new RecordDecoder<>(registry, ModelCheckpoint.getClassSchema()),
-                    new CheckpointAssembler(config.getLong(TrainerConfig.CHECKPOINT_MAX_PENDING_BYTES), config.signer()), Duration.ofSeconds(60));
+                    new CheckpointAssembler(config.getLong(TrainerConfig.CHECKPOINT_MAX_PENDING_BYTES), config.signer()),
+                    Duration.ofSeconds(60));
         }
 
         Map<String, Object> input = new HashMap<>(consumers);
@@ -161,10 +171,9 @@ public final class TrainerApp {
                 new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 config.getString(TrainerConfig.TOKENIZED_TOPIC),
                 new RecordDecoder<>(registry, TokenizedReview.getClassSchema()),
-                Optional.of(new KafkaConsumer<>(consumers, new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())),
+                Optional.of(liveReader),
                 config.getString(TrainerConfig.LIVE_METRICS_TOPIC),
-                new RecordDecoder<>(registry, LiveMetrics.getClassSchema()),
+                liveMetrics,
                 catalog,
                 rounds,
                 publisher,

@@ -116,7 +116,7 @@ public final class TrainerService implements AutoCloseable {
             while (!stopping.get()) {
                 ConsumerRecords<byte[], byte[]> records = parts.input().poll(Duration.ofMillis(inFlight == null ? 500 : 200));
                 route(records);
-                live.ifPresent(f -> f.poll(this::liveObserved));
+                live.ifPresent(f -> f.poll(this::liveObserved, this::decided));
                 retryPausedPartitions();
                 if (inFlight != null) {
                     advanceRound();
@@ -314,6 +314,18 @@ public final class TrainerService implements AutoCloseable {
         parts.catalog().champion(model).ifPresent(c -> trigger.published(c.version(),
                 c.header().metrics().getOrDefault("accuracy", 0.0)));
         return trigger;
+    }
+
+    /** A committed rollout decision: the champion follows what inference serves. */
+    private void decided(LiveMetrics decision) {
+        parts.catalog().decided(decision).ifPresent(change -> {
+            LOG.info(change);
+            String model = decision.getModelName();
+            if (models.models().contains(model)) {
+                parts.catalog().champion(model).ifPresent(c -> models.trigger(model).published(c.version(),
+                        c.header().metrics().getOrDefault("accuracy", 0.0)));
+            }
+        });
     }
 
     private void liveObserved(String model, dev.sentiflow.trainer.trigger.LiveObservation observation) {

@@ -228,6 +228,106 @@ class TrainerFaultsIT {
         }
     }
 
+    /**
+     * Defect 9 of the fault issue: the trainer's champion is the version inference serves. Before start,
+     * v1 (a champion) and v2 (a challenger) are on the models topic and inference's REJECTED of v2 is
+     * committed on the live-metrics topic: the first round trains from v1 (the parent of v3). While the
+     * trainer runs, a PROMOTED of v3 commits and a ROLLED_BACK of v3 aborts: the next round trains from v3.
+     */
+    @Test
+    void theChampionIsTheVersionInferenceServesAsItsCommittedDecisionsSay() throws Exception {
+        Setup t = Setup.of("rollout");
+        t.create();
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        settings.put("publish.as", "challenger");
+        settings.put("gate.tolerance", "0.5"); // the most there is: the test is about whom a round trains from
+        TrainerConfig config = new TrainerConfig(settings);
+        publishCheckpoint(t, config, 1, dev.sentiflow.avro.Rollout.CHAMPION);
+        publishCheckpoint(t, config, 2, dev.sentiflow.avro.Rollout.CHALLENGER);
+        sendDecision(t, 2, dev.sentiflow.avro.RolloutAction.REJECTED, true);
+        produce(t.tokenized(), uci.subList(600, 660));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
+        Future<?> running = pool.submit(trainer::run);
+        try {
+            awaitTrue(() -> versions(t, config).contains(3L), Duration.ofMinutes(3), running, () -> "v3 not published");
+            assertEquals(java.util.OptionalLong.of(1), parent(t, config, 3), "v3 must be trained from v1, not the rejected v2");
+            sendDecision(t, 3, dev.sentiflow.avro.RolloutAction.ROLLED_BACK, false);
+            sendDecision(t, 3, dev.sentiflow.avro.RolloutAction.PROMOTED, true);
+            Thread.sleep(2000); // the decisions reach the trainer's loop between polls
+            produce(t.tokenized(), uci.subList(660, 720));
+            awaitTrue(() -> versions(t, config).contains(4L), Duration.ofMinutes(3), running, () -> "v4 not published");
+            assertEquals(java.util.OptionalLong.of(3), parent(t, config, 4),
+                    "v4 must be trained from the promoted v3 (the aborted rollback does not count)");
+        } finally {
+            trainer.stop();
+            running.get();
+            trainer.close();
+            pool.shutdown();
+        }
+    }
+
+    private static java.util.OptionalLong parent(Setup t, TrainerConfig config, long version) {
+        return checkpoints(t, config).stream().filter(c -> c.version() == version).findFirst().orElseThrow()
+                .header().parentVersion();
+    }
+
+    /** A signed checkpoint of an untrained adapter on the test's base, published as a trainer does. */
+    private static void publishCheckpoint(Setup t, TrainerConfig config, long version, dev.sentiflow.avro.Rollout rollout) {
+        var lora = dev.sentiflow.model.lora.LoraConfig.defaults();
+        List<String> labels = List.of("negative", "positive");
+        byte[] payload;
+        try (NDManager m = manager.newSubManager()) {
+            var model = dev.sentiflow.model.head.Classifiers.create(m, base, labels.size(), java.util.Optional.of(lora),
+                    version);
+            payload = dev.sentiflow.model.checkpoint.CheckpointCodec.encode(model,
+                    new dev.sentiflow.model.checkpoint.CheckpointMetadata(dev.sentiflow.model.checkpoint.CheckpointKind.ADAPTER,
+                            base.baseHash(), java.util.Optional.of(lora), labels, tokenizer.id(), 64));
+        }
+        var header = dev.sentiflow.schemas.checkpoint.CheckpointHeader.builder("default", version,
+                        dev.sentiflow.avro.CheckpointKind.ADAPTER)
+                .baseModelHash(base.baseHash()).tokenizerId(tokenizer.id()).labels(labels)
+                .metrics(Map.of("accuracy", 0.5)).loraConfig(dev.sentiflow.model.checkpoint.LoraConfigJson.toText(lora))
+                .createdAt(java.time.Instant.now()).rollout(rollout).build();
+        var serializer = new AvroSerializer<ModelCheckpoint>(registry, ModelCheckpoint.getClassSchema(), true, false);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, t.models() + "-test"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (ModelCheckpoint chunk : config.chunker().chunk(header, payload)) {
+                producer.send(new ProducerRecord<>(t.models(), 0, dev.sentiflow.schemas.checkpoint.CheckpointKeys.keyBytes(
+                        "default", chunk.getChunkIndex()), serializer.serialize(t.models(), chunk)));
+            }
+            producer.commitTransaction();
+        }
+    }
+
+    /** A rollout decision as inference's stream task writes it, in a transaction that commits or aborts. */
+    private static void sendDecision(Setup t, long version, dev.sentiflow.avro.RolloutAction action, boolean commit) {
+        java.time.Instant now = java.time.Instant.now();
+        var m = dev.sentiflow.avro.LiveMetrics.newBuilder().setModelName("default").setModelVersion(version)
+                .setRole(dev.sentiflow.avro.LiveRole.CHALLENGER).setWindowStart(now).setWindowEnd(now)
+                .setLabeledCount(200).setAccuracy(0.9).setMacroF1(0.9).setPerDomain(Map.of())
+                .setDecision(action + " default v" + version).setAction(action).setComparedVersion(version - 1)
+                .setComparedAccuracy(0.8).setCreatedAt(now).build();
+        var serializer = new AvroSerializer<dev.sentiflow.avro.LiveMetrics>(registry,
+                dev.sentiflow.avro.LiveMetrics.getClassSchema(), true, false);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, t.live() + "-test"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(t.live(), "default", serializer.serialize(t.live(), m)));
+            producer.flush();
+            if (commit) {
+                producer.commitTransaction();
+            } else {
+                producer.abortTransaction();
+            }
+        }
+    }
+
     /** In one transaction, as ingest writes. */
     private static void produce(String topic, List<TokenizedReview> reviews) {
         var serializer = new AvroSerializer<TokenizedReview>(registry, TokenizedReview.getClassSchema(), true, false);
@@ -255,9 +355,14 @@ class TrainerFaultsIT {
 
     /** Complete versions on the topic (read_committed), in order; undecodable records skipped as the trainer does. */
     private static List<Long> versions(Setup t, TrainerConfig config) {
+        return checkpoints(t, config).stream().map(c -> c.version()).toList();
+    }
+
+    private static List<dev.sentiflow.schemas.checkpoint.AssembledCheckpoint> checkpoints(Setup t,
+            TrainerConfig config) {
         var deserializer = new AvroDeserializer<ModelCheckpoint>(registry, ModelCheckpoint.getClassSchema());
         var assembler = new CheckpointAssembler(64L << 20, config.signer());
-        List<Long> out = new ArrayList<>();
+        List<dev.sentiflow.schemas.checkpoint.AssembledCheckpoint> out = new ArrayList<>();
         for (var r : kafka.readCommitted(t.models())) {
             ModelCheckpoint chunk;
             try {
@@ -266,7 +371,7 @@ class TrainerFaultsIT {
                 continue;
             }
             if (chunk != null && assembler.accept(chunk) instanceof AssemblyResult.Complete c) {
-                out.add(c.checkpoint().version());
+                out.add(c.checkpoint());
             }
         }
         return out;

@@ -47,6 +47,8 @@ final class StatusMonitor implements AutoCloseable {
     private final Map<String, Long> servingVersion = new ConcurrentHashMap<>();
     /** Guarded by itself: the reader thread adds windows, the ticker reads them. */
     private final LiveView live = new LiveView();
+    /** Only the decision that counts is shown: a later proposal on the same version is inference's duplicate. */
+    private final dev.sentiflow.schemas.live.RolloutLedger decisions = new dev.sentiflow.schemas.live.RolloutLedger();
     private volatile Optional<RoundProgress> progressAtLastRound = Optional.empty();
     private long lastPredictions;
     private long lastTickNanos = System.nanoTime();
@@ -99,7 +101,11 @@ final class StatusMonitor implements AutoCloseable {
                 synchronized (live) {
                     live.add(m);
                 }
-                if (m.getDecision() != null) {
+                boolean counts;
+                synchronized (decisions) {
+                    counts = m.getAction() != null && decisions.take(m).isPresent();
+                }
+                if (counts) {
                     out.println("local: " + RecordLines.liveMetrics(m));
                 }
             } else if (record.topic().equals(Topics.PREDICTIONS)) {

@@ -5,6 +5,7 @@ import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.live.RolloutLedger;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import java.time.Duration;
@@ -53,10 +54,17 @@ public final class ReportCollector {
         PredictionFold predictions = new PredictionFold();
         ModelsFold models = new ModelsFold();
         List<LivePoint> live = new ArrayList<>();
+        // Decisions as inference applies them: the first committed one per version and kind; later proposals are not shown.
+        RolloutLedger decisions = new RolloutLedger();
         try (TopicReader reader = new TopicReader(kafka, timeout)) {
             read(reader, Topics.TRAINING_METRICS, TrainingMetrics.getClassSchema(),
                     r -> training.add((TrainingMetrics) r), notes);
-            read(reader, Topics.LIVE_METRICS, LiveMetrics.getClassSchema(), r -> live.add(LivePoint.of((LiveMetrics) r)),
+            read(reader, Topics.LIVE_METRICS, LiveMetrics.getClassSchema(), r -> {
+                        LiveMetrics m = (LiveMetrics) r;
+                        if (m.getAction() == null || decisions.take(m).isPresent()) {
+                            live.add(LivePoint.of(m));
+                        }
+                    },
                     notes);
             read(reader, Topics.PREDICTIONS, Prediction.getClassSchema(), r -> predictions.add((Prediction) r), notes);
             read(reader, Topics.MODELS, ModelCheckpoint.getClassSchema(), r -> models.add((ModelCheckpoint) r), notes);

@@ -4,7 +4,7 @@ import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.Rollout;
 import dev.sentiflow.avro.RolloutAction;
-import dev.sentiflow.inference.rollout.RolloutHistory;
+import dev.sentiflow.inference.rollout.RolloutApplier;
 import dev.sentiflow.model.checkpoint.CheckpointException;
 import dev.sentiflow.model.checkpoint.LoraConfigJson;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
@@ -39,21 +39,26 @@ public final class CheckpointIntake {
     private final CheckpointAssembler assembler;
     private final ServedVersions versions;
     private final ModelRegistry registry;
-    private final RolloutHistory history;
+    private final RolloutApplier rollouts;
     private final AtomicLong swaps = new AtomicLong();
     private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
     public CheckpointIntake(CheckpointAssembler assembler, ServedVersions versions, ModelRegistry registry) {
-        this(assembler, versions, registry, RolloutHistory.none());
+        this(assembler, versions, registry, new RolloutApplier(registry));
     }
 
-    /** @param history rollout decisions taken before this app started, read from the live-metrics topic */
+    /** @param rollouts the committed rollout decisions read so far (fed by the same follower thread) */
     public CheckpointIntake(CheckpointAssembler assembler, ServedVersions versions, ModelRegistry registry,
-            RolloutHistory history) {
+            RolloutApplier rollouts) {
         this.assembler = assembler;
         this.versions = versions;
         this.registry = registry;
-        this.history = history;
+        this.rollouts = rollouts;
+    }
+
+    /** The committed rollout decisions this intake serves by. */
+    public RolloutApplier rollouts() {
+        return rollouts;
     }
 
     /** Takes one record value (null = tombstone) read at {@code source} (topic-partition@offset). */
@@ -108,10 +113,11 @@ public final class CheckpointIntake {
         long bytes = version.bytes();
         int arrays = version.store().weights().arrayCount();
         Rollout rollout = checkpoint.header().rollout();
-        Optional<RolloutAction> decided = history.decided(checkpoint.name(), checkpoint.version());
+        Optional<RolloutAction> decided = rollouts.decided(checkpoint.name(), checkpoint.version());
         if (decided.isPresent() && decided.get() != RolloutAction.CONFIRMED) {
-            // Decided before this app (re)started: a promoted challenger serves, a rejected or rolled-back
-            // version does not come back (its predecessor, read earlier on the topic, keeps serving).
+            // Decided before it was loaded here (before a restart, or by another instance first): a promoted
+            // challenger serves, a rejected or rolled-back version does not come back (its predecessor, read
+            // earlier on the topic, keeps serving).
             if (decided.get() == RolloutAction.PROMOTED) {
                 rollout = Rollout.CHAMPION;
             } else if (registry.version(checkpoint.name()).isPresent()) {

@@ -1,14 +1,17 @@
 package dev.sentiflow.inference.models;
 
+import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.schemas.failure.Backoff;
 import dev.sentiflow.schemas.registry.RegistryConfigurationException;
 import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +36,13 @@ import org.slf4j.LoggerFactory;
  * go to the {@link CheckpointIntake}. Not a GlobalKTable: that would keep every chunk in a state
  * store, while only the newest version of each model is needed, in memory, as arrays.
  *
+ * <p>With {@link Decisions}, the same consumer follows the live-metrics topic too, from its beginning,
+ * and hands each committed rollout decision to the intake's {@link
+ * dev.sentiflow.inference.rollout.RolloutApplier}: checkpoints and decisions together say what is
+ * served, and one thread applying both keeps them in one order.
+ *
  * <p>{@link #awaitCaughtUp} says when everything committed before start was read, so the app can
- * load the newest valid version of each model before it scores anything.
+ * load the newest valid version of each model, as decided, before it scores anything.
  */
 public final class ModelsFollower implements AutoCloseable {
 
@@ -42,8 +50,13 @@ public final class ModelsFollower implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration REGISTRY_BACKOFF = Duration.ofSeconds(1);
 
+    /** The live-metrics topic, where rollout decisions are committed. */
+    public record Decisions(String topic, RecordDecoder<LiveMetrics> values) {}
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
+    private final Optional<Decisions> decisions;
+    private long undecodableDecisions;
     private final RecordDecoder<ModelCheckpoint> values;
     private final CheckpointIntake intake;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -57,7 +70,7 @@ public final class ModelsFollower implements AutoCloseable {
      *     and auto-commit are set here because correctness depends on them
      */
     public ModelsFollower(Map<String, Object> clientSettings, String topic, RecordDecoder<ModelCheckpoint> values,
-            CheckpointIntake intake) {
+            CheckpointIntake intake, Optional<Decisions> decisions) {
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -66,6 +79,7 @@ public final class ModelsFollower implements AutoCloseable {
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "sentiflow-inference-models");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
+        this.decisions = decisions;
         this.values = values;
         this.intake = intake;
         this.thread = new Thread(this::run, "sentiflow-models-follower");
@@ -100,7 +114,8 @@ public final class ModelsFollower implements AutoCloseable {
                         consumer.seekToBeginning(partitions);
                         // Under read_committed these are the last stable offsets: exactly what committed before now.
                         startEnd = consumer.endOffsets(partitions);
-                        LOG.info("following {} ({} partitions) from the beginning; catching up to {}", topic,
+                        LOG.info("following {} from the beginning ({} partitions); catching up to {}",
+                                decisions.isPresent() ? topic + " and " + decisions.get().topic() : topic,
                                 partitions.size(), startEnd.values());
                     }
                     follow(startEnd);
@@ -159,42 +174,69 @@ public final class ModelsFollower implements AutoCloseable {
 
     /** @return false when it backed off (the registry was unreachable) and the partition was rewound */
     private boolean handle(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+        boolean decisionRecords = decisions.isPresent() && tp.topic().equals(decisions.get().topic());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             String source = tp + "@" + record.offset();
-            ModelCheckpoint chunk = null;
-            if (record.value() != null) {
-                RecordDecoder.Decoded<ModelCheckpoint> decoded;
-                try {
-                    decoded = values.decode(topic, record.value());
-                } catch (RegistryUnavailableException e) {
-                    // The registry being down is not the record's fault: read it again later.
-                    LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} s", source, e.getMessage(),
-                            REGISTRY_BACKOFF.toSeconds());
-                    consumer.seek(tp, record.offset());
-                    sleepQuietly(REGISTRY_BACKOFF);
-                    return false;
-                }
-                if (decoded instanceof RecordDecoder.Bad<ModelCheckpoint> bad) {
-                    intake.undecodable(source, bad.detail());
-                    continue;
-                }
-                chunk = ((RecordDecoder.Ok<ModelCheckpoint>) decoded).value();
-            }
             try {
-                intake.accept(chunk, source);
-            } catch (RuntimeException e) {
-                LOG.error("unexpected failure on the checkpoint record at {}; skipped it", source, e);
+                if (decisionRecords) {
+                    takeDecision(record, source);
+                } else {
+                    takeChunk(record, source);
+                }
+            } catch (RegistryUnavailableException e) {
+                // The registry being down is not the record's fault: read it again later.
+                LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} s", source, e.getMessage(),
+                        REGISTRY_BACKOFF.toSeconds());
+                consumer.seek(tp, record.offset());
+                sleepQuietly(REGISTRY_BACKOFF);
+                return false;
             }
         }
         return true;
     }
 
+    private void takeChunk(ConsumerRecord<byte[], byte[]> record, String source) {
+        ModelCheckpoint chunk = null;
+        if (record.value() != null) {
+            RecordDecoder.Decoded<ModelCheckpoint> decoded = values.decode(topic, record.value());
+            if (decoded instanceof RecordDecoder.Bad<ModelCheckpoint> bad) {
+                intake.undecodable(source, bad.detail());
+                return;
+            }
+            chunk = ((RecordDecoder.Ok<ModelCheckpoint>) decoded).value();
+        }
+        try {
+            intake.accept(chunk, source);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure on the checkpoint record at {}; skipped it", source, e);
+        }
+    }
+
+    private void takeDecision(ConsumerRecord<byte[], byte[]> record, String source) {
+        if (record.value() == null) {
+            return;
+        }
+        RecordDecoder.Decoded<LiveMetrics> decoded = decisions.get().values().decode(record.topic(), record.value());
+        if (decoded instanceof RecordDecoder.Bad<LiveMetrics> bad) {
+            if (undecodableDecisions++ < 100) {
+                LOG.warn("skipping undecodable live-metrics record at {}: {}", source, bad.detail());
+            }
+            return;
+        }
+        intake.rollouts().take(((RecordDecoder.Ok<LiveMetrics>) decoded).value(), source);
+    }
+
     private List<TopicPartition> assignAll() {
         while (running) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos != null && !infos.isEmpty()) {
-                List<TopicPartition> partitions = infos.stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = new ArrayList<>(partitionsOf(topic));
+            if (!partitions.isEmpty()) {
+                if (decisions.isPresent()) {
+                    List<TopicPartition> live = partitionsOf(decisions.get().topic());
+                    if (live.isEmpty()) {
+                        LOG.info("topic {} does not exist: no rollout decisions to follow", decisions.get().topic());
+                    }
+                    partitions.addAll(live);
+                }
                 consumer.assign(partitions);
                 return partitions;
             }
@@ -202,6 +244,11 @@ public final class ModelsFollower implements AutoCloseable {
             sleepQuietly(Duration.ofSeconds(1));
         }
         throw new WakeupException();
+    }
+
+    private List<TopicPartition> partitionsOf(String name) {
+        List<PartitionInfo> infos = consumer.partitionsFor(name, Duration.ofSeconds(30));
+        return infos == null ? List.of() : infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
     }
 
     private void checkCaughtUp(Map<TopicPartition, Long> startEnd) {

@@ -48,7 +48,7 @@ public final class BatchScorer {
 
     /**
      * What became of each row of a batch: scored, refused, or held (no model for it yet); and the
-     * rollout decisions its labeled rows completed (already applied to the registry).
+     * rollout decisions its labeled rows completed, proposed for the live-metrics topic (applied once committed).
      */
     public record Outcome(List<Scored> scored, List<Refused> refused, List<Long> held,
             List<RolloutDecision> decisions) {}
@@ -71,7 +71,7 @@ public final class BatchScorer {
         this.scorer = scorer;
         this.defaultModel = defaultModel;
         this.clock = clock;
-        this.rollouts = new Rollouts(rollout, models, clock);
+        this.rollouts = new Rollouts(rollout, clock);
     }
 
     public Outcome score(List<Input> batch) {

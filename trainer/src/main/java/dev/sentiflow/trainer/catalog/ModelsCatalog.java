@@ -1,17 +1,23 @@
 package dev.sentiflow.trainer.catalog;
 
+import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.avro.Rollout;
+import dev.sentiflow.avro.RolloutAction;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.AssemblyResult;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.checkpoint.VersionSequence;
+import dev.sentiflow.schemas.live.RolloutLedger;
 import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.schemas.topic.ReadToEnd;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,31 +25,84 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the {@code models} topic says, read once to its end at start: per model name the champion
- * (the newest complete, valid version) with its checkpoint bytes, and the next version to publish.
- * The topic is the source of truth, so a restarted trainer continues the numbering and trains from
- * the champion it had published, whatever happened to its process. Afterwards the trainer records
- * its own publications here ({@link #published}), being the only writer of the names it owns.
+ * What the {@code models} topic says, read once to its end at start, with the rollout decisions of
+ * the live-metrics topic: per model name the champion, with its checkpoint bytes, and the next
+ * version to publish. The topics are the source of truth, so a restarted trainer continues the
+ * numbering and trains from the champion inference serves, whatever happened to its process.
+ * Afterwards the trainer records its own publications here ({@link #published}), being the only
+ * writer of the names it owns, and the decisions as they are committed ({@link #decided}).
+ *
+ * <p>The champion is the version inference serves: the newest one published as CHAMPION or promoted
+ * by a committed decision ({@link RolloutLedger}), and not rolled back; never a challenger still
+ * waiting or one inference rejected. When no retained version qualifies (the one inference serves
+ * was compacted away under its successor's chunk keys), the newest retained version is the champion,
+ * as inference then serves it too. Per name the newest {@value #RETAINED} complete versions are kept
+ * (and the champion, if older): enough for a promotion, a rejection or a rollback to move the
+ * champion to a version still in memory.
  */
 public final class ModelsCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelsCatalog.class);
+    static final int RETAINED = 3;
 
     private final VersionSequence versions = new VersionSequence();
+    private final Map<String, NavigableMap<Long, AssembledCheckpoint>> retained = new HashMap<>();
     private final Map<String, AssembledCheckpoint> champions = new HashMap<>();
+    private final RolloutLedger ledger = new RolloutLedger();
     private long undecodable;
 
-    /**
-     * Reads every partition from the beginning to the end offsets seen at the start.
-     *
-     * @param consumer a {@code read_committed} consumer of raw bytes, not subscribed to anything
-     */
+    /** Reads the {@code models} topic into a new catalog, with no rollout decisions known. */
     public static ModelsCatalog read(Consumer<byte[], byte[]> consumer, String topic,
             RecordDecoder<ModelCheckpoint> decoder, CheckpointAssembler assembler, Duration timeout) {
         ModelsCatalog catalog = new ModelsCatalog();
+        catalog.readModels(consumer, topic, decoder, assembler, timeout);
+        return catalog;
+    }
+
+    /**
+     * Reads the rollout decisions on the live-metrics topic, every partition from the beginning to the
+     * end offsets seen at the start; call it before {@link #readModels}, so the versions kept are chosen
+     * knowing them. The consumer is left assigned at those offsets: following it from there misses
+     * nothing committed since.
+     *
+     * @param consumer a {@code read_committed} consumer of raw bytes, not subscribed to anything
+     */
+    public void readDecisions(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder<LiveMetrics> decoder,
+            Duration timeout) {
+        long[] skipped = {0};
+        long records = ReadToEnd.read(consumer, topic, timeout, r -> {
+            if (r.value() == null) {
+                return true;
+            }
+            RecordDecoder.Decoded<LiveMetrics> decoded;
+            try {
+                decoded = decoder.decode(topic, r.value());
+            } catch (RegistryUnavailableException e) {
+                LOG.warn("live-metrics topic {}: the schema registry does not answer ({})", topic, e.getMessage());
+                return false;
+            }
+            if (decoded instanceof RecordDecoder.Ok<LiveMetrics> ok) {
+                decided(ok.value());
+            } else {
+                skipped[0]++;
+            }
+            return true;
+        }).recordsOrThrow(topic, timeout);
+        LOG.info("live-metrics topic {}: {} records, {} rollout decisions that count{}", topic, records, ledger.size(),
+                skipped[0] == 0 ? "" : ", " + skipped[0] + " undecodable records skipped");
+    }
+
+    /**
+     * Reads every partition of the {@code models} topic from the beginning to the end offsets seen at
+     * the start.
+     *
+     * @param consumer a {@code read_committed} consumer of raw bytes, not subscribed to anything
+     */
+    public void readModels(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder<ModelCheckpoint> decoder,
+            CheckpointAssembler assembler, Duration timeout) {
         long records = ReadToEnd.read(consumer, topic, timeout, r -> {
             try {
-                catalog.take(topic, r, decoder, assembler);
+                take(topic, r, decoder, assembler);
                 return true;
             } catch (RegistryUnavailableException e) {
                 LOG.warn("models topic {}: the schema registry does not answer ({})", topic, e.getMessage());
@@ -51,9 +110,8 @@ public final class ModelsCatalog {
             }
         }).recordsOrThrow(topic, timeout);
         consumer.unsubscribe();
-        LOG.info("models topic {}: {} records, champions {}", topic, records, catalog.champions.keySet().stream()
-                .collect(Collectors.toMap(n -> n, n -> "v" + catalog.champions.get(n).version())));
-        return catalog;
+        LOG.info("models topic {}: {} records, champions {}", topic, records, champions.keySet().stream()
+                .collect(Collectors.toMap(n -> n, n -> "v" + champions.get(n).version())));
     }
 
     private void take(String topic, ConsumerRecord<byte[], byte[]> r, RecordDecoder<ModelCheckpoint> decoder,
@@ -74,7 +132,7 @@ public final class ModelsCatalog {
             versions.observe(chunk, result);
         }
         if (result instanceof AssemblyResult.Complete c) {
-            champions.put(c.checkpoint().name(), c.checkpoint());
+            retain(c.checkpoint());
         } else if (result instanceof AssemblyResult.Rejected rejected) {
             LOG.warn("models topic: {} ({})", rejected.detail(), rejected.problem());
         }
@@ -85,7 +143,7 @@ public final class ModelsCatalog {
         return undecodable;
     }
 
-    /** The newest complete version of {@code name}, if any. */
+    /** The version of {@code name} inference serves (see the class comment), if any. */
     public Optional<AssembledCheckpoint> champion(String name) {
         return Optional.ofNullable(champions.get(name));
     }
@@ -102,6 +160,59 @@ public final class ModelsCatalog {
     /** Records a version this trainer just committed. */
     public void published(AssembledCheckpoint checkpoint, int chunkCount) {
         versions.observe(checkpoint.name(), checkpoint.version(), chunkCount, true);
-        champions.put(checkpoint.name(), checkpoint);
+        retain(checkpoint);
+    }
+
+    /**
+     * Takes one committed record of the live-metrics topic, in topic order. Returns a sentence when it
+     * was a decision that moved the champion of its model.
+     */
+    public Optional<String> decided(LiveMetrics m) {
+        Optional<RolloutAction> counts = ledger.take(m);
+        if (counts.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = m.getModelName();
+        Optional<AssembledCheckpoint> before = champion(name);
+        choose(name);
+        Optional<AssembledCheckpoint> after = champion(name);
+        if (after.map(AssembledCheckpoint::version).equals(before.map(AssembledCheckpoint::version))) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("model %s: the champion is now v%d (was %s) after inference's %s", name,
+                after.map(AssembledCheckpoint::version).orElse(0L),
+                before.map(c -> "v" + c.version()).orElse("none"), m.getDecision()));
+    }
+
+    /** Rollout decisions that count, read so far. */
+    public int decisions() {
+        return ledger.size();
+    }
+
+    private void retain(AssembledCheckpoint checkpoint) {
+        retained.computeIfAbsent(checkpoint.name(), n -> new TreeMap<>()).put(checkpoint.version(), checkpoint);
+        choose(checkpoint.name());
+    }
+
+    private void choose(String name) {
+        NavigableMap<Long, AssembledCheckpoint> kept = retained.get(name);
+        if (kept == null || kept.isEmpty()) {
+            return;
+        }
+        AssembledCheckpoint champion = kept.lastEntry().getValue();
+        for (AssembledCheckpoint c : kept.descendingMap().values()) {
+            if (ledger.serves(name, c.version(), c.header().rollout() == Rollout.CHAMPION)) {
+                champion = c;
+                break;
+            }
+        }
+        champions.put(name, champion);
+        while (kept.size() > RETAINED) {
+            long oldest = kept.firstKey();
+            if (oldest == champion.version()) {
+                oldest = kept.higherKey(oldest);
+            }
+            kept.remove(oldest);
+        }
     }
 }

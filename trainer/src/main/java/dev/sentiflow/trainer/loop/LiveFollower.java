@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows inference's live windows on {@code metrics.live} from the end, adds up every task's window
- * ({@link LiveView}) and reports the newest serving version's live accuracy per model: what the drift
- * trigger sees. A record that is not a {@code LiveMetrics} is skipped and counted; while the registry
+ * Follows inference's live windows on {@code metrics.live} (from where the read of its rollout history
+ * ended, else from the end), adds up every task's window ({@link LiveView}) and reports the newest
+ * serving version's live accuracy per model: what the drift trigger sees; hands on each committed
+ * rollout decision. A record that is not a {@code LiveMetrics} is skipped and counted; while the registry
  * does not answer, the partition is read again from the same record at the next poll.
  */
 public final class LiveFollower implements AutoCloseable {
@@ -36,15 +37,22 @@ public final class LiveFollower implements AutoCloseable {
         this.decoder = decoder;
     }
 
+    /** Goes on from where the consumer stands when it is assigned (a read of the history), else from the end. */
     public void start() {
+        if (!consumer.assignment().isEmpty()) {
+            return;
+        }
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
     }
 
-    /** Reads what arrived; {@code observed} gets (model, observation) for each update of a serving version. */
-    public void poll(BiConsumer<String, LiveObservation> observed) {
+    /**
+     * Reads what arrived; {@code observed} gets (model, observation) for each update of a serving
+     * version, {@code decided} each rollout decision.
+     */
+    public void poll(BiConsumer<String, LiveObservation> observed, java.util.function.Consumer<LiveMetrics> decided) {
         var records = consumer.poll(Duration.ZERO);
         for (TopicPartition tp : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
@@ -63,7 +71,9 @@ public final class LiveFollower implements AutoCloseable {
                     continue;
                 }
                 LiveMetrics m = ((RecordDecoder.Ok<LiveMetrics>) decoded).value();
-                if (view.add(m)) {
+                if (m.getAction() != null) {
+                    decided.accept(m);
+                } else if (view.add(m)) {
                     // The newest serving version only: a late window of a replaced version is no drift of today's model.
                     view.newestVersion(m.getModelName()).flatMap(v -> view.of(m.getModelName(), v)).ifPresent(c ->
                             observed.accept(m.getModelName(),
