@@ -94,6 +94,8 @@ public final class ReviewFileProducer {
             }
             registry.compute(SchemaRegistrySettings.URL, (k, fromFile) -> o.getOrDefault("registry",
                     fromFile != null ? fromFile : "http://localhost:8081"));
+            // As for the other client commands, the file may name the brokers; --bootstrap-servers wins.
+            String fileBootstrap = client.remove(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
             Map<String, Object> producer;
             try {
                 producer = KafkaClientSettings.fromClientProperties(client).producer();
@@ -101,7 +103,7 @@ public final class ReviewFileProducer {
                 throw new IllegalArgumentException("--config " + o.get("config") + ": " + e.getMessage());
             }
             return new Options(Path.of(o.get("file")), o.getOrDefault("topic", Topics.REVIEWS),
-                    o.getOrDefault("bootstrap-servers", "localhost:9092"),
+                    o.getOrDefault("bootstrap-servers", fileBootstrap != null ? fileBootstrap : "localhost:9092"),
                     registry.get(SchemaRegistrySettings.URL), o.getOrDefault("id-column", "id"),
                     o.getOrDefault("text-column", "text"), o.getOrDefault("label-column", "label"),
                     o.getOrDefault("rating-column", "rating"), o.getOrDefault("domain-column", "domain"),

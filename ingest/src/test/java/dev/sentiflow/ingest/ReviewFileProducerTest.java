@@ -16,6 +16,7 @@ class ReviewFileProducerTest {
     void aConfigFileGivesProducerSettingsAndRegistryOptions(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("client.properties");
         Files.writeString(config, """
+                bootstrap.servers=broker-1:9093
                 security.protocol=SASL_SSL
                 sasl.mechanism=PLAIN
                 producer.linger.ms=5
@@ -28,10 +29,13 @@ class ReviewFileProducerTest {
         assertEquals("5", options.producerSettings().get("linger.ms"));
         assertEquals("https://registry:8081", options.registryUrl());
         assertEquals("svc:secret", options.registrySettings().get("schema.registry.basic.auth.user.info"));
+        // The brokers too, as the local stack's client.properties names them (once refused as a client setting).
+        assertEquals("broker-1:9093", options.bootstrapServers());
         // The command line wins over the file.
         var explicit = ReviewFileProducer.Options.parse(new String[] {"--file", "x.csv", "--config", config.toString(),
-            "--registry", "http://other:8081"});
+            "--registry", "http://other:8081", "--bootstrap-servers", "other:9092"});
         assertEquals("http://other:8081", explicit.registryUrl());
+        assertEquals("other:9092", explicit.bootstrapServers());
     }
 
     @Test

@@ -101,9 +101,19 @@ public final class ApicurioLauncher {
      */
     public static void awaitReady(String confluentApiUrl, Process process, Duration timeout,
                                   Supplier<String> diagnostics) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(confluentApiUrl + "/subjects"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        awaitReady(confluentApiUrl, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), null,
+                process, timeout, diagnostics);
+    }
+
+    /** {@link #awaitReady(String, Process, Duration, Supplier)} with this client and Authorization header (or null). */
+    public static void awaitReady(String confluentApiUrl, HttpClient http, String authorization, Process process,
+                                  Duration timeout, Supplier<String> diagnostics) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(confluentApiUrl + "/subjects"))
+                .timeout(Duration.ofSeconds(5)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpRequest probe = request.build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

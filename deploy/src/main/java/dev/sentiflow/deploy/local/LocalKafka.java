@@ -49,8 +49,25 @@ public final class LocalKafka {
         this.reused = reused;
     }
 
+    /**
+     * The listener clients reach the broker on: PLAINTEXT (the local stack's), or a secured one with the
+     * server settings it needs, the storage-format arguments that create its users (SCRAM credentials
+     * live in the cluster metadata, so they are written at format time) and the client settings that
+     * reach it. The controller keeps its own PLAINTEXT listener on loopback, which no client uses.
+     */
+    public record ClientListener(String protocol, Map<String, String> serverSettings, List<String> formatArguments,
+            Map<String, Object> clientSettings) {
+        public static final ClientListener PLAINTEXT = new ClientListener("PLAINTEXT", Map.of(), List.of(), Map.of());
+    }
+
     /** Formats (first time only) and starts the broker, returning once it answers an Admin client. */
     public static LocalKafka start(ChildProcesses children, Path workdir) throws InterruptedException {
+        return start(children, workdir, ClientListener.PLAINTEXT);
+    }
+
+    /** {@link #start(ChildProcesses, Path)} with clients on {@code listener}. */
+    public static LocalKafka start(ChildProcesses children, Path workdir, ClientListener listener)
+            throws InterruptedException {
         Path dir = workdir.resolve("kafka").toAbsolutePath();
         Path data = dir.resolve("data");
         Path config = dir.resolve("server.properties");
@@ -60,13 +77,14 @@ public final class LocalKafka {
             props = load(config);
             requireFree(props, config);
         } else {
-            props = serverProperties(data, ApicurioLauncher.freeLoopbackPort(), ApicurioLauncher.freeLoopbackPort());
-            format(children, dir, data, config, props);
+            props = serverProperties(data, ApicurioLauncher.freeLoopbackPort(), ApicurioLauncher.freeLoopbackPort(),
+                    listener);
+            format(children, dir, data, config, props, listener.formatArguments());
         }
         ChildProcesses.Child child = children.start(NAME,
                 JavaCommand.of(HEAP, BROKER_LOGGING, "kafka.Kafka", List.of(config.toString())), dir, Map.of());
-        String bootstrap = "127.0.0.1:" + port(props, "PLAINTEXT");
-        awaitReady(bootstrap, child);
+        String bootstrap = "127.0.0.1:" + port(props, listener.protocol());
+        awaitReady(bootstrap, child, listener.clientSettings());
         return new LocalKafka(child, bootstrap, reuse);
     }
 
@@ -84,15 +102,20 @@ public final class LocalKafka {
     }
 
     static Properties serverProperties(Path data, int brokerPort, int controllerPort) {
+        return serverProperties(data, brokerPort, controllerPort, ClientListener.PLAINTEXT);
+    }
+
+    static Properties serverProperties(Path data, int brokerPort, int controllerPort, ClientListener listener) {
         Properties p = new Properties();
+        String name = listener.protocol();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:"
+        p.setProperty("listeners", name + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", name + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:"
                 + controllerPort);
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", name + ":" + name + ",CONTROLLER:PLAINTEXT");
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", name);
         // --standalone is refused together with controller.quorum.voters; the bootstrap form is the new one.
         p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
         p.setProperty("log.dirs", data.toString());
@@ -109,11 +132,12 @@ public final class LocalKafka {
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         // Topics come from `pipeline topics` with their settings, never from a typo in a client.
         p.setProperty("auto.create.topics.enable", "false");
+        listener.serverSettings().forEach(p::setProperty);
         return p;
     }
 
-    private static void format(ChildProcesses children, Path dir, Path data, Path config, Properties props)
-            throws InterruptedException {
+    private static void format(ChildProcesses children, Path dir, Path data, Path config, Properties props,
+            List<String> extraArguments) throws InterruptedException {
         try {
             if (Files.exists(data)) {
                 // A folder without meta.properties is a format that never finished: start it over.
@@ -130,8 +154,11 @@ public final class LocalKafka {
         }
         // What `StorageTool random-uuid` prints, without starting a JVM for it.
         String clusterId = Uuid.randomUuid().toString();
-        int code = children.run("kafka-format", JavaCommand.of("256m", "kafka.tools.StorageTool",
-                List.of("format", "--standalone", "-t", clusterId, "-c", config.toString())), FORMAT_TIMEOUT);
+        List<String> arguments = new java.util.ArrayList<>(List.of("format", "--standalone", "-t", clusterId, "-c",
+                config.toString()));
+        arguments.addAll(extraArguments);
+        int code = children.run("kafka-format", JavaCommand.of("256m", "kafka.tools.StorageTool", arguments),
+                FORMAT_TIMEOUT);
         if (code != 0) {
             Path log = children.logOf("kafka-format");
             throw new IllegalStateException("formatting the broker storage failed with exit code " + code + "; see "
@@ -139,14 +166,16 @@ public final class LocalKafka {
         }
     }
 
-    private static void awaitReady(String bootstrap, ChildProcesses.Child child) throws InterruptedException {
+    private static void awaitReady(String bootstrap, ChildProcesses.Child child, Map<String, Object> clientSettings)
+            throws InterruptedException {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         // First the bare port, so the Admin client below does not log a warning per refused connection.
         awaitListening(bootstrap, child, deadline);
-        Map<String, Object> settings = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        Map<String, Object> settings = new java.util.HashMap<>(clientSettings);
+        settings.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500));
         try (Admin admin = Admin.create(settings)) {
             while (System.nanoTime() < deadline) {
                 if (!child.process().isAlive()) {

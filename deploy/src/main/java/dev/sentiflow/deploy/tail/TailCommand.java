@@ -67,6 +67,10 @@ public final class TailCommand implements Callable<Integer> {
                     try {
                         out.println(stream.line(decoder.deserialize(record.topic(), record.value())));
                     } catch (SerializationException | dev.sentiflow.schemas.registry.SchemaRegistryException e) {
+                        if (e instanceof dev.sentiflow.schemas.registry.SchemaRegistryException registryFailure
+                                && !dev.sentiflow.schemas.serde.RecordDecoder.isRecordsFault(registryFailure)) {
+                            throw registryFailure; // the registry refused us or is away: no record can be read
+                        }
                         String key = record.key() == null ? "(no key)" : new String(record.key(), StandardCharsets.UTF_8);
                         err.println("?     " + key + "  " + record.topic() + "[" + record.partition() + "]@"
                                 + record.offset() + "  cannot decode: " + e.getMessage());
@@ -83,6 +87,9 @@ public final class TailCommand implements Callable<Integer> {
             }
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
             err.println("tail: " + e.getMessage() + " (brokers " + client.bootstrap() + ")");
+            return 1;
+        } catch (dev.sentiflow.schemas.registry.SchemaRegistryException e) {
+            err.println("tail: " + e.getMessage());
             return 1;
         }
         return 0;
