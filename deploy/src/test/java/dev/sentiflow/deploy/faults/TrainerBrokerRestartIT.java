@@ -37,6 +37,8 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,7 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The broker goes away while the trainer is in the middle of a round, and comes back on its data:
  * a real {@code kafka.Kafka} child process (the local stack's) killed with SIGKILL while the round
- * trains, and started again 20 s later on the same folder and ports. The trainer must ride it out
+ * trains (or, in the second test, while its transaction is writing v1's chunks to {@code models}),
+ * and started again 20 s later on the same folder and ports. The trainer must ride it out
  * without a restart: the round is committed once (or, if the group rebalanced meanwhile, trained
  * again and committed once), every input offset ends committed, and v1 is on {@code models} once.
  */
@@ -67,8 +70,28 @@ class TrainerBrokerRestartIT {
     @TempDir
     Path dir;
 
+    /** When to kill the broker: asked every 20 ms with the broker's address and the trainer. */
+    private interface KillWhen {
+        boolean now(String bootstrap, TrainerService trainer);
+    }
+
     @Test
     void aBrokerKilledMidRoundAndRestartedOnItsDataLeavesOneVersionAndEveryOffsetCommitted() throws Exception {
+        killAndRestart("mid-round", Map.of(), (bootstrap, trainer) -> trainer.versionInFlight() == 1);
+    }
+
+    /**
+     * The broker is killed while the round's transaction is open on {@code models}: some of v1's chunks
+     * are written, uncommitted (a full checkpoint in 64 KiB chunks, so the publication takes long enough
+     * to be caught in the act). The aborted transaction must stay invisible and the round publish once.
+     */
+    @Test
+    void aBrokerKilledMidPublishAndRestartedLeavesOneWholeVersionAndEveryOffsetCommitted() throws Exception {
+        killAndRestart("mid-publish", Map.of("training.mode", "full", "checkpoint.chunk.bytes", "65536"),
+                (bootstrap, trainer) -> openTransactionOnModels(bootstrap));
+    }
+
+    private void killAndRestart(String name, Map<String, String> extraSettings, KillWhen killWhen) throws Exception {
         try (ChildProcesses children = new ChildProcesses(dir.resolve("logs"), Duration.ofSeconds(10), death -> { });
              ApicurioRegistry server = ApicurioRegistry.start();
              NDManager manager = NDManager.newBaseManager();
@@ -99,6 +122,7 @@ class TrainerBrokerRestartIT {
             // Kafka's clients give up on a blocked call after max.block.ms; shorter here so the test is not all waiting.
             settings.put("kafka.producer.max.block.ms", "10000");
             settings.put("kafka.producer.transaction.timeout.ms", "30000");
+            settings.putAll(extraSettings);
             TrainerConfig config = new TrainerConfig(settings);
 
             ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -106,10 +130,13 @@ class TrainerBrokerRestartIT {
             TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
             Future<?> running = pool.submit(trainer::run);
             try {
-                await(() -> trainer.versionInFlight() == 1, Duration.ofMinutes(3), running, "no round started");
+                String first = bootstrap;
+                await(() -> killWhen.now(first, trainer), Duration.ofMinutes(4), running, "never reached " + name,
+                        Duration.ofMillis(20));
                 outage = BrokerOutage.of(kafka, dir, OUTAGE);
-                System.out.printf("trainer broker restart IT: broker away %.1f s; round in flight v%d; failed commits "
-                        + "so far %d%n", outage.awaySeconds, trainer.versionInFlight(), trainer.failedCommits());
+                System.out.printf("trainer broker restart IT (%s): broker away %.1f s; round in flight v%d; failed "
+                        + "commits so far %d%n", name, outage.awaySeconds, trainer.versionInFlight(),
+                        trainer.failedCommits());
                 kafka = outage.kafka;
                 String back = kafka.bootstrapServers();
                 await(() -> {
@@ -121,7 +148,7 @@ class TrainerBrokerRestartIT {
                 assertEquals(List.of(1L), versions(back, registry, config), "v1 once, whole");
                 List<TrainingMetrics> rounds = rounds(back, registry);
                 assertEquals(1, rounds.size(), "one round committed: " + rounds);
-                System.out.printf("trainer broker restart IT: v1 %s after %d failed commit(s)%n",
+                System.out.printf("trainer broker restart IT (%s): v1 %s after %d failed commit(s)%n", name,
                         rounds.get(0).getLabels().get("decision"), trainer.failedCommits());
             } finally {
                 trainer.stop();
@@ -220,8 +247,27 @@ class TrainerBrokerRestartIT {
         }
     }
 
+    /** Whether the last offset of {@code models} is past its last stable offset: a transaction is writing there. */
+    private static boolean openTransactionOnModels(String bootstrap) {
+        TopicPartition models = new TopicPartition("models", 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            long written = admin.listOffsets(Map.of(models, OffsetSpec.latest()),
+                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get().get(models).offset();
+            long stable = admin.listOffsets(Map.of(models, OffsetSpec.latest()),
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get().get(models).offset();
+            return written > stable;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private static void await(BooleanSupplier condition, Duration timeout, Future<?> trainer, String what)
             throws Exception {
+        await(condition, timeout, trainer, what, Duration.ofMillis(500));
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, Future<?> trainer, String what,
+            Duration every) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (trainer.isDone()) {
@@ -231,7 +277,7 @@ class TrainerBrokerRestartIT {
             if (condition.getAsBoolean()) {
                 return;
             }
-            Thread.sleep(500);
+            Thread.sleep(every.toMillis());
         }
         throw new AssertionError("not within " + timeout + ": " + what);
     }
