@@ -77,6 +77,32 @@ public final class TrainerApp {
             System.exit(2);
             return;
         }
+        try {
+            run(config);
+        } catch (RuntimeException e) {
+            // What retrying cannot fix, or a broker out of reach at start (a supervisor restarts us): one line;
+            // anything else is a bug, and its stack trace goes to the log.
+            if (!(e instanceof org.apache.kafka.common.KafkaException || e instanceof IllegalStateException)) {
+                LOG.error("trainer failed", e);
+            }
+            System.err.println("trainer: " + oneLine(e) + " (brokers " + String.join(",",
+                    config.getList(TrainerConfig.BOOTSTRAP_SERVERS)) + ")");
+            System.exit(1);
+        }
+    }
+
+    /** The message and every cause's message not already in it, on one line. */
+    static String oneLine(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    private static void run(TrainerConfig config) throws Exception {
         try (NDManager manager = NDManager.newBaseManager(Devices.preferred());
              BaseModel base = BaseModels.load(manager, config.getString(TrainerConfig.BASE_MODEL));
              TextTokenizer tokenizer = base.openTokenizer(config.getInt(TrainerConfig.MAX_LENGTH));

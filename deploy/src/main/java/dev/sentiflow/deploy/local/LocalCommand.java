@@ -266,6 +266,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             if (stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
                 return;
             }
+            serving.swaps().forEach(swap -> out.println("local: " + swap.sentence()));
             if (untilVersion != null && serving.newestServed().orElse(0) >= untilVersion) {
                 out.println("local: inference serves v" + serving.newestServed().getAsLong() + " (--until-version "
                         + untilVersion + "); stopping");

@@ -113,9 +113,10 @@ final class StatusMonitor implements AutoCloseable {
                 Long before = servingVersion.get(p.getModelName());
                 if (before == null || p.getModelVersion() > before) {
                     servingVersion.put(p.getModelName(), p.getModelVersion());
+                    // The swap itself has its own line, from inference's log; this is when traffic meets it.
                     out.println("local: " + (before == null ? "first predictions: model " + p.getModelName()
-                            + " serves v" + p.getModelVersion() : "hot swap: model " + p.getModelName() + " now serves v"
-                            + p.getModelVersion() + " (was v" + before + ")"));
+                            + " serves v" + p.getModelVersion() : "first predictions by " + p.getModelName() + " v"
+                            + p.getModelVersion() + " (before: v" + before + ")"));
                 }
             }
         } catch (RuntimeException e) {

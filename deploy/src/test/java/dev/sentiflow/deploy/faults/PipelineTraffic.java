@@ -7,10 +7,8 @@ import dev.sentiflow.ingest.IngestApp;
 import dev.sentiflow.ingest.IngestConfig;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
-import dev.sentiflow.schemas.topic.ReadToEnd;
 import dev.sentiflow.text.data.Row;
 import dev.sentiflow.text.data.RowReaders;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +24,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -130,20 +126,12 @@ final class PipelineTraffic implements AutoCloseable {
 
     /** How many times each review id appears as a prediction or a dead letter (read_committed); empty if unreadable. */
     static Map<String, Integer> outcomes(String bootstrap) {
-        Map<String, Integer> seen = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            for (String topic : List.of("predictions", "predictions.dlq", "reviews.dlq")) {
-                ReadToEnd.read(consumer, topic, Duration.ofSeconds(30), r -> {
-                    seen.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
-                    return true;
-                }).recordsOrThrow(topic, Duration.ofSeconds(30));
-            }
+        try {
+            return KeyCounts.of(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                    List.of("predictions", "predictions.dlq", "reviews.dlq"), Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             return Map.of(); // the broker is not back yet
         }
-        return seen;
     }
 
     /**

@@ -15,7 +15,6 @@ import dev.sentiflow.ingest.IngestApp;
 import dev.sentiflow.ingest.IngestConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
-import dev.sentiflow.schemas.topic.ReadToEnd;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.TlsFiles;
 import dev.sentiflow.text.data.Row;
@@ -41,9 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -267,7 +263,7 @@ class SecureClusterIT {
         Map<String, Integer> seen = Map.of();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            seen = keyCounts(client, List.of("predictions", "predictions.dlq", "reviews.dlq"));
+            seen = KeyCounts.of(client, List.of("predictions", "predictions.dlq", "reviews.dlq"), Duration.ofSeconds(30));
             if (seen.keySet().containsAll(expected)) {
                 break;
             }
@@ -284,28 +280,11 @@ class SecureClusterIT {
                 training.get();
                 throw new AssertionError("the trainer stopped");
             }
-            if (!keyCounts(client, List.of("models")).isEmpty()) {
+            if (!KeyCounts.of(client, List.of("models"), Duration.ofSeconds(30)).isEmpty()) {
                 return;
             }
             Thread.sleep(1000); // polling under the deadline above
         }
         throw new AssertionError("no checkpoint on models within " + timeout);
-    }
-
-    private static Map<String, Integer> keyCounts(Map<String, Object> client, List<String> topics) {
-        Map<String, Object> settings = new HashMap<>(client);
-        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Integer> seen = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            for (String topic : topics) {
-                ReadToEnd.read(consumer, topic, Duration.ofSeconds(30), r -> {
-                    if (r.key() != null) {
-                        seen.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
-                    }
-                    return true;
-                }).recordsOrThrow(topic, Duration.ofSeconds(30));
-            }
-        }
-        return seen;
     }
 }

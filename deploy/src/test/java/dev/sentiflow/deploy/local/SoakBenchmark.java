@@ -1,11 +1,11 @@
 package dev.sentiflow.deploy.local;
 
 import dev.sentiflow.avro.Review;
+import dev.sentiflow.deploy.faults.KeyCounts;
 import dev.sentiflow.deploy.topics.PipelineTopics;
 import dev.sentiflow.deploy.topics.TopicSetup;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
-import dev.sentiflow.schemas.topic.ReadToEnd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code ./bench soak}: the local stack (broker, registry, ingest, trainer, inference as child
@@ -168,7 +165,8 @@ public final class SoakBenchmark {
         Map<String, Integer> outcomes = Map.of();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            outcomes = keyCounts(client, List.of(Topics.PREDICTIONS, Topics.PREDICTIONS_DLQ, Topics.REVIEWS_DLQ));
+            outcomes = KeyCounts.of(client, List.of(Topics.PREDICTIONS, Topics.PREDICTIONS_DLQ, Topics.REVIEWS_DLQ),
+                    Duration.ofMinutes(2));
             if (outcomes.size() >= reviews.size()) {
                 break;
             }
@@ -179,26 +177,9 @@ public final class SoakBenchmark {
         return outcomes;
     }
 
-    private static Map<String, Integer> keyCounts(Map<String, Object> client, List<String> topics) {
-        Map<String, Object> settings = new HashMap<>(client);
-        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Integer> seen = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            for (String topic : topics) {
-                ReadToEnd.read(consumer, topic, Duration.ofMinutes(2), r -> {
-                    if (r.key() != null) {
-                        seen.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
-                    }
-                    return true;
-                }).recordsOrThrow(topic, Duration.ofMinutes(2));
-            }
-        }
-        return seen;
-    }
-
     /** Versions published: committed records on models keyed as chunk 0 of a version (before any compaction). */
     private static long versions(Map<String, Object> client) {
-        return keyCounts(client, List.of(Topics.MODELS)).entrySet().stream().filter(e -> e.getKey().endsWith("#0"))
+        return KeyCounts.of(client, List.of(Topics.MODELS), Duration.ofMinutes(2)).entrySet().stream().filter(e -> e.getKey().endsWith("#0"))
                 .mapToLong(Map.Entry::getValue).sum();
     }
 

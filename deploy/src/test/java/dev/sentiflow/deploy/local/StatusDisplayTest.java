@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,23 @@ class StatusDisplayTest {
         append(log, "10:00:09 INFO CheckpointIntake - model imdb: now serving v3 (was none; ...) built in 1 ms\n"
                 + "10:00:10 INFO CheckpointIntake - model default: now serving v2 (was v1; ...) built in 1 ms\n");
         assertEquals(java.util.OptionalLong.of(3), watcher.newestServed());
+    }
+
+    /** One console line per swap, from the log, whether or not traffic follows it. */
+    @Test
+    void eachSwapInTheInferenceLogIsOneEvent() throws Exception {
+        Path log = dir.resolve("inference.log");
+        ServingLogWatcher watcher = new ServingLogWatcher(log);
+        assertEquals(List.of(), watcher.swaps());
+        append(log, "10:00:01 INFO CheckpointIntake - model default: now serving v1 (was none; ADAPTER: 14 arrays) "
+                + "built in 40.1 ms from models[0]@3\n10:00:02 INFO RolloutApplier - rollout of model default: "
+                + "REJECTED default v2 against v1 (committed at metrics.live-0@4); now serving v1\n");
+        assertEquals(List.of("inference now serves default v1 (was none)"),
+                watcher.swaps().stream().map(ServingLogWatcher.Swap::sentence).toList());
+        append(log, "10:00:10 INFO CheckpointIntake - model default: now serving v3 (was v1; ADAPTER) built in 1 ms\n");
+        assertEquals(java.util.OptionalLong.of(3), watcher.newestServed()); // reading for the newest keeps the swap
+        assertEquals(List.of(new ServingLogWatcher.Swap("default", 3, "v1")), watcher.swaps());
+        assertEquals(List.of(), watcher.swaps());
     }
 
     private static void append(Path log, String text) throws Exception {

@@ -48,7 +48,6 @@ public final class ModelsFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelsFollower.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration REGISTRY_BACKOFF = Duration.ofSeconds(1);
 
     /** The live-metrics topic, where rollout decisions are committed. */
     public record Decisions(String topic, RecordDecoder<LiveMetrics> values) {}
@@ -184,11 +183,12 @@ public final class ModelsFollower implements AutoCloseable {
                     takeChunk(record, source);
                 }
             } catch (RegistryUnavailableException e) {
-                // The registry being down is not the record's fault: read it again later.
-                LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} s", source, e.getMessage(),
-                        REGISTRY_BACKOFF.toSeconds());
+                // The registry being down is not the record's fault: read it again after a back-off (1 s doubling).
+                Duration wait = backoff.onFailure(System.nanoTime());
+                LOG.warn("cannot reach the schema registry for {}: {}; retrying in {} ms", source, e.getMessage(),
+                        wait.toMillis());
                 consumer.seek(tp, record.offset());
-                sleepQuietly(REGISTRY_BACKOFF);
+                sleepQuietly(wait);
                 return false;
             }
         }
