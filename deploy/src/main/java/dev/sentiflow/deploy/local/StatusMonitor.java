@@ -150,10 +150,12 @@ final class StatusMonitor implements AutoCloseable {
             serving.put(model, new StatusLine.Serving(version, current.map(LiveView.Combined::accuracy).orElse(0.0),
                     current.map(LiveView.Combined::labeledCount).orElse(0L)));
         });
-        Optional<RoundProgress> progress = trainerLog.latest();
+        Optional<RoundProgress> progress = trainerLog.latest(now);
         if (progress.equals(progressAtLastRound)) {
             progress = Optional.empty(); // that round has ended; the next one logs a new line at its start
         }
+        progress = progress.map(p -> new RoundProgress(p.model(), p.version(), p.epoch(), p.epochs(), p.step(),
+                p.totalSteps(), p.loss(), trainerLog.etaSecondsNow(p, now)));
         return new StatusLine(Duration.ofNanos(now - started), streamer.acked(), streamer.total(),
                 tokenized, reviewsLag, reviewsDlq + predictionsDlq, scored,
                 perSecond, inferenceLag, serving, progress);

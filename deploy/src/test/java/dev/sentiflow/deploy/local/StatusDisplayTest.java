@@ -84,6 +84,25 @@ class StatusDisplayTest {
         assertEquals(java.util.OptionalLong.of(3), watcher.newestServed());
     }
 
+    /** Between the trainer's progress lines (at most one per half minute) the eta counts down with the clock. */
+    @Test
+    void theEtaCountsDownBetweenProgressLines() throws Exception {
+        Path log = dir.resolve("trainer-eta.log");
+        TrainerLogWatcher watcher = new TrainerLogWatcher(log);
+        RoundProgress p = new RoundProgress("default", 2, 1, 3, 10, 90, 0.6, 50);
+        append(log, "10:00:01 INFO x - " + p.line() + "\n");
+        long t0 = 1_000_000_000_000L;
+        RoundProgress read = watcher.latest(t0).orElseThrow();
+        assertEquals(50, watcher.etaSecondsNow(read, t0));
+        assertEquals(38, watcher.etaSecondsNow(read, t0 + 12_000_000_000L));
+        assertEquals(0, watcher.etaSecondsNow(read, t0 + 90_000_000_000L), "never below 0");
+        // A new line resets the count from its own eta.
+        append(log, "10:00:31 INFO x - " + new RoundProgress("default", 2, 1, 3, 40, 90, 0.5, 35).line() + "\n");
+        RoundProgress next = watcher.latest(t0 + 31_000_000_000L).orElseThrow();
+        assertEquals(35, watcher.etaSecondsNow(next, t0 + 31_000_000_000L));
+        assertEquals(30, watcher.etaSecondsNow(next, t0 + 36_000_000_000L));
+    }
+
     /** One console line per swap, from the log, whether or not traffic follows it. */
     @Test
     void eachSwapInTheInferenceLogIsOneEvent() throws Exception {
