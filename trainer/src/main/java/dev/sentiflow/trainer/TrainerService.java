@@ -266,7 +266,10 @@ public final class TrainerService implements AutoCloseable {
         f.publication().ifPresent(p -> {
             parts.catalog().published(new AssembledCheckpoint(f.header().orElseThrow(), p.chunks().get(0).getSha256(),
                     f.outcome().checkpoint()), p.chunks().size());
-            trigger.published(round.job().version(), f.outcome().candidate().overall().accuracy());
+            trigger.published(round.job().version(), f.outcome().candidate().overall().accuracy(),
+                    f.outcome().candidate().overall().count());
+            // A challenger is published but not served: the champion inference serves stays the one drift watches.
+            parts.catalog().champion(model).ifPresent(c -> trigger.serving(c.version()));
         });
         models.intake(model).roundDone(round.job().input());
         trigger.roundCompleted(now());
@@ -311,8 +314,11 @@ public final class TrainerService implements AutoCloseable {
 
     private RoundTrigger newTrigger(String model) {
         RoundTrigger trigger = new RoundTrigger(parts.policy(), now());
-        parts.catalog().champion(model).ifPresent(c -> trigger.published(c.version(),
-                c.header().metrics().getOrDefault("accuracy", 0.0)));
+        parts.catalog().champion(model).ifPresent(c -> {
+            trigger.published(c.version(), c.header().metrics().getOrDefault("accuracy", 0.0),
+                    c.header().metrics().getOrDefault("eval_examples", 0.0).longValue());
+            trigger.serving(c.version());
+        });
         return trigger;
     }
 
@@ -322,8 +328,7 @@ public final class TrainerService implements AutoCloseable {
             LOG.info(change);
             String model = decision.getModelName();
             if (models.models().contains(model)) {
-                parts.catalog().champion(model).ifPresent(c -> models.trigger(model).published(c.version(),
-                        c.header().metrics().getOrDefault("accuracy", 0.0)));
+                parts.catalog().champion(model).ifPresent(c -> models.trigger(model).serving(c.version()));
             }
         });
     }

@@ -64,6 +64,7 @@ public final class TrainerConfig extends AbstractConfig {
     public static final String GATE_NOISE_Z = "gate.domain.noise.z";
     public static final String DRIFT_MARGIN = "drift.margin";
     public static final String DRIFT_MIN_LABELED = "drift.min.labeled";
+    public static final String DRIFT_NOISE_Z = "drift.noise.z";
     public static final String MLM_EPOCHS = "mlm.epochs";
     public static final String UNLABELED_CAPACITY = "unlabeled.capacity";
     public static final String CHECKPOINT_CHUNK_BYTES = "checkpoint.chunk.bytes";
@@ -148,6 +149,10 @@ public final class TrainerConfig extends AbstractConfig {
                             + "difference, sqrt(2p(1-p)/n); 0 = the tolerance alone.")
             .define(DRIFT_MARGIN, Type.DOUBLE, TRIGGER.driftMargin(), Range.between(0.0, 0.99), Importance.MEDIUM,
                     "Live accuracy drop below the published accuracy that starts an early round (DRIFT).")
+            .define(DRIFT_NOISE_Z, Type.DOUBLE, TriggerPolicy.DEFAULT_DRIFT_NOISE_Z, Range.between(0.0, 9.99),
+                    Importance.LOW, "Standard errors of the difference between the published accuracy (over its "
+                            + "evaluation set) and the live one (over its labeled records) that a drop must exceed, "
+                            + "beyond drift.margin, to be drift: both are samples. 0 = drift.margin alone.")
             .define(DRIFT_MIN_LABELED, Type.LONG, TRIGGER.driftMinLabeled(), Range.atLeast(1), Importance.MEDIUM,
                     "Labeled live records a live accuracy must cover before it can signal drift.")
             .define(MLM_EPOCHS, Type.INT, 0, Range.between(0, 100), Importance.LOW,
@@ -209,7 +214,8 @@ public final class TrainerConfig extends AbstractConfig {
 
     public TriggerPolicy triggerPolicy() {
         return new TriggerPolicy(getInt(ROUND_SIZE), getInt(ROUND_MIN_EXAMPLES),
-                Duration.ofMillis(getLong(ROUND_MAX_WAIT_MS)), getDouble(DRIFT_MARGIN), getLong(DRIFT_MIN_LABELED));
+                Duration.ofMillis(getLong(ROUND_MAX_WAIT_MS)), getDouble(DRIFT_MARGIN), getLong(DRIFT_MIN_LABELED),
+                getDouble(DRIFT_NOISE_Z));
     }
 
     public Gate gate() {

@@ -10,9 +10,12 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>DRIFT when the serving version's live accuracy, measured over at least
- *       {@code driftMinLabeled} labeled records, is more than {@code driftMargin} below the accuracy
- *       that version was published with; once per drop: not again until a round has completed and a
- *       fresh observation still shows it;
+ *       {@code driftMinLabeled} labeled records, is below the accuracy that version was published with
+ *       by more than {@code driftMargin} plus {@code driftNoiseZ} standard errors of the difference
+ *       (both accuracies are sample estimates: the published one over its evaluation set, the live one
+ *       over its labeled records); only windows of the version inference serves count (a late window
+ *       of a replaced version, or of a challenger, is not drift of today's model); once per drop: not
+ *       again until a round has completed and a fresh observation still shows it;
  *   <li>VOLUME when {@code roundSize} new labeled training examples arrived since the last round;
  *   <li>MAX_WAIT when at least {@code minExamples} arrived and {@code maxWait} passed since the last
  *       round ended (or since start).
@@ -34,7 +37,11 @@ public final class RoundTrigger {
     private static final double EPSILON = 1e-9;
 
     private final TriggerPolicy policy;
-    private final TreeMap<Long, Double> publishedAccuracy = new TreeMap<>();
+    /** A version's accuracy at publication and how many evaluation examples it was measured on (0: unknown). */
+    private record Published(double accuracy, long evalCount) {}
+
+    private final TreeMap<Long, Published> publishedAccuracy = new TreeMap<>();
+    private long serving = -1;
     private long newExamples;
     private long lastRoundEndMillis;
     private boolean running;
@@ -54,12 +61,20 @@ public final class RoundTrigger {
         newExamples += count;
     }
 
-    /** Records the accuracy a version was published with (its checkpoint's {@code accuracy} metric). */
-    public void published(long version, double accuracy) {
-        publishedAccuracy.put(version, accuracy);
+    /**
+     * Records the accuracy a version was published with (its checkpoint's {@code accuracy} metric) and
+     * the evaluation examples it was measured on ({@code eval_examples}; 0 when unknown).
+     */
+    public void published(long version, double accuracy, long evalCount) {
+        publishedAccuracy.put(version, new Published(accuracy, evalCount));
         while (publishedAccuracy.size() > REMEMBERED_VERSIONS) {
             publishedAccuracy.pollFirstEntry();
         }
+    }
+
+    /** The version inference serves now (the trainer's champion): only its live windows can show drift. */
+    public void serving(long version) {
+        this.serving = version;
     }
 
     /** Records the serving (champion) version's latest live accuracy; replaces the previous observation. */
@@ -90,17 +105,35 @@ public final class RoundTrigger {
     }
 
     private Optional<Trigger> drift() {
-        if (live == null || live.labeledCount() < policy.driftMinLabeled()) {
+        if (live == null || live.labeledCount() < policy.driftMinLabeled()
+                || (serving >= 0 && live.version() != serving)) {
             return Optional.empty();
         }
-        Double published = publishedAccuracy.get(live.version());
-        if (published == null || published - live.accuracy() <= policy.driftMargin() + EPSILON) {
+        Published published = publishedAccuracy.get(live.version());
+        if (published == null) {
+            return Optional.empty();
+        }
+        double drop = published.accuracy() - live.accuracy();
+        double noise = policy.driftNoiseZ() * standardError(published, live);
+        if (drop <= policy.driftMargin() + noise + EPSILON) {
             return Optional.empty();
         }
         return Optional.of(new Trigger(TriggerReason.DRIFT, String.format(Locale.ROOT,
-                "v%d live accuracy %.4f over %d labeled records is %.4f below its published %.4f (margin %.4f)",
-                live.version(), live.accuracy(), live.labeledCount(), published - live.accuracy(), published,
-                policy.driftMargin()), OptionalLong.of(live.version())));
+                "v%d live accuracy %.4f over %d labeled records is %.4f below its published %.4f%s (margin %.4f + "
+                        + "noise %.4f)", live.version(), live.accuracy(), live.labeledCount(), drop,
+                published.accuracy(), published.evalCount() > 0 ? " over " + published.evalCount() + " examples" : "",
+                policy.driftMargin(), noise), OptionalLong.of(live.version())));
+    }
+
+    /** Standard error of the difference of two independent accuracy estimates (the published one may be of unknown size). */
+    private static double standardError(Published published, LiveObservation live) {
+        double p = published.accuracy();
+        double q = live.accuracy();
+        double variance = q * (1 - q) / live.labeledCount();
+        if (published.evalCount() > 0) {
+            variance += p * (1 - p) / published.evalCount();
+        }
+        return Math.sqrt(variance);
     }
 
     /**

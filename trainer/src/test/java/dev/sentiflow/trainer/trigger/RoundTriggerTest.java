@@ -14,7 +14,10 @@ class RoundTriggerTest {
     private static final long START = 1_000_000;
     private static final long TEN_MINUTES = Duration.ofMinutes(10).toMillis();
 
-    private final RoundTrigger trigger = new RoundTrigger(TriggerPolicy.DEFAULTS, START);
+    /** The margin alone (no noise allowance): the rules below read as literal thresholds. */
+    private static final TriggerPolicy LITERAL = new TriggerPolicy(1000, 200, Duration.ofMinutes(10), 0.05, 200, 0);
+
+    private final RoundTrigger trigger = new RoundTrigger(LITERAL, START);
 
     @Test
     void volumeStartsARoundAtTheRoundSize() {
@@ -62,7 +65,7 @@ class RoundTriggerTest {
 
     @Test
     void driftNeedsEnoughLabeledRecordsAndMoreThanTheMargin() {
-        trigger.published(3, 0.90);
+        trigger.published(3, 0.90, 0);
         trigger.liveObserved(new LiveObservation(3, 199, 0.50));
         assertEquals(Optional.empty(), trigger.check(START), "too few labeled records to trust");
         trigger.liveObserved(new LiveObservation(3, 200, 0.85));
@@ -80,7 +83,7 @@ class RoundTriggerTest {
 
     @Test
     void driftFiresOncePerDropUntilARoundHasCompleted() {
-        trigger.published(3, 0.90);
+        trigger.published(3, 0.90, 0);
         trigger.liveObserved(new LiveObservation(3, 400, 0.70));
         Trigger fired = trigger.check(START).orElseThrow();
         trigger.roundStarted(fired);
@@ -91,6 +94,49 @@ class RoundTriggerTest {
         assertEquals(Optional.empty(), trigger.check(START + 3), "the observation before the round is not reused");
         trigger.liveObserved(new LiveObservation(3, 300, 0.70));
         assertEquals(TriggerReason.DRIFT, trigger.check(START + 4).orElseThrow().reason(), "still drifting after the round");
+    }
+
+    /**
+     * Both accuracies are samples: a version published at 0.96 on 51 evaluation examples and seen at 0.85
+     * on 200 live records, or at 0.87 on 5,000, has not drifted (the difference is within 1.645 standard
+     * errors beyond the margin), while 0.96 on 2,000 against 0.87 on 5,000 has.
+     */
+    @Test
+    void driftAccountsForTheSampleSizesOfBothAccuracies() {
+        RoundTrigger noisy = new RoundTrigger(TriggerPolicy.DEFAULTS, START);
+        noisy.published(1, 0.96, 51);
+        noisy.liveObserved(new LiveObservation(1, 200, 0.85));
+        assertEquals(Optional.empty(), noisy.check(START), "0.11 below, but 51 and 200 examples cannot tell");
+        noisy.liveObserved(new LiveObservation(1, 5000, 0.87));
+        assertEquals(Optional.empty(), noisy.check(START), "0.09 below: the published side is still 51 examples");
+
+        RoundTrigger measured = new RoundTrigger(TriggerPolicy.DEFAULTS, START);
+        measured.published(1, 0.96, 2000);
+        measured.liveObserved(new LiveObservation(1, 5000, 0.87));
+        Trigger fired = measured.check(START).orElseThrow();
+        assertEquals(TriggerReason.DRIFT, fired.reason());
+        assertTrue(fired.detail().contains("published 0.9600 over 2000 examples"), fired.detail());
+        // The literal rule (noise z 0) would have fired on the first, noisy pair.
+        RoundTrigger literal = new RoundTrigger(LITERAL, START);
+        literal.published(1, 0.96, 51);
+        literal.liveObserved(new LiveObservation(1, 200, 0.85));
+        assertEquals(TriggerReason.DRIFT, literal.check(START).orElseThrow().reason());
+    }
+
+    /** A window of a version inference no longer serves (v1's, closing a second after v2 was published) is no drift. */
+    @Test
+    void onlyTheServedVersionsWindowsCount() {
+        trigger.published(1, 0.95, 0);
+        trigger.published(2, 0.95, 0);
+        trigger.serving(2);
+        trigger.liveObserved(new LiveObservation(1, 500, 0.60));
+        assertEquals(Optional.empty(), trigger.check(START), "v1 was replaced");
+        trigger.liveObserved(new LiveObservation(2, 500, 0.60));
+        assertEquals(TriggerReason.DRIFT, trigger.check(START).orElseThrow().reason());
+        // A rejected challenger: inference went back to v1, so v1's windows count again.
+        trigger.serving(1);
+        trigger.liveObserved(new LiveObservation(2, 500, 0.60));
+        assertEquals(Optional.empty(), trigger.check(START), "v2 is not served");
     }
 
     @Test
