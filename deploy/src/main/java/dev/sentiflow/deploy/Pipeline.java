@@ -57,7 +57,7 @@ public final class Pipeline implements Runnable {
         line.addSubcommand(new LocalCommand());
         List<ServiceCommand> services = new ArrayList<>();
         for (ServiceMain service : List.of(ServiceMain.INGEST, ServiceMain.TRAINER, ServiceMain.INFERENCE,
-                ServiceMain.PRODUCE, ServiceMain.PREDICT, ServiceMain.FINETUNE)) {
+                ServiceMain.PRODUCE, ServiceMain.PREDICT, ServiceMain.EVALUATE, ServiceMain.FINETUNE)) {
             CommandLine sub = ServiceCommand.of(service);
             services.add(sub.getCommand());
             line.addSubcommand(service.command(), sub);

@@ -284,6 +284,79 @@ class InferenceIT {
         assertTrue(missing.err().contains("no valid version of model 'no-such-model'"), missing.err());
     }
 
+    /**
+     * {@code evaluate} scores every version on the topic on one labeled file; its accuracies match what
+     * {@code predict --checkpoint} (another path: the file decoded onto a fresh model) predicts for the
+     * same rows, per version and per domain; it says which labels it could not read.
+     */
+    @Test
+    void evaluateScoresEveryVersionOnTheTestFileAsTheCheckpointFilesWould(@TempDir Path dir) throws Exception {
+        byte[][] payloads = {models.adapter(41), models.adapter(42)};
+        for (int v = 1; v <= 2; v++) {
+            KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1, models.chunks("evaluate-me", v,
+                    payloads[v - 1], Optional.empty()));
+        }
+        List<Row> rows;
+        try (Stream<Row> all = RowReaders.rows(UCI)) {
+            rows = all.filter(r -> r.line() % 45 == 0).limit(60).toList(); // across the three domains
+        }
+        Path test = dir.resolve("test.csv");
+        StringBuilder csv = new StringBuilder("text,label,source\n");
+        rows.forEach(r -> csv.append('"').append(r.require("text").replace("\"", "\"\"")).append("\",")
+                .append(r.require("label")).append(',').append(r.require("source")).append('\n'));
+        java.nio.file.Files.writeString(test, csv);
+        Path settings = dir.resolve("inference.properties");
+        java.nio.file.Files.writeString(settings, "bootstrap.servers=" + kafka.bootstrapServers()
+                + "\nschema.registry.url=" + server.confluentApiUrl() + "\n");
+
+        double[] expected = new double[2];
+        for (int v = 1; v <= 2; v++) {
+            Path file = dir.resolve("v" + v + ".safetensors");
+            java.nio.file.Files.write(file, payloads[v - 1]);
+            var predicted = run(Stream.concat(Stream.of("--checkpoint", file.toString()),
+                    rows.stream().map(r -> r.require("text"))).toArray(String[]::new));
+            assertEquals(0, predicted.code(), predicted.err());
+            List<String> labels = predicted.out().lines().map(l -> l.substring(0, l.indexOf(' '))).toList();
+            long right = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                right += labels.get(i).equals(rows.get(i).require("label").equals("1") ? "positive" : "negative") ? 1 : 0;
+            }
+            expected[v - 1] = right / (double) rows.size();
+        }
+
+        var all = evaluate("--models", settings.toString(), "--model", "evaluate-me", "--file", test.toString(),
+                "--label-map", "0=negative,1=positive", "--domain-column", "source");
+        assertEquals(0, all.code(), all.err());
+        System.out.print("evaluate IT:\n" + all.out());
+        List<String> lines = all.out().lines().toList();
+        assertEquals(2, lines.size(), all.out());
+        assertTrue(lines.get(0).startsWith(String.format(java.util.Locale.ROOT,
+                "evaluate-me v1 test accuracy %.4f", expected[0])), lines.get(0));
+        assertTrue(lines.get(1).startsWith(String.format(java.util.Locale.ROOT,
+                "evaluate-me v2 test accuracy %.4f", expected[1])), lines.get(1));
+        assertTrue(lines.get(1).contains(String.format(java.util.Locale.ROOT, "on 60 (v1 %.4f", expected[0])),
+                lines.get(1));
+        assertTrue(lines.get(1).contains("amazon") && lines.get(1).contains("yelp"), "per domain: " + lines.get(1));
+
+        var one = evaluate("--models", settings.toString(), "--model", "evaluate-me", "--file", test.toString(),
+                "--label-map", "0=negative,1=positive", "--versions", "2");
+        assertEquals(List.of(lines.get(1).substring(0, lines.get(1).indexOf(" (v1"))),
+                one.out().lines().map(l -> l.contains(" (v") ? l.substring(0, l.indexOf(" (v")) : l)
+                        .map(l -> l.contains("  ") ? l.substring(0, l.indexOf("  ")) : l).toList());
+        var unmapped = evaluate("--models", settings.toString(), "--model", "evaluate-me", "--file", test.toString());
+        assertEquals(1, unmapped.code());
+        assertTrue(unmapped.err().contains("label values seen: [0, 1]"), unmapped.err());
+    }
+
+    private static Run evaluate(String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code = new EvaluateCommand(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8))
+                .execute(args, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) throws Exception {

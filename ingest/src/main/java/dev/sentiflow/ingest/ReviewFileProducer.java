@@ -107,7 +107,7 @@ public final class ReviewFileProducer {
                     registry.get(SchemaRegistrySettings.URL), o.getOrDefault("id-column", "id"),
                     o.getOrDefault("text-column", "text"), o.getOrDefault("label-column", "label"),
                     o.getOrDefault("rating-column", "rating"), o.getOrDefault("domain-column", "domain"),
-                    o.get("domain"), parseLabelMap(o.getOrDefault("label-map", "")), limit, producer, registry);
+                    o.get("domain"), dev.sentiflow.text.data.LabelMap.parse(o.getOrDefault("label-map", "")), limit, producer, registry);
         }
 
         /** Splits a client properties file into registry options and Kafka producer settings. */
@@ -130,21 +130,6 @@ public final class ReviewFileProducer {
                     client.put(key, props.getProperty(key));
                 }
             }
-        }
-
-        private static Map<String, String> parseLabelMap(String text) {
-            Map<String, String> map = new LinkedHashMap<>();
-            for (String pair : text.split(",")) {
-                if (pair.isBlank()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("--label-map entry '" + pair + "' is not FROM=TO");
-                }
-                map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-            return map;
         }
     }
 

@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
 public final class LocalCommand implements java.util.concurrent.Callable<Integer> {
 
     private static final Duration GRACE = Duration.ofSeconds(30);
+    /** At the end, how long the scoring of the last swapped versions on the test split may still take. */
+    private static final Duration TEST_SPLIT_WAIT = Duration.ofMinutes(3);
 
     @Spec
     private CommandSpec spec;
@@ -114,6 +116,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
         ChildProcesses children = new ChildProcesses(folder.logs(), GRACE, death -> stop.countDown());
         ReviewStreamer streamer = null;
         StatusMonitor monitor = null;
+        TestSplitEvaluator testSplit = null;
         try {
             long begin = System.nanoTime();
             CompletableFuture<LocalRegistry> registryStart = CompletableFuture.supplyAsync(
@@ -139,6 +142,10 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             var endpoints = new LocalServices.Endpoints(kafka.bootstrapServers(), registry.url(), folder.root(),
                     folder.signingKey());
             for (LocalServices.Service service : LocalServices.all(endpoints, overrides)) {
+                if (service.main() == ServiceMain.INFERENCE && !selection.heldOut().isEmpty()) {
+                    testSplit = new TestSplitEvaluator(children, folder.root(), selection.heldOut(), service.args(),
+                            folder.signingKey(), out);
+                }
                 if (!service.main().isBuilt()) {
                     out.println("local: " + service.main().notBuiltMessage() + "; running without it");
                     continue;
@@ -170,7 +177,11 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                     folder.logs().resolve(ServiceMain.TRAINER.command() + ".log"));
             monitor.start();
 
-            awaitEnd(stop, new ServingLogWatcher(folder.logs().resolve(ServiceMain.INFERENCE.command() + ".log")), out);
+            awaitEnd(stop, new ServingLogWatcher(folder.logs().resolve(ServiceMain.INFERENCE.command() + ".log")), out,
+                    testSplit);
+            if (testSplit != null && children.awaitDeath(Duration.ZERO).isEmpty()) {
+                testSplit.finish(TEST_SPLIT_WAIT);
+            }
             dev.sentiflow.deploy.report.ReportFile.writeAtEnd(client, registry.url(), folder.root(), children, out);
             return reportEnd(children, streamer, out);
         } catch (RuntimeException e) {
@@ -183,6 +194,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             }
             if (monitor != null) {
                 monitor.close();
+            }
+            if (testSplit != null) {
+                testSplit.close();
             }
             children.close();
             out.println("local: stopped (logs in " + folder.logs() + ")");
@@ -255,7 +269,8 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** Returns on Ctrl-C or a child's death (the latch), at --duration, or once --until-version serves. */
-    private void awaitEnd(CountDownLatch stop, ServingLogWatcher serving, PrintStream out) throws InterruptedException {
+    private void awaitEnd(CountDownLatch stop, ServingLogWatcher serving, PrintStream out, TestSplitEvaluator testSplit)
+            throws InterruptedException {
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -266,7 +281,12 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             if (stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
                 return;
             }
-            serving.swaps().forEach(swap -> out.println("local: " + swap.sentence()));
+            for (ServingLogWatcher.Swap swap : serving.swaps()) {
+                out.println("local: " + swap.sentence());
+                if (testSplit != null) {
+                    testSplit.swapped(swap);
+                }
+            }
             if (untilVersion != null && serving.newestServed().orElse(0) >= untilVersion) {
                 out.println("local: inference serves v" + serving.newestServed().getAsLong() + " (--until-version "
                         + untilVersion + "); stopping");

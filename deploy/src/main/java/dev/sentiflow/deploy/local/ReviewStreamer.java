@@ -47,11 +47,15 @@ final class ReviewStreamer implements Runnable {
         this.perSecond = perSecond;
     }
 
-    /** The rows of the files to stream, and how many met each fate. */
-    record Selection(List<Review> reviews, Map<StreamPlan.Fate, Integer> counts) {}
+    /**
+     * The rows of the files to stream, how many met each fate, and the held-out rows (labeled, never
+     * streamed): the fixed test split every version is scored on.
+     */
+    record Selection(List<Review> reviews, Map<StreamPlan.Fate, Integer> counts, List<Review> heldOut) {}
 
     static Selection select(List<BundledData> sets, StreamPlan plan) throws IOException {
         List<Review> reviews = new ArrayList<>();
+        List<Review> heldOut = new ArrayList<>();
         Map<StreamPlan.Fate, Integer> counts = new EnumMap<>(StreamPlan.Fate.class);
         for (BundledData data : sets) {
             try (Stream<Row> rows = RowReaders.rows(data.file())) {
@@ -60,14 +64,11 @@ final class ReviewStreamer implements Runnable {
                     String text = row.require("text");
                     StreamPlan.Fate fate = plan.fate(data, id, text);
                     counts.merge(fate, 1, Integer::sum);
-                    if (fate == StreamPlan.Fate.HELD_OUT) {
-                        continue;
-                    }
                     String label = row.require("label").trim();
-                    reviews.add(Review.newBuilder()
+                    (fate == StreamPlan.Fate.HELD_OUT ? heldOut : reviews).add(Review.newBuilder()
                             .setId(id)
                             .setText(text)
-                            .setLabel(fate == StreamPlan.Fate.LABELED ? data.labelMap().getOrDefault(label, label) : null)
+                            .setLabel(fate == StreamPlan.Fate.UNLABELED ? null : data.labelMap().getOrDefault(label, label))
                             .setRating(null)
                             .setDomain(data.domainColumn() == null ? data.fixedDomain() : row.require(data.domainColumn()))
                             // Stamped again when sent: event time is when the review enters the stream.
@@ -76,7 +77,7 @@ final class ReviewStreamer implements Runnable {
                 }
             }
         }
-        return new Selection(reviews, counts);
+        return new Selection(reviews, counts, heldOut);
     }
 
     @Override

@@ -28,6 +28,9 @@ public record ServiceMain(String command, String mainClass, String description, 
             "Load reviews from a CSV/JSONL file into the reviews topic.", "ingest", Map.of());
     public static final ServiceMain PREDICT = new ServiceMain("predict", "dev.sentiflow.inference.PredictCommand",
             "Score texts with a checkpoint file, or with the version inference serves (--models FILE).", "inference", Map.of());
+    public static final ServiceMain EVALUATE = new ServiceMain("evaluate", "dev.sentiflow.inference.EvaluateCommand",
+            "Score every version of a model on the models topic on one labeled test file (--models FILE --file TEST).",
+            "inference", Map.of());
     // The command prints each epoch itself; the library's per-epoch log lines would repeat it.
     public static final ServiceMain FINETUNE = new ServiceMain("finetune", "dev.sentiflow.model.cli.FineTuneCommand",
             "Fine-tune a classifier from a CSV/JSONL file of labelled text (no Kafka).", "model", Map.of(

@@ -99,6 +99,11 @@ class LocalPipelineIT {
         // The swap is in inference's log, and the console says so whether or not traffic follows it.
         assertTrue(Pattern.compile("local: inference now serves default v[2-9] \\(was v1\\)").matcher(out).find(),
                 "a console line for the swap to a second version:\n" + out);
+        // Each served version scored on the fixed test split (never streamed), the second beside the first.
+        assertTrue(Pattern.compile("local: default v1 test accuracy 0\\.\\d{4}, macro-F1 0\\.\\d{4} on \\d+").matcher(out)
+                .find(), "v1's test accuracy:\n" + out);
+        assertTrue(Pattern.compile("local: default v[2-9] test accuracy 0\\.\\d{4}, macro-F1 0\\.\\d{4} on \\d+ \\(v1 ")
+                .matcher(out).find(), "the second version's test accuracy beside v1's:\n" + out);
         String inferenceLog = java.nio.file.Files.readString(workdir.resolve("logs").resolve("inference.log"));
         assertTrue(Pattern.compile("model default: now serving v[2-9] \\(was v1").matcher(inferenceLog).find(),
                 "inference swapped to a second version:\n" + inferenceLog);
