@@ -42,6 +42,8 @@ public final class ChildProcesses implements AutoCloseable {
     private final Duration grace;
     private final Consumer<ChildDeath> onDeath;
     private final List<Child> children = new ArrayList<>();
+    /** Short-lived helpers running now ({@link #run}): stopped with the rest, never left behind. */
+    private final java.util.Set<Process> helpers = new java.util.HashSet<>();
     private final CompletableFuture<ChildDeath> firstDeath = new CompletableFuture<>();
     private final Thread hook;
     private boolean stopping;
@@ -81,12 +83,29 @@ public final class ChildProcesses implements AutoCloseable {
      */
     public int run(String name, List<String> command, Duration timeout) throws InterruptedException {
         Path log = logDir.resolve(name + ".log");
-        Process process = launch(name, command, null, Map.of(), log);
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s; see " + log);
+        Process process;
+        synchronized (this) {
+            if (stopping) {
+                throw new IllegalStateException("not running " + name + ": the stack is stopping");
+            }
+            process = launch(name, command, null, Map.of(), log);
+            helpers.add(process);
         }
-        return process.exitValue();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s; see "
+                        + log);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            throw e;
+        } finally {
+            synchronized (this) {
+                helpers.remove(process);
+            }
+        }
     }
 
     public Path logOf(String name) {
@@ -109,6 +128,11 @@ public final class ChildProcesses implements AutoCloseable {
         }
     }
 
+    /** Whether the set is stopping (a child died, or it was asked to): nothing new starts. */
+    public synchronized boolean stopping() {
+        return stopping;
+    }
+
     public synchronized List<Child> children() {
         return List.copyOf(children);
     }
@@ -116,10 +140,13 @@ public final class ChildProcesses implements AutoCloseable {
     /** Stops every child, newest first; safe to call again and from several threads. */
     public void stopAll() {
         List<Child> toStop;
+        List<Process> helping;
         synchronized (this) {
             stopping = true;
             toStop = new ArrayList<>(children);
+            helping = new ArrayList<>(helpers);
         }
+        helping.forEach(Process::destroyForcibly);
         for (int i = toStop.size() - 1; i >= 0; i--) {
             stop(toStop.get(i));
         }

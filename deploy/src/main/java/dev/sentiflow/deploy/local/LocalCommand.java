@@ -178,7 +178,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             monitor.start();
 
             awaitEnd(stop, new ServingLogWatcher(folder.logs().resolve(ServiceMain.INFERENCE.command() + ".log")), out,
-                    testSplit);
+                    monitor, testSplit);
             if (testSplit != null && children.awaitDeath(Duration.ZERO).isEmpty()) {
                 testSplit.finish(TEST_SPLIT_WAIT);
             }
@@ -269,8 +269,8 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** Returns on Ctrl-C or a child's death (the latch), at --duration, or once --until-version serves. */
-    private void awaitEnd(CountDownLatch stop, ServingLogWatcher serving, PrintStream out, TestSplitEvaluator testSplit)
-            throws InterruptedException {
+    private void awaitEnd(CountDownLatch stop, ServingLogWatcher serving, PrintStream out, StatusMonitor monitor,
+            TestSplitEvaluator testSplit) throws InterruptedException {
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -283,6 +283,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             }
             for (ServingLogWatcher.Swap swap : serving.swaps()) {
                 out.println("local: " + swap.sentence());
+                monitor.swapped(swap.model(), swap.version());
                 if (testSplit != null) {
                     testSplit.swapped(swap);
                 }

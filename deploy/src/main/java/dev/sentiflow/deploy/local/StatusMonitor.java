@@ -45,6 +45,8 @@ final class StatusMonitor implements AutoCloseable {
     private final TrainerLogWatcher trainerLog;
     private final java.util.Set<String> undecodable = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> servingVersion = new ConcurrentHashMap<>();
+    /** Versions inference's log says it serves: newer than the predictions show while no traffic follows a swap. */
+    private final Map<String, Long> swappedTo = new ConcurrentHashMap<>();
     /** Guarded by itself: the reader thread adds windows, the ticker reads them. */
     private final LiveView live = new LiveView();
     /** Only the decision that counts is shown: a later proposal on the same version is inference's duplicate. */
@@ -142,7 +144,9 @@ final class StatusMonitor implements AutoCloseable {
         lastPredictions = scored;
         lastTickNanos = now;
         Map<String, StatusLine.Serving> serving = new java.util.HashMap<>();
-        servingVersion.forEach((model, version) -> {
+        Map<String, Long> versions = new java.util.HashMap<>(servingVersion);
+        swappedTo.forEach((model, version) -> versions.merge(model, version, Math::max));
+        versions.forEach((model, version) -> {
             Optional<LiveView.Combined> current;
             synchronized (live) {
                 current = live.of(model, version);
@@ -159,6 +163,11 @@ final class StatusMonitor implements AutoCloseable {
         return new StatusLine(Duration.ofNanos(now - started), streamer.acked(), streamer.total(),
                 tokenized, reviewsLag, reviewsDlq + predictionsDlq, scored,
                 perSecond, inferenceLag, serving, progress);
+    }
+
+    /** Inference swapped {@code model} to {@code version} (its log said so): the status line names it from now on. */
+    void swapped(String model, long version) {
+        swappedTo.merge(model, version, Math::max);
     }
 
     private void printStatus() {

@@ -90,6 +90,9 @@ final class TestSplitEvaluator implements AutoCloseable {
     }
 
     private void evaluate(ServingLogWatcher.Swap swap) {
+        if (children.stopping()) {
+            return; // the stack is going down: there is no broker to read the versions from
+        }
         String versions = swap.previous().startsWith("v") ? swap.previous().substring(1) + "," + swap.version()
                 : String.valueOf(swap.version());
         String name = "evaluate-" + swap.model() + "-v" + swap.version();
@@ -104,6 +107,9 @@ final class TestSplitEvaluator implements AutoCloseable {
                     () -> out.println("local: could not score " + swap.model() + " v" + swap.version()
                             + " on the test split (exit " + code + "; see " + children.logOf(name) + ")"));
         } catch (IOException | RuntimeException e) {
+            if (children.stopping()) {
+                return;
+            }
             out.println("local: could not score " + swap.model() + " v" + swap.version() + " on the test split: "
                     + e.getMessage());
         } catch (InterruptedException e) {

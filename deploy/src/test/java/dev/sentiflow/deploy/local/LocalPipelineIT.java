@@ -99,6 +99,9 @@ class LocalPipelineIT {
         // The swap is in inference's log, and the console says so whether or not traffic follows it.
         assertTrue(Pattern.compile("local: inference now serves default v[2-9] \\(was v1\\)").matcher(out).find(),
                 "a console line for the swap to a second version:\n" + out);
+        // After the swap the status line names the new version, though no prediction has named it yet.
+        assertTrue(Pattern.compile("(?m)^\\[\\d\\d:\\d\\d\\] .*\\| default v[2-9]\\b").matcher(out).find(),
+                "a status line naming the swapped-in version:\n" + out);
         // Each served version scored on the fixed test split (never streamed), the second beside the first.
         assertTrue(Pattern.compile("local: default v1 test accuracy 0\\.\\d{4}, macro-F1 0\\.\\d{4} on \\d+").matcher(out)
                 .find(), "v1's test accuracy:\n" + out);
