@@ -51,7 +51,7 @@ public final class Pipeline implements Runnable {
         line.setExpandAtFiles(false);
         // A command that fails says why in one line; a stack trace is for bugs, not for a missing broker.
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("pipeline " + cmd.getCommandName() + ": " + describe(e));
+            cmd.getErr().println("pipeline " + cmd.getCommandName() + ": " + dev.sentiflow.schemas.failure.FailureMessage.of(e));
             return 1;
         });
         line.addSubcommand(new LocalCommand());
@@ -67,16 +67,6 @@ public final class Pipeline implements Runnable {
         line.addSubcommand(new ReportCommand());
         line.addSubcommand(new CommandLine.HelpCommand());
         return new Launcher(line, services);
-    }
-
-    private static String describe(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
     }
 
     public static void main(String[] args) {

@@ -85,21 +85,10 @@ public final class TrainerApp {
             if (!(e instanceof org.apache.kafka.common.KafkaException || e instanceof IllegalStateException)) {
                 LOG.error("trainer failed", e);
             }
-            System.err.println("trainer: " + oneLine(e) + " (brokers " + String.join(",",
+            System.err.println("trainer: " + dev.sentiflow.schemas.failure.FailureMessage.of(e) + " (brokers " + String.join(",",
                     config.getList(TrainerConfig.BOOTSTRAP_SERVERS)) + ")");
             System.exit(1);
         }
-    }
-
-    /** The message and every cause's message not already in it, on one line. */
-    static String oneLine(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
     }
 
     private static void run(TrainerConfig config) throws Exception {

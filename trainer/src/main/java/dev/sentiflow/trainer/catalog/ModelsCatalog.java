@@ -51,14 +51,6 @@ public final class ModelsCatalog {
     private final RolloutLedger ledger = new RolloutLedger();
     private long undecodable;
 
-    /** Reads the {@code models} topic into a new catalog, with no rollout decisions known. */
-    public static ModelsCatalog read(Consumer<byte[], byte[]> consumer, String topic,
-            RecordDecoder<ModelCheckpoint> decoder, CheckpointAssembler assembler, Duration timeout) {
-        ModelsCatalog catalog = new ModelsCatalog();
-        catalog.readModels(consumer, topic, decoder, assembler, timeout);
-        return catalog;
-    }
-
     /**
      * Reads the rollout decisions on the live-metrics topic, every partition from the beginning to the
      * end offsets seen at the start; call it before {@link #readModels}, so the versions kept are chosen
