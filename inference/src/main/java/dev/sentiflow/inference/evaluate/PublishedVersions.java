@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Every whole version of one model still on the {@code models} topic, read once to its end
  * ({@code read_committed}, hash and signature checked by the {@link CheckpointAssembler}): what
- * {@code evaluate} scores. The topic is compacted, so older versions may be gone; what was refused and
- * why is kept to be said.
+ * {@code evaluate} scores. The topic is compacted, so older versions may be gone; what was refused
+ * (chunks of this model, and records that are not checkpoints at all) and why is kept to be said.
  */
 public record PublishedVersions(List<AssembledCheckpoint> versions, List<String> refused) {
 
@@ -43,10 +43,12 @@ public record PublishedVersions(List<AssembledCheckpoint> versions, List<String>
                     } catch (RegistryUnavailableException e) {
                         return false;
                     }
-                    if (!(decoded instanceof RecordDecoder.Ok<ModelCheckpoint> ok)) {
+                    if (decoded instanceof RecordDecoder.Bad<ModelCheckpoint> bad) {
+                        refused.add("UNDECODABLE at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": "
+                                + bad.detail());
                         return true;
                     }
-                    chunk = ok.value();
+                    chunk = ((RecordDecoder.Ok<ModelCheckpoint>) decoded).value();
                 }
                 AssemblyResult result = assembler.accept(chunk);
                 if (result instanceof AssemblyResult.Complete c && c.checkpoint().name().equals(model)) {
