@@ -106,7 +106,7 @@ class TrainerCrashIT {
                 "-Dorg.slf4j.simpleLogger.log.dev.sentiflow=info", "-cp", classPath, "dev.sentiflow.trainer.TrainerApp",
                 "bootstrap.servers=" + kafka.bootstrapServers(), "schema.registry.url=" + server.confluentApiUrl(),
                 "base.model=minilm@2layers", "max.length=64", "round.size=300", "round.min.examples=300",
-                "epochs=4", "learning.rate=3e-3", "eval.share=0.2", "gate.min.domain.examples=20",
+                "epochs=6", "learning.rate=2e-3", "eval.share=0.2", "gate.min.domain.examples=20",
                 "checkpoint.chunk.bytes=65536", "shutdown.timeout.ms=2000",
                 // A killed member holds its partitions until its session times out: keep that short here.
                 "kafka.consumer.session.timeout.ms=6000"));

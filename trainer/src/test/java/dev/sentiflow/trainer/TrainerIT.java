@@ -100,8 +100,8 @@ class TrainerIT {
         settings.put("schema.registry.url", server.confluentApiUrl());
         settings.put("round.size", "300");
         settings.put("round.min.examples", "300");
-        settings.put("epochs", "4");
-        settings.put("learning.rate", "3e-3");
+        settings.put("epochs", "6");
+        settings.put("learning.rate", "2e-3");
         settings.put("max.length", "64");
         settings.put("eval.share", "0.2");
         settings.put("gate.min.domain.examples", "20");

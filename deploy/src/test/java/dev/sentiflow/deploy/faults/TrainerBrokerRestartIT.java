@@ -114,8 +114,9 @@ class TrainerBrokerRestartIT {
             settings.put("schema.registry.url", server.confluentApiUrl());
             settings.put("round.size", "300");
             settings.put("round.min.examples", "300");
-            settings.put("epochs", "4");
-            settings.put("learning.rate", "3e-3");
+            // 3e-3 for 4 epochs stayed at the majority class for 1 of 12 arrival orders (see SecureClusterIT).
+            settings.put("epochs", "6");
+            settings.put("learning.rate", "2e-3");
             settings.put("max.length", "64");
             settings.put("eval.share", "0.2");
             settings.put("gate.tolerance", "0.5");
