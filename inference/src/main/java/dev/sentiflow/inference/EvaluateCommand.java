@@ -2,6 +2,7 @@ package dev.sentiflow.inference;
 
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.inference.evaluate.PublishedVersions;
+import dev.sentiflow.inference.evaluate.TestScoresFile;
 import dev.sentiflow.inference.evaluate.TestSet;
 import dev.sentiflow.inference.evaluate.VersionScores;
 import dev.sentiflow.inference.models.CheckpointIntake;
@@ -30,16 +31,17 @@ import org.apache.kafka.common.config.ConfigException;
  * is on the {@code models} topic on one labeled test file (the same rows for every version, never
  * streamed) and prints one line per version, accuracy and macro-F1 overall and per domain, beside the
  * version before it: a user's own check that the model got better. It takes inference's settings file,
- * so it accepts exactly the checkpoints inference would (identity, signature).
+ * so it accepts exactly the checkpoints inference would (identity, signature). With {@code --out} it
+ * also adds the scores to a {@link TestScoresFile}, which {@code report --test-scores} draws.
  */
 public final class EvaluateCommand {
 
     static final String USAGE = "usage: evaluate --models INFERENCE.properties --file TEST.csv|TEST.jsonl "
             + "[--model NAME] [--versions all|N,M,...] [--text-column text] [--label-column label] "
-            + "[--domain-column domain] [--label-map 0=negative,1=positive]";
+            + "[--domain-column domain] [--label-map 0=negative,1=positive] [--out SCORES.json]";
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
     private static final Set<String> OPTIONS = Set.of("models", "file", "model", "versions", "text-column",
-            "label-column", "domain-column", "label-map");
+            "label-column", "domain-column", "label-map", "out");
 
     private final PrintStream out;
 
@@ -112,6 +114,12 @@ public final class EvaluateCommand {
         if (published.versions().isEmpty()) {
             throw new IllegalStateException("no whole version of model '" + model + "' on " + topic);
         }
+        Path outFile = o.containsKey("out") ? Path.of(o.get("out")) : null;
+        // Read (and checked against this test file) before scoring, so a wrong --out fails before minutes of work.
+        if (outFile != null) {
+            TestScoresFile.read(outFile).with(file.toString(), test.size(), List.of());
+        }
+        List<TestScoresFile.Version> scored = new java.util.ArrayList<>();
         err.printf("evaluate: model %s, versions on %s: %s; %d test rows from %s%n", model, topic,
                 published.versions().stream().map(c -> "v" + c.version()).toList(), test.size(), file);
         try (ServingBlock serving = ServingBlock.load(config)) {
@@ -141,11 +149,17 @@ public final class EvaluateCommand {
                     VersionScores scores = VersionScores.of(model, checkpoint.version(), config.labels(), test,
                             predicted);
                     out.println(scores.line(previous));
+                    scored.add(TestScoresFile.version(scores));
                     previous = scores;
                 } finally {
                     version.retire();
                 }
             }
+        }
+        if (outFile != null) {
+            // Read again: another evaluate may have added versions meanwhile (the local stack runs one per swap).
+            TestScoresFile.read(outFile).with(file.toString(), test.size(), scored).write(outFile);
+            err.println("evaluate: scores of " + scored.size() + " version(s) added to " + outFile);
         }
     }
 

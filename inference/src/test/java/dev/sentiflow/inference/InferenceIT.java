@@ -324,8 +324,9 @@ class InferenceIT {
             expected[v - 1] = right / (double) rows.size();
         }
 
+        Path scores = dir.resolve("scores.json");
         var all = evaluate("--models", settings.toString(), "--model", "evaluate-me", "--file", test.toString(),
-                "--label-map", "0=negative,1=positive", "--domain-column", "source");
+                "--label-map", "0=negative,1=positive", "--domain-column", "source", "--out", scores.toString());
         assertEquals(0, all.code(), all.err());
         System.out.print("evaluate IT:\n" + all.out());
         List<String> lines = all.out().lines().toList();
@@ -337,6 +338,18 @@ class InferenceIT {
         assertTrue(lines.get(1).contains(String.format(java.util.Locale.ROOT, "on 60 (v1 %.4f", expected[0])),
                 lines.get(1));
         assertTrue(lines.get(1).contains("amazon") && lines.get(1).contains("yelp"), "per domain: " + lines.get(1));
+        // --out keeps the same scores for the report's chart.
+        var kept = dev.sentiflow.inference.evaluate.TestScoresFile.read(scores);
+        assertEquals(List.of(1L, 2L), kept.versions().stream().map(v -> v.version()).toList());
+        assertEquals(expected[0], kept.versions().get(0).overall().accuracy(), 1e-9);
+        assertEquals(expected[1], kept.versions().get(1).overall().accuracy(), 1e-9);
+        assertEquals(60, kept.rows());
+        assertTrue(kept.versions().get(1).domains().containsKey("yelp"), kept.toString());
+        Path copy = java.nio.file.Files.copy(test, dir.resolve("copy.csv"));
+        var elsewhere = evaluate("--models", settings.toString(), "--model", "evaluate-me", "--file", copy.toString(),
+                "--label-map", "0=negative,1=positive", "--out", scores.toString());
+        assertEquals(1, elsewhere.code(), elsewhere.err());
+        assertTrue(elsewhere.err().contains("cannot be compared"), elsewhere.err());
 
         var one = evaluate("--models", settings.toString(), "--model", "evaluate-me", "--file", test.toString(),
                 "--label-map", "0=negative,1=positive", "--versions", "2");

@@ -7,6 +7,8 @@ import dev.sentiflow.deploy.topics.TopicSetup;
 import dev.sentiflow.deploy.service.ServiceMain;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.trainer.config.TrainerConfig;
+import dev.sentiflow.trainer.split.EvalSplit;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,13 +60,19 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
     private Duration duration;
 
     @Option(names = "--until-version", paramLabel = "N",
-            description = "Also stop once inference serves version N (or a later one) of a model, e.g. 2 for a first "
-                    + "hot swap; a continued run that already serves it stops at once (default: no such end).")
+            description = "Also stop once inference serves version N (or a later one) of a model and has reported its "
+                    + "live accuracy (or no more reviews are coming), e.g. 2 for a first hot swap; a continued run that "
+                    + "already serves it stops as soon as it has (default: no such end).")
     private Long untilVersion;
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "20",
             description = "Reviews sent per second (default: ${DEFAULT-VALUE}).")
     private double rate;
+
+    @Option(names = "--once",
+            description = "Send the bundled reviews once, then nothing (default: once all are sent, send them again "
+                    + "under fresh ids, pass after pass, so every version published later scores live traffic).")
+    private boolean once;
 
     @Option(names = "--labeled-share", paramLabel = "F", defaultValue = "0.5",
             description = "Share of streamed reviews that keep their label; the rest are sent unlabeled "
@@ -156,8 +164,12 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             }
 
             streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), selection.reviews(), rate,
-                    reviewsOnTheTopic(client));
-            if (streamer.acked() > 0) {
+                    once ? Optional.empty() : Optional.of(new RepeatIds(trainerEvalSplit(overrides))),
+                    reviewsOnTheTopic(client), line -> out.println("local: " + line));
+            if (streamer.acked() >= streamer.total() && !once) {
+                out.printf(Locale.ROOT, "local: %d reviews are on %s from the earlier run; going on with pass %d%n",
+                        streamer.acked(), Topics.REVIEWS, streamer.acked() / streamer.total() + 1);
+            } else if (streamer.acked() > 0) {
                 out.printf(Locale.ROOT, "local: %d of the %d reviews to stream are on %s from the earlier run; sending "
                         + "the other %d%n", streamer.acked(), streamer.total(), Topics.REVIEWS,
                         streamer.total() - streamer.acked());
@@ -166,11 +178,12 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             sending.setDaemon(true);
             sending.start();
             out.printf(Locale.ROOT, "local: streaming %d reviews (%s) at %s/s: %d labeled, %d unlabeled; %d held out as "
-                            + "the fixed test split, never streamed%n", selection.reviews().size(),
+                            + "the fixed test split, never streamed; %s%n", selection.reviews().size(),
                     String.join("+", sets.stream().map(BundledData::name).toList()), trim(rate),
                     selection.counts().getOrDefault(StreamPlan.Fate.LABELED, 0),
                     selection.counts().getOrDefault(StreamPlan.Fate.UNLABELED, 0),
-                    selection.counts().getOrDefault(StreamPlan.Fate.HELD_OUT, 0));
+                    selection.counts().getOrDefault(StreamPlan.Fate.HELD_OUT, 0),
+                    once ? "sent once (--once)" : "then again under fresh ids, so later versions score live traffic too");
             out.println("local: follow it with  ./pipeline tail predictions --config " + clientFile
                     + "   (or dlq, metrics, live)");
             monitor = new StatusMonitor(client, new SchemaRegistryClient(registry.url()), out, streamer,
@@ -178,7 +191,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             monitor.start();
 
             awaitEnd(stop, new ServingLogWatcher(folder.logs().resolve(ServiceMain.INFERENCE.command() + ".log")), out,
-                    monitor, testSplit);
+                    monitor, streamer, testSplit);
+            monitor.printStatus(); // where it ended, whenever the last periodic line was
+            monitor.close(); // no status lines while the test split and the report finish
             if (testSplit != null && children.awaitDeath(Duration.ZERO).isEmpty()) {
                 testSplit.finish(TEST_SPLIT_WAIT);
             }
@@ -224,12 +239,17 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
         return 0;
     }
 
+    /** The trainer's evaluation split as the local trainer is configured: its default share or a --set one. */
+    private static EvalSplit trainerEvalSplit(Map<String, Map<String, String>> overrides) {
+        String share = overrides.getOrDefault(ServiceMain.TRAINER.command(), Map.of()).get(TrainerConfig.EVAL_SHARE);
+        return share == null ? new EvalSplit() : new EvalSplit(Double.parseDouble(share));
+    }
+
     /** Records on {@code reviews}: only this launcher writes there, in a fixed order, so it is how many it sent. */
-    private static int reviewsOnTheTopic(Map<String, Object> client) throws Exception {
+    private static long reviewsOnTheTopic(Map<String, Object> client) throws Exception {
         try (Admin admin = Admin.create(client)) {
-            long sum = TopicEnds.of(admin, Topics.REVIEWS, Duration.ofSeconds(30)).values().stream()
+            return TopicEnds.of(admin, Topics.REVIEWS, Duration.ofSeconds(30)).values().stream()
                     .mapToLong(Long::longValue).sum();
-            return (int) Math.min(Integer.MAX_VALUE, sum);
         }
     }
 
@@ -270,7 +290,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
 
     /** Returns on Ctrl-C or a child's death (the latch), at --duration, or once --until-version serves. */
     private void awaitEnd(CountDownLatch stop, ServingLogWatcher serving, PrintStream out, StatusMonitor monitor,
-            TestSplitEvaluator testSplit) throws InterruptedException {
+            ReviewStreamer streamer, TestSplitEvaluator testSplit) throws InterruptedException {
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -288,9 +308,11 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                     testSplit.swapped(swap);
                 }
             }
-            if (untilVersion != null && serving.newestServed().orElse(0) >= untilVersion) {
-                out.println("local: inference serves v" + serving.newestServed().getAsLong() + " (--until-version "
-                        + untilVersion + "); stopping");
+            // Stop once the version has live accuracy to show, or once no more traffic is coming to give it some.
+            if (untilVersion != null && serving.newestServed().orElse(0) >= untilVersion
+                    && (monitor.liveAccuracyOf(untilVersion) || streamer.done())) {
+                out.println("local: inference serves v" + serving.newestServed().getAsLong() + (streamer.done() ? ""
+                        : " and its live accuracy is in") + " (--until-version " + untilVersion + "); stopping");
                 return;
             }
         }

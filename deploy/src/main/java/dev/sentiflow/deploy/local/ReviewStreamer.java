@@ -11,10 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,28 +26,40 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends the bundled reviews into {@code reviews} at a steady rate, in file order (the UCI file is
- * grouped by domain, so domains arrive one after another, as a shift in live traffic would), once:
- * a run on a work folder that already holds some of them sends only the rest.
+ * grouped by domain, so domains arrive one after another, as a shift in live traffic would). Once
+ * all are sent it sends them again under fresh ids ({@link RepeatIds}), pass after pass, so every
+ * version published later still scores live traffic; or, with {@code repeat} off, it stops. A run on
+ * a work folder that already holds some of them goes on from where the earlier run stopped.
  */
 final class ReviewStreamer implements Runnable {
 
     private final Map<String, Object> producerSettings;
     private final SchemaRegistryClient registry;
     private final List<Review> reviews;
-    private final int alreadySent;
+    private final long alreadySent;
     private final double perSecond;
+    private final Optional<RepeatIds> repeats;
+    private final Consumer<String> announce;
+    private final AtomicLong pass = new AtomicLong(1);
     private final AtomicLong acked = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private volatile boolean stopped;
     private volatile boolean done;
 
+    /**
+     * @param repeats how to name the reviews of later passes; empty: send each review once
+     * @param alreadySent reviews on the topic from earlier runs on the same work folder
+     * @param announce told, in one line, when a new pass begins
+     */
     ReviewStreamer(Map<String, Object> producerSettings, SchemaRegistryClient registry, List<Review> reviews,
-                   double perSecond, int alreadySent) {
+                   double perSecond, Optional<RepeatIds> repeats, long alreadySent, Consumer<String> announce) {
         this.producerSettings = producerSettings;
         this.registry = registry;
-        this.alreadySent = Math.min(alreadySent, reviews.size());
-        this.reviews = List.copyOf(reviews.subList(this.alreadySent, reviews.size()));
+        this.reviews = List.copyOf(reviews);
+        this.repeats = repeats;
+        this.alreadySent = repeats.isPresent() || reviews.isEmpty() ? alreadySent : Math.min(alreadySent, reviews.size());
         this.perSecond = perSecond;
+        this.announce = announce;
     }
 
     /**
@@ -90,7 +105,7 @@ final class ReviewStreamer implements Runnable {
                 new AvroSerializer<Review>(registry, Review.getClassSchema(), true, false));
         try {
             long next = System.nanoTime();
-            for (Review review : reviews) {
+            for (long n = alreadySent; !reviews.isEmpty() && (repeats.isPresent() || n < reviews.size()); n++) {
                 if (stopped || failure.get() != null) {
                     break;
                 }
@@ -100,7 +115,16 @@ final class ReviewStreamer implements Runnable {
                     LockSupport.parkNanos(wait);
                 }
                 next += intervalNanos;
-                Review stamped = Review.newBuilder(review).setEventTime(Instant.ofEpochMilli(System.currentTimeMillis()))
+                long passOfN = n / reviews.size() + 1;
+                Review review = reviews.get((int) (n % reviews.size()));
+                if (passOfN != pass.getAndSet(passOfN)) {
+                    announce.accept(String.format(Locale.ROOT, "all %d reviews sent; pass %d sends them again as ID#%d "
+                            + "(each on its original's side of the trainer's evaluation split)", reviews.size(), passOfN,
+                            passOfN));
+                }
+                Review stamped = Review.newBuilder(review)
+                        .setId(repeats.map(r -> r.of(review.getId(), passOfN)).orElse(review.getId()))
+                        .setEventTime(Instant.ofEpochMilli(System.currentTimeMillis()))
                         .build();
                 producer.send(new ProducerRecord<>(Topics.REVIEWS, stamped.getId(), stamped), (meta, error) -> {
                     if (error != null) {
@@ -131,8 +155,14 @@ final class ReviewStreamer implements Runnable {
         return alreadySent + acked.get();
     }
 
+    /** Reviews in one pass. */
     int total() {
-        return alreadySent + reviews.size();
+        return reviews.size();
+    }
+
+    /** The pass being sent: 1 for the originals, 2 for their first repeat, ... */
+    long pass() {
+        return pass.get();
     }
 
     boolean done() {

@@ -147,12 +147,16 @@ final class StatusMonitor implements AutoCloseable {
         Map<String, Long> versions = new java.util.HashMap<>(servingVersion);
         swappedTo.forEach((model, version) -> versions.merge(model, version, Math::max));
         versions.forEach((model, version) -> {
-            Optional<LiveView.Combined> current;
+            List<LiveView.Combined> windows;
             synchronized (live) {
-                current = live.of(model, version);
+                windows = live.versions(model);
             }
+            Optional<LiveView.Combined> current = windows.stream().filter(c -> c.version() == version).findFirst();
+            List<StatusLine.Earlier> earlier = windows.stream().filter(c -> c.version() < version)
+                    .sorted(java.util.Comparator.comparingLong(LiveView.Combined::version).reversed())
+                    .map(c -> new StatusLine.Earlier(c.version(), c.accuracy(), c.labeledCount())).toList();
             serving.put(model, new StatusLine.Serving(version, current.map(LiveView.Combined::accuracy).orElse(0.0),
-                    current.map(LiveView.Combined::labeledCount).orElse(0L)));
+                    current.map(LiveView.Combined::labeledCount).orElse(0L), earlier));
         });
         Optional<RoundProgress> progress = trainerLog.latest(now);
         if (progress.equals(progressAtLastRound)) {
@@ -160,7 +164,7 @@ final class StatusMonitor implements AutoCloseable {
         }
         progress = progress.map(p -> new RoundProgress(p.model(), p.version(), p.epoch(), p.epochs(), p.step(),
                 p.totalSteps(), p.loss(), trainerLog.etaSecondsNow(p, now)));
-        return new StatusLine(Duration.ofNanos(now - started), streamer.acked(), streamer.total(),
+        return new StatusLine(Duration.ofNanos(now - started), streamer.acked(), streamer.total(), streamer.pass(),
                 tokenized, reviewsLag, reviewsDlq + predictionsDlq, scored,
                 perSecond, inferenceLag, serving, progress);
     }
@@ -170,7 +174,14 @@ final class StatusMonitor implements AutoCloseable {
         swappedTo.merge(model, version, Math::max);
     }
 
-    private void printStatus() {
+    /** Whether inference has reported live accuracy of this version (or a later one) of any model. */
+    boolean liveAccuracyOf(long version) {
+        synchronized (live) {
+            return live.scoredAny(version);
+        }
+    }
+
+    synchronized void printStatus() {
         try {
             out.println(snapshot());
         } catch (Exception e) {
@@ -181,7 +192,10 @@ final class StatusMonitor implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing) {
+            return; // closed at the run's end already
+        }
         closing = true;
         ticker.shutdownNow();
         follower.stop();

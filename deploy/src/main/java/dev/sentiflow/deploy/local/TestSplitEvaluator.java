@@ -23,17 +23,21 @@ import java.util.concurrent.TimeUnit;
  * streamed, the same for every version), off the scoring path: one {@code evaluate} child per swap, one
  * at a time, with inference's own settings, and prints its line, e.g. {@code local: default v2 test
  * accuracy 0.9360, macro-F1 0.9350 on 605 (v1 0.9210, 0.9205)  amazon ...}. The split is written to
- * {@code <workdir>/test-split.csv}, so {@code ./pipeline evaluate} can score it again later.
+ * {@code <workdir>/test-split.csv}, so {@code ./pipeline evaluate} can score it again later, and the
+ * scores are kept in {@code <workdir>/test-scores.json} for the report's first chart.
  */
-final class TestSplitEvaluator implements AutoCloseable {
+public final class TestSplitEvaluator implements AutoCloseable {
 
     static final String TEST_FILE = "test-split.csv";
     static final String SETTINGS_FILE = "evaluate.properties";
+    /** Where the scores are kept for the report's first chart. */
+    public static final String SCORES_FILE = "test-scores.json";
     private static final Duration EACH = Duration.ofMinutes(5);
 
     private final ChildProcesses children;
     private final Path testFile;
     private final Path settingsFile;
+    private final Path scoresFile;
     private final PrintStream out;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "local-test-split");
@@ -50,6 +54,7 @@ final class TestSplitEvaluator implements AutoCloseable {
         this.children = children;
         this.testFile = workdir.resolve(TEST_FILE);
         this.settingsFile = workdir.resolve(SETTINGS_FILE);
+        this.scoresFile = workdir.resolve(SCORES_FILE);
         this.out = out;
         writeTestFile(testFile, heldOut);
         Properties settings = new Properties();
@@ -97,7 +102,7 @@ final class TestSplitEvaluator implements AutoCloseable {
                 : String.valueOf(swap.version());
         String name = "evaluate-" + swap.model() + "-v" + swap.version();
         List<String> args = new ArrayList<>(List.of("--models", settingsFile.toString(), "--file", testFile.toString(),
-                "--model", swap.model(), "--versions", versions));
+                "--model", swap.model(), "--versions", versions, "--out", scoresFile.toString()));
         try {
             int code = children.run(name, JavaCommand.of("1g", Map.of(), ServiceMain.EVALUATE.mainClass(), args), EACH);
             String prefix = swap.model() + " v" + swap.version() + " test accuracy";

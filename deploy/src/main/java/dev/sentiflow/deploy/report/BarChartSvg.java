@@ -79,7 +79,7 @@ final class BarChartSvg {
                         .append("</title></rect>");
                 if (bar >= 24) {
                     svg.append("<text class=\"value\" x=\"").append(xy(x + (bar - 2) / 2)).append("\" y=\"")
-                            .append(xy(y - 3)).append("\" text-anchor=\"middle\">").append(Html.num(v, 2))
+                            .append(xy(y - 3)).append("\" text-anchor=\"middle\">").append(Html.num(v, 3))
                             .append("</text>");
                 }
                 svg.append('\n');

@@ -72,7 +72,7 @@ public final class ReportCollector {
         List<String> labels = predictions.labels(models.newestLabels().orElse(List.of()));
         return new ReportData(Instant.now(), source, training.curves(), training.rounds(), predictions.scores(labels),
                 predictions.confusions(labels), predictions.traffic(TRAFFIC_BUCKETS), live, models.versions(),
-                predictions.predictions(), predictions.labeled(), notes);
+                predictions.predictions(), predictions.labeled(), notes, TestScores.NONE);
     }
 
     private void read(TopicReader reader, String topic, Schema schema, Consumer<SpecificRecord> fold, List<String> notes) {

@@ -4,6 +4,7 @@ import dev.sentiflow.deploy.cli.ClientSettings;
 import dev.sentiflow.deploy.cli.DurationConverter;
 import dev.sentiflow.deploy.cli.RegistryOption;
 import dev.sentiflow.deploy.local.ReopenedStack;
+import dev.sentiflow.deploy.local.TestSplitEvaluator;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,6 +52,12 @@ public final class ReportCommand implements Callable<Integer> {
                     + ReportFile.NAME + " with --config).")
     private Path out;
 
+    @Option(names = "--test-scores", paramLabel = "FILE",
+            description = "Scores of every version on one test file, kept by ./pipeline evaluate --out FILE: the "
+                    + "report's first chart (default: <workdir>/" + TestSplitEvaluator.SCORES_FILE + " for a local work "
+                    + "folder, none with --config).")
+    private Path testScores;
+
     @Option(names = "--timeout", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "2m",
             description = "Longest read of one topic; the report then shows what was read (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
@@ -69,7 +76,7 @@ public final class ReportCommand implements Callable<Integer> {
             Path file = out != null ? out : Path.of(ReportFile.NAME);
             ReportData data = new ReportCollector(client.kafka(), client.registryClient(registryOption),
                     client.bootstrap(), timeout).collect();
-            return written(stdout, data, file);
+            return written(stdout, data.withTest(testScores(null)), file);
         }
         Path dir = workdir != null ? workdir : Path.of("runs/local");
         String problem = ReopenedStack.problem(dir);
@@ -84,7 +91,18 @@ public final class ReportCommand implements Callable<Integer> {
             data = new ReportCollector(settings, new SchemaRegistryClient(stack.registryUrl()),
                     "local stack " + dir.toAbsolutePath().normalize(), timeout).collect();
         }
-        return written(stdout, data, file);
+        return written(stdout, data.withTest(testScores(dir)), file);
+    }
+
+    /** The given scores file (which must exist), or the work folder's when there is one. */
+    private TestScores testScores(Path workFolder) {
+        if (testScores != null) {
+            if (!java.nio.file.Files.isRegularFile(testScores)) {
+                throw new ParameterException(spec.commandLine(), "--test-scores: no file " + testScores);
+            }
+            return TestScores.read(testScores);
+        }
+        return workFolder == null ? TestScores.NONE : TestScores.read(workFolder.resolve(TestSplitEvaluator.SCORES_FILE));
     }
 
     private static int written(PrintWriter stdout, ReportData data, Path file) {

@@ -10,11 +10,12 @@ import java.util.List;
  * @param source where the data came from, e.g. the brokers' address
  * @param predictions every prediction read; {@code labeledPredictions} those with a true label
  * @param notes things the reader should know about the data (a missing topic, undecodable records)
+ * @param test every version's scores on a fixed test file, from {@code evaluate --out} (not from a topic)
  */
 public record ReportData(Instant generatedAt, String source, List<LossCurve> lossCurves, List<RoundOutcome> rounds,
         List<VersionScores> liveScores, List<Confusion> confusions, List<TrafficBucket> traffic,
         List<LivePoint> live, List<ModelVersion> versions, long predictions, long labeledPredictions,
-        List<String> notes) {
+        List<String> notes, TestScores test) {
 
     public ReportData {
         lossCurves = List.copyOf(lossCurves);
@@ -27,9 +28,15 @@ public record ReportData(Instant generatedAt, String source, List<LossCurve> los
         notes = List.copyOf(notes);
     }
 
+    /** The same data with these test scores. */
+    public ReportData withTest(TestScores scores) {
+        return new ReportData(generatedAt, source, lossCurves, rounds, liveScores, confusions, traffic, live, versions,
+                predictions, labeledPredictions, notes, scores);
+    }
+
     /** A report with nothing in it yet: every section says so. */
     public static ReportData empty(Instant generatedAt, String source) {
         return new ReportData(generatedAt, source, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), 0, 0, List.of());
+                List.of(), 0, 0, List.of(), TestScores.NONE);
     }
 }

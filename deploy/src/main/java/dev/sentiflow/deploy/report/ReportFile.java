@@ -1,6 +1,7 @@
 package dev.sentiflow.deploy.report;
 
 import dev.sentiflow.deploy.local.ChildProcesses;
+import dev.sentiflow.deploy.local.TestSplitEvaluator;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,7 +66,8 @@ public final class ReportFile {
         }
         try {
             ReportData data = new ReportCollector(client, new SchemaRegistryClient(registryUrl),
-                    String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), AT_END_TIMEOUT).collect();
+                    String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), AT_END_TIMEOUT).collect()
+                    .withTest(TestScores.read(workdir.resolve(TestSplitEvaluator.SCORES_FILE)));
             Path file = write(data, workdir.resolve(NAME));
             out.println("local: report " + file + "  (" + summary(data) + ")");
         } catch (RuntimeException e) {

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * Renders a {@link ReportData} as one self-contained HTML page: the style sheet and a small check
  * script are inlined, every chart is inline SVG drawn here, and nothing refers to another file or
- * address. Sections: summary, loss per round, held-out scores by round, live scores by version,
+ * address. Sections: summary, test scores by version (when given), loss per round, held-out scores
+ * by round, live scores by version,
  * live accuracy over time, the confusion matrix of each model's newest version, throughput and
  * latency, the gate's decisions, promotions and rollbacks, the checkpoints on {@code models}. A
  * section without data says so instead of drawing an empty chart.
@@ -62,6 +63,7 @@ public final class ReportPage {
                 .append("<title>sentiflow report</title>\n<style>\n").append(resource("report.css"))
                 .append("</style>\n</head>\n<body>\n");
         header(d);
+        testScores(d);
         loss(d);
         heldOut(d);
         liveScores(d);
@@ -140,6 +142,22 @@ public final class ReportPage {
         html.append("</div>\n");
     }
 
+    private void testScores(ReportData d) {
+        section("Test accuracy and macro-F1 by model version", "test-scores");
+        TestScores t = d.test();
+        if (t.versions().isEmpty()) {
+            empty("test-scores", "No test scores" + (t.source().isEmpty() ? " were given" : " in " + t.source())
+                    + ". ./pipeline evaluate --models INFERENCE.properties --file TEST.csv --out scores.json scores "
+                    + "every version on one labeled file; report --test-scores scores.json draws them here (./pipeline "
+                    + "local does both on its fixed test split).");
+            return;
+        }
+        hint("Every version on the same " + count(t.rows()) + " labeled rows of " + t.file() + " (never streamed, "
+                + "so never trained on), overall and per domain: the one chart where versions are compared on the "
+                + "same examples. Scored by ./pipeline evaluate, read from " + t.source() + ".");
+        versionCharts("test-scores", "test", t.versions());
+    }
+
     private void liveScores(ReportData d) {
         section("Live accuracy and macro-F1 by model version", "live-scores");
         if (d.liveScores().isEmpty()) {
@@ -149,20 +167,24 @@ public final class ReportPage {
         }
         hint("Every labeled prediction each served version made (predictions with a true label), overall and per "
                 + "domain.");
-        boolean severalModels = d.liveScores().stream().map(VersionScores::model).distinct().count() > 1;
-        List<String> categories = d.liveScores().stream()
+        versionCharts("live-scores", "live", d.liveScores());
+    }
+
+    /** Accuracy and macro-F1 by version, overall and per domain, then the same numbers as a table. */
+    private void versionCharts(String kind, String what, List<VersionScores> scores) {
+        boolean severalModels = scores.stream().map(VersionScores::model).distinct().count() > 1;
+        List<String> categories = scores.stream()
                 .map(v -> (severalModels ? v.model() + " " : "") + "v" + v.version()).toList();
         TreeSet<String> domains = new TreeSet<>();
-        d.liveScores().forEach(v -> domains.addAll(v.perDomain().keySet()));
+        scores.forEach(v -> domains.addAll(v.perDomain().keySet()));
         html.append("<div class=\"charts\">\n");
-        scoreChart("live-scores", "(overall)", "live, overall", categories, d.liveScores(), VersionScores::overall);
+        scoreChart(kind, "(overall)", what + ", overall", categories, scores, VersionScores::overall);
         for (String domain : domains) {
-            scoreChart("live-scores", domain, "live, " + domain, categories, d.liveScores(),
-                    v -> v.perDomain().get(domain));
+            scoreChart(kind, domain, what + ", " + domain, categories, scores, v -> v.perDomain().get(domain));
         }
-        html.append("</div>\n<div class=\"scroll\"><table class=\"live-scores\">\n<tr><th>model</th><th>version</th>"
-                + "<th>scope</th><th>labeled</th><th>accuracy</th><th>macro-F1</th></tr>\n");
-        for (VersionScores v : d.liveScores()) {
+        html.append("</div>\n<div class=\"scroll\"><table class=\"").append(kind).append("\">\n<tr><th>model</th>"
+                + "<th>version</th><th>scope</th><th>labeled</th><th>accuracy</th><th>macro-F1</th></tr>\n");
+        for (VersionScores v : scores) {
             scoreRow(v.model(), "v" + v.version(), "(overall)", v.overall());
             v.perDomain().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .forEach(e -> scoreRow(v.model(), "v" + v.version(), e.getKey(), e.getValue()));

@@ -76,7 +76,7 @@ public final class SoakBenchmark {
                 pids.put(service.main().command(), child.pid());
             }
             ReviewStreamer streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), reviews,
-                    rate, 0);
+                    rate, Optional.empty(), 0, System.out::println);
             Thread sending = new Thread(streamer, "soak-streamer");
             sending.setDaemon(true);
             long begin = System.nanoTime();

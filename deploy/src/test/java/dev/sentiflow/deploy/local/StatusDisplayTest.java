@@ -26,12 +26,18 @@ class StatusDisplayTest {
 
     @Test
     void theStatusLineShowsThroughputLagsServingVersionsAndTheRoundsBar() {
-        StatusLine line = new StatusLine(Duration.ofSeconds(130), 1801, 2395, 1800, 0, 2, 1240, 41.4, 12,
-                Map.of("default", new StatusLine.Serving(2, 0.9123, 500)),
+        StatusLine line = new StatusLine(Duration.ofSeconds(130), 1801, 2395, 1, 1800, 0, 2, 1240, 41.4, 12,
+                Map.of("default", new StatusLine.Serving(2, 0.9123, 500, List.of())),
                 Optional.of(new RoundProgress("default", 3, 2, 3, 59, 96, 0.41, 20)));
         assertEquals("[02:10] sent 1801/2395 | tokenized 1800 lag 0 | dlq 2 | scored 1240 41/s lag 12 | default v2 "
                 + "live 0.912 (500) | training v3 [######----] 61% epoch 2/3 eta 20s", line.toString());
-        StatusLine early = new StatusLine(Duration.ofSeconds(5), 10, 2395, 0, -1, 0, 0, 0, -1, Map.of(), Optional.empty());
+        StatusLine repeating = new StatusLine(Duration.ofSeconds(200), 2801, 2395, 2, 2800, 0, 2, 2790, 20, 10,
+                Map.of("default", new StatusLine.Serving(3, 0, 0, List.of(new StatusLine.Earlier(2, 0.9123, 500),
+                        new StatusLine.Earlier(1, 0.88, 1000)))), Optional.empty());
+        assertEquals("[03:20] sent 2801 pass 2/2395 | tokenized 2800 lag 0 | dlq 2 | scored 2790 20/s lag 10 | default v3 "
+                + "live -, v2 0.912 (500), v1 0.880 (1000)", repeating.toString());
+        StatusLine early = new StatusLine(Duration.ofSeconds(5), 10, 2395, 1, 0, -1, 0, 0, 0, -1, Map.of(),
+                Optional.empty());
         assertEquals("[00:05] sent 10/2395 | tokenized 0 lag - | dlq 0 | scored 0 0/s lag - | no model yet",
                 early.toString());
     }

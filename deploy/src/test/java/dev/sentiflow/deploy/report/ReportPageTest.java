@@ -42,6 +42,10 @@ class ReportPageTest {
         // the live scores table: v2 overall 125 labeled, accuracy 0.9
         assertTrue(html.contains("<td>(overall)</td><td class=\"n\">125</td><td class=\"n\">0.9000</td>"), "live table");
         assertTrue(html.contains("889,352"), "checkpoint size");
+        // the test scores table: v2 overall on 605 rows
+        assertTrue(html.contains("<td>v2</td><td>(overall)</td><td class=\"n\">605</td><td class=\"n\">0.9140</td>"),
+                "test table");
+        assertTrue(html.contains("605 labeled rows of test-split.csv"), "names the test file");
     }
 
     @Test
@@ -52,6 +56,9 @@ class ReportPageTest {
         int versions = 3;
         int scopes = 1 + SampleReports.DOMAINS.size();
         // loss: raw and smoothed train loss, eval loss line, one point per epoch
+        // test scores first: two versions on the fixed test file, overall and two domains
+        assertEquals("test-scores", figures.get(0)[0], "the first chart");
+        assertCharts(figures, "test-scores", 3, 2 * 2);
         assertCharts(figures, "loss", rounds, 3 + SampleReports.EPOCHS);
         assertCharts(figures, "heldout", scopes, 2 * rounds);
         assertCharts(figures, "live-scores", scopes, 2 * versions);
@@ -66,7 +73,7 @@ class ReportPageTest {
     @Test
     void emptyDataSaysSoInEverySectionAndDrawsNoChart() {
         String html = ReportPage.render(ReportData.empty(Instant.parse("2025-06-01T10:00:00Z"), "nowhere:9092"));
-        for (String kind : List.of("loss", "heldout", "live-scores", "live-window", "confusion", "throughput", "gate",
+        for (String kind : List.of("test-scores", "loss", "heldout", "live-scores", "live-window", "confusion", "throughput", "gate",
                 "promotions", "versions")) {
             assertTrue(html.contains("<p class=\"empty\" data-empty=\"" + kind + "\">No data yet."), kind + " note");
         }

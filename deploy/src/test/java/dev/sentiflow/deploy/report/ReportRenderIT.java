@@ -58,6 +58,7 @@ class ReportRenderIT {
             assertEquals("true", chart.get("data-drawn"), "chart did not draw: " + chart);
             int marks = Integer.parseInt(chart.get("data-marks"));
             int expected = switch (kind) {
+                case "test-scores" -> 2 * 2;                     // accuracy and macro-F1 of versions 1, 2
                 case "loss" -> 3 + SampleReports.EPOCHS;       // raw, smoothed, eval line + a point per epoch
                 case "heldout" -> 2 * 3;                         // accuracy and macro-F1 of 3 rounds
                 case "live-scores" -> 2 * 3;                     // ... of versions 0, 1, 2
@@ -69,7 +70,7 @@ class ReportRenderIT {
             };
             assertEquals(expected, marks, kind + " marks drawn: " + chart);
         }
-        assertEquals(Map.of("loss", 3, "heldout", scopes, "live-scores", scopes, "live-window", 1, "confusion", 1,
+        assertEquals(Map.of("test-scores", 3, "loss", 3, "heldout", scopes, "live-scores", scopes, "live-window", 1, "confusion", 1,
                 "throughput", 1, "latency", 1), chartsByKind);
         Map<String, String> body = attributes(matchOne(BODY, dom));
         assertEquals(String.valueOf(charts.size()), body.get("data-charts"));
@@ -115,7 +116,7 @@ class ReportRenderIT {
         List<Map<String, String>> charts = charts(chromium.dumpDom(page));
         List<String> undrawn = charts.stream().filter(c -> !"true".equals(c.get("data-drawn")))
                 .map(c -> c.get("data-chart")).toList();
-        assertEquals(List.of("heldout", "confusion", "latency"), undrawn);
+        assertEquals(List.of("test-scores", "confusion", "latency"), undrawn);
         Map<String, String> latencyChart = charts.stream().filter(c -> c.get("data-chart").equals("latency"))
                 .findFirst().orElseThrow();
         assertEquals("1", latencyChart.get("data-marks"), "one of two latency lines is left");

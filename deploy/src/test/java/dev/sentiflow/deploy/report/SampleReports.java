@@ -83,6 +83,11 @@ final class SampleReports {
                         List.of("negative", "positive"), Map.of("accuracy", 0.92, "macro_f1", 0.91)));
         long predictions = traffic.stream().mapToLong(TrafficBucket::predictions).sum();
         return new ReportData(START.plusSeconds(600), "127.0.0.1:9092", curves, rounds, live, List.of(confusion), traffic,
-                points, versions, predictions, 912, List.of("a note with " + NASTY));
+                points, versions, predictions, 912, List.of("a note with " + NASTY), new TestScores("test-split.csv", 605,
+                List.of(new VersionScores("default", 1, new Scores(605, 0.9058, 0.9057),
+                                Map.of("amazon", new Scores(192, 0.9010, 0.8996), "yelp", new Scores(212, 0.8915, 0.8906))),
+                        new VersionScores("default", 2, new Scores(605, 0.9140, 0.9140),
+                                Map.of("amazon", new Scores(192, 0.8958, 0.8939), "yelp", new Scores(212, 0.9198, 0.9193)))),
+                "test-scores.json"));
     }
 }

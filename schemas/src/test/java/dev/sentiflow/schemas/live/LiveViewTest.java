@@ -43,13 +43,18 @@ class LiveViewTest {
     }
 
     @Test
-    void onlyTasksWhoseNewestWindowScoredTheVersionCount() {
+    void aVersionNoLongerServedKeepsTheLastWindowsOfEachTask() {
         LiveView view = new LiveView();
+        view.add(window("0_0", 1, 400, 0.6, 500));
         view.add(window("0_0", 1, 500, 0.7, 1_000));
         view.add(window("0_1", 1, 500, 0.7, 1_000));
         view.add(window("0_0", 2, 100, 0.95, 2_000));
         assertEquals(100, view.of("default", 2).orElseThrow().labeledCount());
-        assertEquals(500, view.of("default", 1).orElseThrow().labeledCount());
+        assertEquals(1000, view.of("default", 1).orElseThrow().labeledCount());
+        assertEquals(java.util.List.of(1L, 2L), view.versions("default").stream().map(LiveView.Combined::version).toList());
+        assertTrue(view.versions("other").isEmpty());
+        assertTrue(view.scoredAny(2));
+        assertFalse(view.scoredAny(3));
         assertEquals(2L, view.newestVersion("default").orElseThrow());
         assertTrue(view.of("default", 3).isEmpty());
         assertTrue(view.of("other", 2).isEmpty());
