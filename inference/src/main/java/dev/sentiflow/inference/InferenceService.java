@@ -3,6 +3,8 @@ package dev.sentiflow.inference;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.inference.metrics.InferenceHealth;
+import dev.sentiflow.inference.metrics.InferenceMetrics;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
@@ -27,6 +29,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import dev.sentiflow.schemas.ops.OpsEndpoint;
+import dev.sentiflow.schemas.ops.OpsSettings;
+import dev.sentiflow.schemas.ops.ServiceMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,24 +56,50 @@ public final class InferenceService implements AutoCloseable {
     private final ModelsFollower follower;
     private final KafkaStreams streams;
     private final Duration shutdownTimeout;
+    private final Ops ops;
+
+    /** The metrics and probes endpoint, open from the start (so readiness says what it waits for) to the close. */
+    private record Ops(ServiceMetrics metrics, OpsEndpoint endpoint, List<AutoCloseable> binders)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            endpoint.close();
+            for (AutoCloseable binder : binders) {
+                try {
+                    binder.close();
+                } catch (Exception e) {
+                    LOG.debug("closing a metrics binder: {}", e.toString());
+                }
+            }
+            metrics.close();
+        }
+    }
 
     private InferenceService(NDManager manager, ModelRegistry registry, CheckpointIntake intake,
-            ModelsFollower follower, KafkaStreams streams, Duration shutdownTimeout) {
+            ModelsFollower follower, KafkaStreams streams, Duration shutdownTimeout, Ops ops) {
         this.manager = manager;
         this.registry = registry;
         this.intake = intake;
         this.follower = follower;
         this.streams = streams;
         this.shutdownTimeout = shutdownTimeout;
+        this.ops = ops;
     }
 
     /** Loads the base, catches up on the models topic, then starts scoring; blocks until then. */
     public static InferenceService start(InferenceConfig config) throws InterruptedException {
         int dlqMaxMessageBytes = ensureTopics(config);
-        ServingBlock serving = ServingBlock.load(config);
-        NDManager manager = serving.manager();
-        List<AutoCloseable> opened = new ArrayList<>(List.of(serving));
+        String defaultModel = config.getString(InferenceConfig.DEFAULT_MODEL);
+        ModelRegistry registry = new ModelRegistry();
+        InferenceHealth health = new InferenceHealth(registry, defaultModel, config.withoutModel());
+        ServiceMetrics metrics = new ServiceMetrics("inference");
+        Ops ops = new Ops(metrics, OpsEndpoint.start("inference", OpsSettings.of(config), metrics, health.live(),
+                health.ready()), new ArrayList<>());
+        List<AutoCloseable> opened = new ArrayList<>(List.of(registry, ops));
         try {
+            ServingBlock serving = ServingBlock.load(config);
+            opened.add(serving);
+            NDManager manager = serving.manager();
             List<String> labels = config.labels();
             SequenceClassifier block = serving.block();
             ModelIdentity identity = serving.identity();
@@ -75,9 +107,6 @@ public final class InferenceService implements AutoCloseable {
             int vocabSize = serving.vocabSize();
             int maxLength = serving.maxLength();
             ServedVersions versions = serving.versions();
-            ModelRegistry registry = new ModelRegistry();
-            opened.add(0, registry);
-            String defaultModel = config.getString(InferenceConfig.DEFAULT_MODEL);
             if (config.withoutModel() == InferenceConfig.WithoutModel.BASE_HEAD) {
                 registry.offer(versions.baseHead(defaultModel));
             }
@@ -85,6 +114,8 @@ public final class InferenceService implements AutoCloseable {
             CheckpointIntake intake = intake(config, versions, registry);
             ModelsFollower follower = follower(config, intake, schemas);
             opened.add(0, follower);
+            InferenceMetrics counted = InferenceMetrics.on(metrics, registry, intake);
+            health.following(follower.failed());
             follower.start();
             while (!follower.awaitCaughtUp(PROGRESS)) {
                 if (follower.failed().isDone()) {
@@ -113,12 +144,16 @@ public final class InferenceService implements AutoCloseable {
                     new InferenceTopology.Live(config.getString(InferenceConfig.LIVE_METRICS_TOPIC), config.labels(),
                             config.getInt(InferenceConfig.LIVE_WINDOW_RECORDS),
                             java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS))),
-                    DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes)));
+                    DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes), counted));
             KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(metrics.registry());
+            ops.binders().add(streamsMetrics);
             // A registry outage fails the thread: a new one after a back-off resumes from the last commit, nothing
             // is lost. Anything else would fail again on the same record: the app stops, saying why.
             StreamFailureHandler.install(streams, "inference", (now, before) -> { });
             streams.start();
+            health.scoring(streams);
             LOG.info("inference started: {} -> {} | {}; serving {} on base {} (labels {}, tokenizer {}, max length {}); "
                     + "batches of up to {} records or {} ms, {} stream thread(s)",
                     config.getString(InferenceConfig.TOKENIZED_TOPIC), config.getString(InferenceConfig.PREDICTIONS_TOPIC),
@@ -127,7 +162,7 @@ public final class InferenceService implements AutoCloseable {
                     batchPolicy.maxRecords(), batchPolicy.maxWait().toMillis(),
                     config.getInt(InferenceConfig.STREAM_THREADS));
             return new InferenceService(manager, registry, intake, follower, streams,
-                    Duration.ofMillis(config.getLong(InferenceConfig.SHUTDOWN_TIMEOUT_MS)));
+                    Duration.ofMillis(config.getLong(InferenceConfig.SHUTDOWN_TIMEOUT_MS)), ops);
         } catch (RuntimeException | InterruptedException e) {
             for (AutoCloseable c : opened) {
                 try {
@@ -182,6 +217,12 @@ public final class InferenceService implements AutoCloseable {
                 intake.swaps(), intake.refusals());
         registry.close();
         manager.close();
+        ops.close();
+    }
+
+    /** The port of the metrics and probes endpoint; 0 when {@code metrics.port} is 0. */
+    public int opsPort() {
+        return ops.endpoint().port();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.inference.batch.BatchPolicy;
+import dev.sentiflow.inference.metrics.InferenceMetrics;
 import dev.sentiflow.inference.batch.BatchingProcessor;
 import dev.sentiflow.inference.live.LiveQuality;
 import dev.sentiflow.inference.live.LiveQualityProcessor;
@@ -46,7 +47,15 @@ public final class InferenceTopology {
      */
     public record Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
                          BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength, Live live,
-                         DeadLetterSizing deadLetterSizing) {
+                         DeadLetterSizing deadLetterSizing, InferenceMetrics metrics) {
+
+        /** Counting into meters nobody scrapes. */
+        public Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
+                      BatchScorer scorer, BatchPolicy batches, int vocabSize, int maxLength, Live live,
+                      DeadLetterSizing deadLetterSizing) {
+            this(tokenizedTopic, predictionsTopic, dlqTopic, registry, scorer, batches, vocabSize, maxLength, live,
+                    deadLetterSizing, InferenceMetrics.unregistered());
+        }
 
         /** With Kafka's default message limits for dead letters. */
         public Params(String tokenizedTopic, String predictionsTopic, String dlqTopic, SchemaRegistryClient registry,
@@ -68,9 +77,9 @@ public final class InferenceTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.tokenizedTopic());
         topology.addProcessor(PROCESSOR, () -> new BatchingProcessor(params.tokenizedTopic(), PENDING_STORE,
                 params.registry(), params.vocabSize(), params.maxLength(), params.scorer(), params.batches(),
-                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR, params.deadLetterSizing()), SOURCE);
+                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR, params.deadLetterSizing(), params.metrics()), SOURCE);
         topology.addProcessor(LIVE_PROCESSOR, () -> new LiveQualityProcessor(new LiveQuality(params.live().labels(),
-                params.live().windowRecords()), params.live().interval(), LIVE_SINK), PROCESSOR);
+                params.live().windowRecords()), params.live().interval(), LIVE_SINK, params.metrics()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
                 Serdes.Long(), Serdes.ByteArray()), PROCESSOR);
         topology.addSink(PREDICTIONS_SINK, params.predictionsTopic(), new StringSerializer(),

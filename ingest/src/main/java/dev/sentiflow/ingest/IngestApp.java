@@ -1,8 +1,14 @@
 package dev.sentiflow.ingest;
 
+import dev.sentiflow.ingest.metrics.IngestMetrics;
 import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.failure.StreamFailureHandler;
+import dev.sentiflow.schemas.ops.OpsEndpoint;
+import dev.sentiflow.schemas.ops.OpsSettings;
+import dev.sentiflow.schemas.ops.ServiceMetrics;
+import dev.sentiflow.schemas.ops.StreamsProbes;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import java.nio.file.Path;
@@ -85,13 +91,27 @@ public final class IngestApp {
         SchemaRegistryClient registry = config.registryClient();
         var validator = new ReviewValidator(config.labelPolicy(), tokenizer, config.getInt(IngestConfig.TEXT_MAX_BYTES));
         var sizing = DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes);
+        ServiceMetrics metrics = new ServiceMetrics("ingest");
         var topology = IngestTopology.build(new IngestTopology.Params(
                 config.getString(IngestConfig.REVIEWS_TOPIC), config.getString(IngestConfig.TOKENIZED_TOPIC),
-                config.getString(IngestConfig.DLQ_TOPIC), registry, validator, sizing));
+                config.getString(IngestConfig.DLQ_TOPIC), registry, validator, sizing,
+                new IngestMetrics(metrics.registry())));
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics.registry());
+        OpsEndpoint ops = OpsEndpoint.start("ingest", OpsSettings.of(config), metrics,
+                () -> StreamsProbes.live(streams), () -> StreamsProbes.ready(streams));
         // A registry outage fails a thread: a new one after a back-off resumes from the last commit; anything
-        // else would fail again on the same record, so the app stops, saying why.
-        StreamFailureHandler.install(streams, "ingest", listener);
+        // else would fail again on the same record, so the app stops, saying why. The endpoint lives as long
+        // as the streams: closing them closes it.
+        StreamFailureHandler.install(streams, "ingest", (now, before) -> {
+            listener.onChange(now, before);
+            if (now == KafkaStreams.State.NOT_RUNNING) {
+                ops.close();
+                streamsMetrics.close();
+                metrics.close();
+            }
+        });
         streams.start();
         LOG.info("ingest started: {} -> {} | {}, labels {}, tokenizer {} (max length {}), registry {}, dead letters "
                         + "carry at most {} original bytes", config.getString(IngestConfig.REVIEWS_TOPIC),

@@ -4,6 +4,7 @@ import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.config.UnknownOptions;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class IngestConfig extends AbstractConfig {
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
     public static final String KAFKA_PREFIX = KafkaClientSettings.PREFIX;
 
-    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = SchemaRegistrySettings.define(OpsSettings.define(new ConfigDef()))
             .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
                     "Kafka brokers to connect to (host:port, comma-separated).")
             .define(APPLICATION_ID, Type.STRING, "sentiflow-ingest", new ConfigDef.NonEmptyString(), Importance.MEDIUM,

@@ -1,6 +1,7 @@
 package dev.sentiflow.ingest;
 
 import dev.sentiflow.avro.DeadLetterReason;
+import dev.sentiflow.ingest.metrics.IngestMetrics;
 import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.deadletter.DeadLetters;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
@@ -32,13 +33,15 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
     private final String tokenizedSink;
     private final String dlqSink;
     private final DeadLetters letters;
+    private final IngestMetrics metrics;
     private final Map<DeadLetterReason, Long> rejected = new EnumMap<>(DeadLetterReason.class);
     private ProcessorContext<Object, Object> context;
     private long accepted;
 
     IngestProcessor(ReviewDecoder decoder, ReviewValidator validator, String tokenizedSink, String dlqSink,
-                    DeadLetterSizing sizing) {
+                    DeadLetterSizing sizing, IngestMetrics metrics) {
         this.decoder = decoder;
+        this.metrics = metrics;
         this.letters = new DeadLetters(sizing);
         this.validator = validator;
         this.tokenizedSink = tokenizedSink;
@@ -53,6 +56,7 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        metrics.received();
         ReviewValidator.Outcome outcome;
         try {
             outcome = decodeAndValidate(record.value());
@@ -70,6 +74,7 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
             context.forward(new Record<Object, Object>(ok.tokenized().getId(), ok.tokenized(), record.timestamp()),
                     tokenizedSink);
             accepted++;
+            metrics.tokenized();
         } else {
             deadLetter(record, ((ReviewValidator.Rejected) outcome).rejection());
         }
@@ -93,6 +98,7 @@ final class IngestProcessor implements Processor<byte[], byte[], Object, Object>
         out.headers().add(DeadLetters.REASON_HEADER, letter.reasonHeader());
         context.forward(out, dlqSink);
         rejected.merge(rejection.reason(), 1L, Long::sum);
+        metrics.deadLettered(rejection.reason());
         LOG.info("dead-lettered {} id={} reason={}: {}", position(), letter.value().getRecordId(), rejection.reason(),
                 letter.value().getDetail());
     }

@@ -2,6 +2,7 @@ package dev.sentiflow.ingest;
 
 import dev.sentiflow.avro.DeadLetter;
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.ingest.metrics.IngestMetrics;
 import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
@@ -28,7 +29,14 @@ public final class IngestTopology {
      * letter may be.
      */
     public record Params(String reviewsTopic, String tokenizedTopic, String dlqTopic, SchemaRegistryClient registry,
-                         ReviewValidator validator, DeadLetterSizing deadLetterSizing) {
+                         ReviewValidator validator, DeadLetterSizing deadLetterSizing, IngestMetrics metrics) {
+
+        /** Counting into meters nobody scrapes. */
+        public Params(String reviewsTopic, String tokenizedTopic, String dlqTopic, SchemaRegistryClient registry,
+                      ReviewValidator validator, DeadLetterSizing deadLetterSizing) {
+            this(reviewsTopic, tokenizedTopic, dlqTopic, registry, validator, deadLetterSizing,
+                    IngestMetrics.unregistered());
+        }
 
         /** With Kafka's default message limits. */
         public Params(String reviewsTopic, String tokenizedTopic, String dlqTopic, SchemaRegistryClient registry,
@@ -46,7 +54,7 @@ public final class IngestTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.reviewsTopic());
         topology.addProcessor(PROCESSOR,
                 () -> new IngestProcessor(decoder, params.validator(), TOKENIZED_SINK, DLQ_SINK,
-                        params.deadLetterSizing()), SOURCE);
+                        params.deadLetterSizing(), params.metrics()), SOURCE);
         topology.addSink(TOKENIZED_SINK, params.tokenizedTopic(), new StringSerializer(),
                 new AvroSerializer<TokenizedReview>(params.registry(), TokenizedReview.getClassSchema(), true, false),
                 PROCESSOR);

@@ -1,6 +1,7 @@
 package dev.sentiflow.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.DeadLetter;
@@ -15,6 +16,8 @@ import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.schemas.serde.WireFormat;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.FreePort;
+import dev.sentiflow.testkit.PrometheusText;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -103,13 +107,15 @@ class IngestIT {
                     review("bad-neutral", "ok I guess", 3, null)), DeadLetterReason.NEUTRAL_EXCLUDED);
         }
         int expected = goodIds.size() + badKeys.size();
+        int opsPort = FreePort.find();
 
         // 3. Run the app exactly as its main does.
         Map<String, String> settings = Map.of(
                 "bootstrap.servers", kafka.bootstrapServers(),
                 "schema.registry.url", server.confluentApiUrl(),
                 "state.dir", stateDir.toString(),
-                "kafka.commit.interval.ms", "200");
+                "kafka.commit.interval.ms", "200",
+                "metrics.port", String.valueOf(opsPort), "metrics.host", "127.0.0.1");
         long begin = System.nanoTime();
         KafkaStreams streams = IngestApp.start(new IngestConfig(settings));
         List<ConsumerRecord<String, TokenizedReview>> tokenized = new ArrayList<>();
@@ -134,9 +140,31 @@ class IngestIT {
             }
             System.out.printf("ingest IT: %d records out in %.1f s (%.0f records/s including app start-up)%n",
                     tokenized.size() + letters.size(), seconds, (tokenized.size() + letters.size()) / seconds);
+
+            // What an operator's Prometheus sees: the same counts, read by a text-format parser.
+            PrometheusText.Response ready = PrometheusText.get(opsPort, "/health/ready");
+            assertEquals(200, ready.status(), ready.body());
+            assertTrue(ready.body().contains("RUNNING"), ready.body());
+            assertEquals(200, PrometheusText.get(opsPort, "/health/live").status());
+            PrometheusText scrape = PrometheusText.scrape(opsPort);
+            Map<String, String> ingest = Map.of("service", "ingest");
+            assertEquals(Optional.of((double) expected), scrape.sum("sentiflow_ingest_records_in_total", ingest));
+            assertEquals(Optional.of((double) goodIds.size()), scrape.sum("sentiflow_ingest_records_tokenized_total",
+                    ingest));
+            Map<DeadLetterReason, Long> byReason = badKeys.values().stream()
+                    .collect(Collectors.groupingBy(r -> r, Collectors.counting()));
+            for (DeadLetterReason reason : DeadLetterReason.values()) {
+                assertEquals(Optional.of((double) byReason.getOrDefault(reason, 0L)),
+                        scrape.sum("sentiflow_ingest_dead_letters_total", Map.of("reason", reason.name())), reason.name());
+            }
+            assertTrue(scrape.samples().stream().anyMatch(m -> m.name().startsWith("kafka_stream_")),
+                    "Kafka Streams' own meters");
+            assertTrue(scrape.sum("jvm_threads_live_threads", ingest).orElse(0.0) > 0);
         } finally {
             streams.close(Duration.ofSeconds(30));
         }
+        assertThrows(java.io.IOException.class, () -> PrometheusText.get(opsPort, "/health/live"),
+                "the endpoint closes with the streams");
 
         List<String> tokenIds = tokenized.stream().map(ConsumerRecord::key).toList();
         assertEquals(goodIds.size(), tokenIds.size(), "tokenized count");

@@ -22,6 +22,8 @@ import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.config.TrainFrom;
 import dev.sentiflow.trainer.config.TrainerConfig;
+import dev.sentiflow.trainer.metrics.TrainerHealth;
+import dev.sentiflow.trainer.metrics.TrainerMetrics;
 import dev.sentiflow.trainer.intake.ExampleIntake;
 import dev.sentiflow.trainer.loop.RoundRunner;
 import dev.sentiflow.trainer.publish.RoundPublisher;
@@ -35,6 +37,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import dev.sentiflow.schemas.ops.OpsEndpoint;
+import dev.sentiflow.schemas.ops.OpsSettings;
+import dev.sentiflow.schemas.ops.ServiceMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -116,8 +122,29 @@ public final class TrainerApp {
         }
     }
 
-    /** Wires the service from its configuration; the caller runs and closes it. */
+    /**
+     * Wires the service from its configuration; the caller runs and closes it. The metrics and probes
+     * endpoint ({@code metrics.port}) answers from here on: not ready while the catalog is read.
+     */
     public static TrainerService build(TrainerConfig config, NDManager manager, BaseModel base, TextTokenizer tokenizer) {
+        ServiceMetrics metrics = new ServiceMetrics("trainer");
+        TrainerHealth health = new TrainerHealth(Clock.systemUTC());
+        OpsEndpoint endpoint = OpsEndpoint.start("trainer", OpsSettings.of(config), metrics, health.live(),
+                health.ready());
+        try {
+            return build(config, manager, base, tokenizer, metrics, health, () -> {
+                endpoint.close();
+                metrics.close();
+            });
+        } catch (RuntimeException e) {
+            endpoint.close();
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static TrainerService build(TrainerConfig config, NDManager manager, BaseModel base,
+            TextTokenizer tokenizer, ServiceMetrics metrics, TrainerHealth health, AutoCloseable ops) {
         List<String> labels = config.getList(TrainerConfig.LABELS);
         TrainingMode mode = config.trainingMode();
         TrainingConfig training = TrainingConfig.defaults(mode)
@@ -158,6 +185,7 @@ public final class TrainerApp {
                     new CheckpointAssembler(config.getLong(TrainerConfig.CHECKPOINT_MAX_PENDING_BYTES), config.signer()),
                     Duration.ofSeconds(60));
         }
+        health.catalogRead();
 
         Map<String, Object> input = new HashMap<>(consumers);
         input.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID));
@@ -182,8 +210,15 @@ public final class TrainerApp {
                 new AvroSerializer<>(registry, ModelCheckpoint.getClassSchema(), true, false),
                 new AvroSerializer<>(registry, TrainingMetrics.getClassSchema(), true, false),
                 config.getString(TrainerConfig.MODELS_TOPIC), config.getString(TrainerConfig.TRAINING_METRICS_TOPIC));
+        var inputConsumer = new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaClientMetrics clientMetrics = new KafkaClientMetrics(inputConsumer);
+        clientMetrics.bindTo(metrics.registry());
+        AutoCloseable opsAndBinder = () -> {
+            clientMetrics.close();
+            ops.close();
+        };
         var parts = new TrainerService.Parts(
-                new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                inputConsumer,
                 config.getString(TrainerConfig.TOKENIZED_TOPIC),
                 new RecordDecoder<>(registry, TokenizedReview.getClassSchema()),
                 Optional.of(liveReader),
@@ -195,7 +230,7 @@ public final class TrainerApp {
                 config.triggerPolicy(),
                 config::modelFor,
                 name -> new ExampleIntake(name, labels, tokenizer.id(), config.evalSplit(), caps),
-                Clock.systemUTC());
+                Clock.systemUTC(), new TrainerMetrics(metrics.registry(), Clock.systemUTC()), health, opsAndBinder);
         return new TrainerService(parts);
     }
 }

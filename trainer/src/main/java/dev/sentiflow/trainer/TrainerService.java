@@ -5,6 +5,8 @@ import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.failure.Backoff;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
+import dev.sentiflow.trainer.metrics.TrainerHealth;
+import dev.sentiflow.trainer.metrics.TrainerMetrics;
 import dev.sentiflow.trainer.loop.LiveFollower;
 import dev.sentiflow.trainer.loop.ModelStates;
 import dev.sentiflow.trainer.loop.OffsetBook;
@@ -72,7 +74,8 @@ public final class TrainerService implements AutoCloseable {
             Optional<Consumer<byte[], byte[]>> live, String liveTopic, RecordDecoder<LiveMetrics> liveMetrics,
             ModelsCatalog catalog, RoundRunner rounds, RoundPublisher publisher, TriggerPolicy policy,
             java.util.function.Function<String, String> modelFor,
-            java.util.function.Function<String, dev.sentiflow.trainer.intake.ExampleIntake> newIntake, Clock clock) {}
+            java.util.function.Function<String, dev.sentiflow.trainer.intake.ExampleIntake> newIntake, Clock clock,
+            TrainerMetrics metrics, TrainerHealth health, AutoCloseable ops) {}
 
     private final Parts parts;
     private final ModelStates models;
@@ -115,7 +118,9 @@ public final class TrainerService implements AutoCloseable {
         try {
             while (!stopping.get()) {
                 ConsumerRecords<byte[], byte[]> records = parts.input().poll(Duration.ofMillis(inFlight == null ? 500 : 200));
+                parts.health().polled();
                 route(records);
+                models.intakes().forEach(parts.metrics()::sizes);
                 live.ifPresent(f -> f.poll(this::liveObserved, this::decided));
                 retryPausedPartitions();
                 if (inFlight != null) {
@@ -135,10 +140,17 @@ public final class TrainerService implements AutoCloseable {
             }
         } catch (WakeupException e) {
             if (!stopping.get()) {
+                parts.health().ended(e.toString());
                 throw e;
             }
+        } catch (RuntimeException e) {
+            parts.health().ended(e.getMessage());
+            throw e;
         } finally {
             cancelRound();
+            if (stopping.get()) {
+                parts.health().ended("stopped");
+            }
         }
     }
 
@@ -269,8 +281,13 @@ public final class TrainerService implements AutoCloseable {
             trigger.published(round.job().version(), f.outcome().candidate().overall().accuracy(),
                     f.outcome().candidate().overall().count());
             // A challenger is published but not served: the champion inference serves stays the one drift watches.
-            parts.catalog().champion(model).ifPresent(c -> trigger.serving(c.version()));
+            parts.catalog().champion(model).ifPresent(c -> {
+                trigger.serving(c.version());
+                parts.metrics().champion(model, c.version());
+            });
         });
+        parts.metrics().roundCommitted(model, round.job().trigger().reason(), f.decision(), f.wallSeconds(),
+                f.outcome().trainSamplesPerSecond());
         models.intake(model).roundDone(round.job().input());
         trigger.roundCompleted(now());
         roundEnded();
@@ -318,6 +335,7 @@ public final class TrainerService implements AutoCloseable {
             trigger.published(c.version(), c.header().metrics().getOrDefault("accuracy", 0.0),
                     c.header().metrics().getOrDefault("eval_examples", 0.0).longValue());
             trigger.serving(c.version());
+            parts.metrics().champion(model, c.version());
         });
         return trigger;
     }
@@ -328,7 +346,10 @@ public final class TrainerService implements AutoCloseable {
             LOG.info(change);
             String model = decision.getModelName();
             if (models.models().contains(model)) {
-                parts.catalog().champion(model).ifPresent(c -> models.trigger(model).serving(c.version()));
+                parts.catalog().champion(model).ifPresent(c -> {
+                    models.trigger(model).serving(c.version());
+                    parts.metrics().champion(model, c.version());
+                });
             }
         });
     }
@@ -392,12 +413,18 @@ public final class TrainerService implements AutoCloseable {
         parts.input().close(Duration.ofSeconds(10));
         live.ifPresent(LiveFollower::close);
         parts.publisher().close();
+        try {
+            parts.ops().close();
+        } catch (Exception e) {
+            LOG.warn("closing the metrics endpoint: {}", e.toString());
+        }
     }
 
     /** Re-reads each newly assigned partition from the beginning: history below the committed offset. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            parts.health().assigned(parts.input().assignment().size());
             if (partitions.isEmpty()) {
                 return;
             }
@@ -427,6 +454,7 @@ public final class TrainerService implements AutoCloseable {
             });
             Set<TopicPartition> kept = new HashSet<>(parts.input().assignment());
             kept.removeAll(partitions);
+            parts.health().assigned(kept.size());
             resetToCommitted(kept);
         }
     }

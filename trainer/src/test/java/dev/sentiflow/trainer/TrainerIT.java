@@ -2,6 +2,7 @@ package dev.sentiflow.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -29,6 +30,8 @@ import dev.sentiflow.schemas.serde.AvroDeserializer;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.FreePort;
+import dev.sentiflow.testkit.PrometheusText;
 import dev.sentiflow.trainer.config.TrainerConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,6 +98,10 @@ class TrainerIT {
     }
 
     private static TrainerConfig config() {
+        return config(Map.of());
+    }
+
+    private static TrainerConfig config(Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("schema.registry.url", server.confluentApiUrl());
@@ -109,6 +116,7 @@ class TrainerIT {
         settings.put("checkpoint.chunk.bytes", "65536");
         settings.put("checkpoint.signing.key", "it-secret");
         settings.put("kafka.consumer.max.poll.records", "100");
+        settings.putAll(extra);
         return new TrainerConfig(settings);
     }
 
@@ -135,9 +143,28 @@ class TrainerIT {
 
         // Restart: a new instance finds v1 on the topic and continues with v2 from it.
         produce(uci.subList(420, 800));
-        TrainerService second = TrainerApp.build(config, manager, base, tokenizer);
+        int opsPort = FreePort.find();
+        TrainerService second = TrainerApp.build(config(Map.of("metrics.port", String.valueOf(opsPort),
+                "metrics.host", "127.0.0.1")), manager, base, tokenizer);
         running = pool.submit(second::run);
         versions = waitForVersions(2, Duration.ofMinutes(8), running);
+        // What an operator's Prometheus and Kubernetes see of the restarted trainer, read by a text-format parser.
+        PrometheusText.Response ready = PrometheusText.get(opsPort, "/health/ready");
+        assertEquals(200, ready.status(), ready.body());
+        assertTrue(ready.body().contains("partition(s) assigned"), ready.body());
+        assertEquals(200, PrometheusText.get(opsPort, "/health/live").status());
+        PrometheusText scrape = awaitScrape(opsPort, p -> p.sum("sentiflow_trainer_rounds_total", Map.of()).isPresent());
+        Map<String, String> model = Map.of("model", "default");
+        assertEquals(Optional.of(1.0), scrape.sum("sentiflow_trainer_rounds_total", Map.of("model", "default",
+                "trigger", "VOLUME", "outcome", "published", "rule", "not_worse")), scrape.samples("sentiflow_trainer_rounds_total", Map.of()).toString());
+        assertEquals(Optional.of(2.0), scrape.sum("sentiflow_trainer_champion_version", model));
+        assertEquals(Optional.of(1.0), scrape.sum("sentiflow_trainer_round_duration_seconds_count", model));
+        assertTrue(scrape.sum("sentiflow_trainer_eval_examples", model).orElse(0.0) > 0);
+        assertTrue(scrape.sum("sentiflow_trainer_replay_examples", model).orElse(0.0) > 0);
+        assertTrue(scrape.sum("sentiflow_trainer_since_last_publish_seconds", model).orElse(-1.0) >= 0);
+        assertTrue(scrape.sum("sentiflow_trainer_round_train_samples_per_second", model).orElse(0.0) > 0);
+        assertTrue(scrape.samples().stream().anyMatch(m -> m.name().startsWith("kafka_consumer_")),
+                "the input consumer's own meters");
         assertEquals(List.of(1L, 2L), versions.stream().map(AssembledCheckpoint::version).toList(),
                 "each version exactly once, none partial");
         assertEquals(1L, versions.get(1).header().parentVersion().getAsLong());
@@ -154,10 +181,15 @@ class TrainerIT {
         produce(uci.subList(800, 860));
         TrainingMetrics drift = waitForMetrics(m -> m.getScope() == MetricsScope.ROUND
                 && "DRIFT".equals(m.getLabels().get("trigger")), Duration.ofMinutes(8), running);
+        PrometheusText afterDrift = awaitScrape(opsPort, p -> p.sum("sentiflow_trainer_rounds_total",
+                Map.of("trigger", "DRIFT")).isPresent());
+        assertEquals(Optional.of(1.0), afterDrift.sum("sentiflow_trainer_rounds_total", Map.of("trigger", "DRIFT")));
         second.stop();
         running.get();
         second.close();
         pool.shutdown();
+        assertThrows(java.io.IOException.class, () -> PrometheusText.get(opsPort, "/health/live"),
+                "the endpoint closes with the trainer");
         assertTrue(drift.getLabels().get("trigger_detail").contains("v2"), drift.getLabels().toString());
 
         List<TrainingMetrics> metrics = TrainerIT.<TrainingMetrics>readAll("training.metrics",
@@ -303,5 +335,16 @@ class TrainerIT {
             committed.forEach((tp, o) -> out.put(tp, o.offset()));
             return out;
         }
+    }
+
+    private static PrometheusText awaitScrape(int port, java.util.function.Predicate<PrometheusText> wanted)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        PrometheusText last = PrometheusText.scrape(port);
+        while (!wanted.test(last) && System.nanoTime() < deadline) {
+            Thread.sleep(200); // polling under the deadline above: a round counts once its transaction commits
+            last = PrometheusText.scrape(port);
+        }
+        return last;
     }
 }

@@ -1,6 +1,7 @@
 package dev.sentiflow.inference.batch;
 
 import dev.sentiflow.avro.DeadLetterReason;
+import dev.sentiflow.inference.metrics.InferenceMetrics;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
@@ -56,6 +57,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final String dlqSink;
     private final String liveQuality;
     private final DeadLetters letters;
+    private final InferenceMetrics metrics;
     private final BatchBudget budget;
     private boolean slowLogged;
     private ProcessorContext<Object, Object> context;
@@ -75,8 +77,9 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
      */
     public BatchingProcessor(String inputTopic, String storeName, SchemaRegistryClient registry, int vocabSize,
             int maxLength, BatchScorer scorer, BatchPolicy policy, String predictionSink, String dlqSink,
-            String liveQuality, DeadLetterSizing deadLetterSizing) {
+            String liveQuality, DeadLetterSizing deadLetterSizing, InferenceMetrics metrics) {
         this.letters = new DeadLetters(deadLetterSizing);
+        this.metrics = metrics;
         this.inputTopic = inputTopic;
         this.storeName = storeName;
         this.decoder = new RecordDecoder<>(registry, TokenizedReview.getClassSchema());
@@ -166,6 +169,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         BatchScorer.Outcome outcome = scorer.score(inputs);
         long took = System.nanoTime() - begin;
         budget.scored(inputs.size(), longest, took);
+        metrics.batch(inputs.size(), took);
         if (took > budget.maxTime().toNanos() * 2 && !slowLogged) {
             LOG.warn("task {}: a batch of {} records (longest {} tokens) took {} ms, over twice batch.max.ms ({} ms); "
                     + "later batches are cut to fit", context.taskId(), inputs.size(), longest, took / 1_000_000,
@@ -178,6 +182,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             Record<Object, Object> prediction = new Record<>(s.prediction().getId(), s.prediction(),
                     byKey.get(s.key()).timestamp());
             context.forward(prediction, predictionSink);
+            metrics.scored(s.prediction());
             if (s.prediction().getTrueLabel() != null) {
                 context.forward(prediction, liveQuality);
             }
@@ -264,6 +269,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         out.headers().add(DLQ_REASON_HEADER, letter.reasonHeader());
         context.forward(out, dlqSink);
         deadSinceSummary.merge(reason, 1L, Long::sum);
+        metrics.deadLettered(reason);
     }
 
     private void logSummary() {

@@ -2,6 +2,7 @@ package dev.sentiflow.inference.live;
 
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.Prediction;
+import dev.sentiflow.inference.metrics.InferenceMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -22,10 +23,12 @@ public final class LiveQualityProcessor implements Processor<Object, Object, Obj
     private final LiveQuality quality;
     private final Duration interval;
     private final String sink;
+    private final InferenceMetrics metrics;
     private ProcessorContext<Object, Object> context;
 
-    public LiveQualityProcessor(LiveQuality quality, Duration interval, String sink) {
+    public LiveQualityProcessor(LiveQuality quality, Duration interval, String sink, InferenceMetrics metrics) {
         this.quality = quality;
+        this.metrics = metrics;
         this.interval = interval;
         this.sink = sink;
     }
@@ -50,6 +53,7 @@ public final class LiveQualityProcessor implements Processor<Object, Object, Obj
         for (LiveMetrics m : quality.changed(Instant.ofEpochMilli(nowMillis))) {
             m.setTask(context.taskId().toString()); // readers add up the windows of all tasks
             context.forward(new Record<Object, Object>(m.getModelName(), m, nowMillis), sink);
+            metrics.liveWindow(m);
         }
         quality.retainNewest(2);
     }

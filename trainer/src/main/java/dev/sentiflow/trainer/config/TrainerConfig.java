@@ -8,6 +8,7 @@ import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.config.ConfigMarkdown;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;
+import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.config.SharedOptions;
 import dev.sentiflow.schemas.config.UnknownOptions;
 import dev.sentiflow.trainer.gate.Gate;
@@ -86,7 +87,7 @@ public final class TrainerConfig extends AbstractConfig {
     private static final SharedOptions.Lora LORA_DEFAULTS = new SharedOptions.Lora(LoraConfig.defaults().r(),
             LoraConfig.defaults().alpha(), LoraConfig.defaults().targets(), LoraConfig.defaults().modulesToSave());
 
-    public static final ConfigDef DEFINITION = SharedOptions.defineLora(SchemaRegistrySettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = SharedOptions.defineLora(SchemaRegistrySettings.define(OpsSettings.define(new ConfigDef()))
             .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", Importance.HIGH,
                     "Kafka brokers to connect to (host:port, comma-separated).")
             .define(GROUP_ID, Type.STRING, "sentiflow-trainer", new ConfigDef.NonEmptyString(), Importance.MEDIUM,

@@ -106,7 +106,7 @@ public final class Gate {
                 OptionalDouble.of(champion.overall().macroF1()), candidate.overall().macroF1(),
                 OptionalDouble.of(overallDelta), true);
         if (dropped(overallDelta)) {
-            return new GateDecision(false, format("overall macro-F1 %.4f is %.4f below the champion's %.4f (tolerance %.4f)",
+            return new GateDecision(false, GateDecision.Rule.OVERALL_DROP, format("overall macro-F1 %.4f is %.4f below the champion's %.4f (tolerance %.4f)",
                     candidate.overall().macroF1(), -overallDelta, champion.overall().macroF1(), tolerance), overall, rows);
         }
         if (!forgotten.isEmpty()) {
@@ -117,11 +117,11 @@ public final class Gate {
                         "'%s' (%d examples): %.4f vs champion %.4f, beyond its noise of %.4f", row.domain(), row.count(),
                         row.candidate(), row.champion().getAsDouble(), noise(champion.perDomain().get(row.domain()))));
             }
-            return new GateDecision(false, format("catastrophic forgetting: macro-F1 dropped more than %.4f in %s "
+            return new GateDecision(false, GateDecision.Rule.DOMAIN_FORGETTING, format("catastrophic forgetting: macro-F1 dropped more than %.4f in %s "
                     + "(overall %.4f vs %.4f)", tolerance, which, candidate.overall().macroF1(),
                     champion.overall().macroF1()), overall, rows);
         }
-        return new GateDecision(true, format("macro-F1 %.4f vs champion %.4f (tolerance %.4f), no domain with %d+ "
+        return new GateDecision(true, GateDecision.Rule.NOT_WORSE, format("macro-F1 %.4f vs champion %.4f (tolerance %.4f), no domain with %d+ "
                 + "examples dropped more than the tolerance", candidate.overall().macroF1(),
                 champion.overall().macroF1(), tolerance, minDomainExamples), overall, rows);
     }
@@ -137,8 +137,8 @@ public final class Gate {
                 ours.macroF1(), baseline.macroF1());
         DomainRow overall = new DomainRow(GateDecision.OVERALL, ours.count(), OptionalDouble.empty(), ours.macroF1(),
                 OptionalDouble.empty(), true);
-        return new GateDecision(publish, publish
-                ? "first model beats the majority-class baseline: " + comparison
+        return new GateDecision(publish, publish ? GateDecision.Rule.BEATS_BASELINE : GateDecision.Rule.BELOW_BASELINE,
+                publish ? "first model beats the majority-class baseline: " + comparison
                 : "first model does not beat the majority-class baseline on both accuracy and macro-F1: " + comparison,
                 overall, rows);
     }

@@ -6,11 +6,26 @@ import java.util.Locale;
 /**
  * What the {@link Gate} decided about one candidate, and the numbers it decided on.
  *
+ * @param rule the rule that decided, a short stable name for metrics and dashboards ({@link Rule})
  * @param reason one sentence naming the deciding scores (and the domain, when forgetting refused it)
  * @param overall the whole evaluation set, as a row named {@value #OVERALL}
  * @param rows per domain, in name order
  */
-public record GateDecision(boolean publish, String reason, DomainRow overall, List<DomainRow> rows) {
+public record GateDecision(boolean publish, Rule rule, String reason, DomainRow overall, List<DomainRow> rows) {
+
+    /** Which rule decided. */
+    public enum Rule {
+        /** First model, published: it beats the majority-class baseline. */
+        BEATS_BASELINE,
+        /** First model, refused: it does not beat the majority-class baseline. */
+        BELOW_BASELINE,
+        /** Published: not worse than the champion overall or in any judged domain. */
+        NOT_WORSE,
+        /** Refused: overall macro-F1 dropped beyond the tolerance. */
+        OVERALL_DROP,
+        /** Refused: catastrophic forgetting in a domain. */
+        DOMAIN_FORGETTING
+    }
 
     public static final String OVERALL = "(overall)";
 

@@ -140,6 +140,10 @@ public final class ExampleIntake {
         return eval.values().stream().mapToInt(HashSample::size).sum();
     }
 
+    public int replaySize() {
+        return replay.size();
+    }
+
     /** A snapshot for a round; the stores are not changed until {@link #roundDone}. */
     public RoundInput roundInput() {
         List<LabeledExample> evalSet = new ArrayList<>();
