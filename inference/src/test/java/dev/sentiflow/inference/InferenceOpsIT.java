@@ -44,13 +44,15 @@ class InferenceOpsIT {
                     "metrics.port", String.valueOf(port), "metrics.host", "127.0.0.1", "live.interval.ms", "500",
                     "kafka.commit.interval.ms", "100");
             // start() returns once a model is served: until then the endpoint answers from its own thread.
+            java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newSingleThreadExecutor();
             CompletableFuture<InferenceService> starting = CompletableFuture.supplyAsync(() -> {
                 try {
                     return InferenceService.start(new InferenceConfig(settings));
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, starter);
+            starter.shutdown();
             PrometheusText.Response notReady = await(port, "/health/ready", r -> {
                 if (starting.isCompletedExceptionally()) {
                     throw new AssertionError("inference did not start", starting.handle((v, e) -> e).join());

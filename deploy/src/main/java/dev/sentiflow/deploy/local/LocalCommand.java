@@ -160,7 +160,8 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                 }
                 var child = children.start(service.main().command(), service.command(), null, service.env());
                 out.println("local: " + service.main().command() + " started (pid " + child.pid() + ", log "
-                        + child.log() + ")");
+                        + child.log() + (service.metricsPort() == 0 ? "" : ", metrics http://127.0.0.1:"
+                        + service.metricsPort() + "/metrics, probes /health/live and /health/ready") + ")");
             }
 
             streamer = new ReviewStreamer(client, new SchemaRegistryClient(registry.url()), selection.reviews(), rate,
@@ -192,7 +193,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
 
             awaitEnd(stop, new ServingLogWatcher(folder.logs().resolve(ServiceMain.INFERENCE.command() + ".log")), out,
                     monitor, streamer, testSplit);
-            monitor.printStatus(); // where it ended, whenever the last periodic line was
+            monitor.printFinalStatus(); // where it ended, whenever the last periodic line was
             monitor.close(); // no status lines while the test split and the report finish
             if (testSplit != null && children.awaitDeath(Duration.ZERO).isEmpty()) {
                 testSplit.finish(TEST_SPLIT_WAIT);

@@ -53,6 +53,8 @@ final class StatusMonitor implements AutoCloseable {
     private final dev.sentiflow.schemas.live.RolloutLedger decisions = new dev.sentiflow.schemas.live.RolloutLedger();
     private volatile Optional<RoundProgress> progressAtLastRound = Optional.empty();
     private long lastPredictions;
+    private double lastPerSecond;
+    private long lastPrintedNanos;
     private long lastTickNanos = System.nanoTime();
     private final long started = System.nanoTime();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
@@ -140,9 +142,14 @@ final class StatusMonitor implements AutoCloseable {
         long scored = counts.get(Topics.PREDICTIONS).get();
         long reviewsLag = Math.max(0, streamer.acked() - tokenized - reviewsDlq);
         long inferenceLag = Math.max(0, tokenized - scored - predictionsDlq);
-        double perSecond = (scored - lastPredictions) / Math.max(1e-9, (now - lastTickNanos) / 1e9);
-        lastPredictions = scored;
-        lastTickNanos = now;
+        // A line printed right after the last (the one at the stop) keeps the last rate: a fraction of a
+        // second measures nothing.
+        if (now - lastTickNanos >= 1_000_000_000L) {
+            lastPerSecond = (scored - lastPredictions) / ((now - lastTickNanos) / 1e9);
+            lastPredictions = scored;
+            lastTickNanos = now;
+        }
+        double perSecond = lastPerSecond;
         Map<String, StatusLine.Serving> serving = new java.util.HashMap<>();
         Map<String, Long> versions = new java.util.HashMap<>(servingVersion);
         swappedTo.forEach((model, version) -> versions.merge(model, version, Math::max));
@@ -181,8 +188,16 @@ final class StatusMonitor implements AutoCloseable {
         }
     }
 
+    /** The status line where the run ended, unless the periodic one was printed less than a second ago. */
+    synchronized void printFinalStatus() {
+        if (System.nanoTime() - lastPrintedNanos >= 1_000_000_000L) {
+            printStatus();
+        }
+    }
+
     synchronized void printStatus() {
         try {
+            lastPrintedNanos = System.nanoTime();
             out.println(snapshot());
         } catch (Exception e) {
             if (!closing) { // an interrupted snapshot at shutdown is no news

@@ -104,7 +104,7 @@ public final class TestSplitEvaluator implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--models", settingsFile.toString(), "--file", testFile.toString(),
                 "--model", swap.model(), "--versions", versions, "--out", scoresFile.toString()));
         try {
-            int code = children.run(name, JavaCommand.of("1g", Map.of(), ServiceMain.EVALUATE.mainClass(), args), EACH);
+            int code = children.run(name, JavaCommand.of("1g", JavaCommand.ONE_TORCH_THREAD, ServiceMain.EVALUATE.mainClass(), args), EACH);
             String prefix = swap.model() + " v" + swap.version() + " test accuracy";
             List<String> lines = Files.readAllLines(children.logOf(name), StandardCharsets.UTF_8);
             lines.stream().filter(l -> l.startsWith(prefix)).findFirst().ifPresentOrElse(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.schemas.config.ConfigSources;
+import dev.sentiflow.schemas.ops.OpsSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -340,6 +341,71 @@ class ManifestsTest {
             int at = line.indexOf("--command-config ");
             if (at >= 0 && job.file(line.substring(at).split("\\s+")[1]).isEmpty()) {
                 problems.add(job.owner.where(files.deploy) + ": --command-config file is not mounted");
+            }
+        }
+        assertNoProblems(problems);
+    }
+
+    /**
+     * Every Deployment's probes and scrape targets point at the endpoint its service serves: the port its
+     * {@code metrics.port} setting names (not 0), {@code /health/live} and {@code /health/ready}, the pod's
+     * prometheus.io annotations, a headless Service that the optional ServiceMonitor selects; and compose's
+     * Prometheus scrapes each service at its port.
+     */
+    @Test
+    void probesAndScrapeTargetsUseTheEndpointEachServiceServes() throws IOException {
+        List<String> problems = new ArrayList<>();
+        List<ServiceSettings> settings = k8sSettings();
+        Map<String, DeployFiles.K8sObject> services = byKind(k8s(), "Service");
+        for (K8sPod pod : k8sPods("Deployment")) {
+            String where = pod.owner.where(files.deploy);
+            ServiceSettings s = settings.stream().filter(x -> x.where().equals(where)).findFirst().orElseThrow();
+            int port = Integer.parseInt(s.values().getOrDefault(OpsSettings.METRICS_PORT, "0"));
+            if (port == 0) {
+                problems.add(where + ": metrics.port is not set, so there is no endpoint to probe or scrape");
+                continue;
+            }
+            List<Map<String, Object>> ports = DeployFiles.list(pod.container.get("ports"));
+            Object named = ports.stream().filter(p -> "metrics".equals(p.get("name"))).map(p -> p.get("containerPort"))
+                    .findFirst().orElse(null);
+            if (!Integer.valueOf(port).equals(named)) {
+                problems.add(where + ": container port 'metrics' is " + named + ", metrics.port is " + port);
+            }
+            for (String[] probe : new String[][] {{"livenessProbe", "/health/live"}, {"readinessProbe", "/health/ready"},
+                    {"startupProbe", "/health/live"}}) {
+                Object path = path(pod.container, probe[0], "httpGet", "path");
+                Object probePort = path(pod.container, probe[0], "httpGet", "port");
+                if (!probe[1].equals(path) || !("metrics".equals(probePort) || Integer.valueOf(port).equals(probePort))) {
+                    problems.add(where + ": " + probe[0] + " asks " + probePort + path + ", not metrics" + probe[1]);
+                }
+            }
+            Map<?, ?> annotations = (Map<?, ?>) path(pod.owner.body(), "spec", "template", "metadata", "annotations");
+            if (annotations == null || !"true".equals(annotations.get("prometheus.io/scrape"))
+                    || !String.valueOf(port).equals(annotations.get("prometheus.io/port"))
+                    || !"/metrics".equals(annotations.get("prometheus.io/path"))) {
+                problems.add(where + ": the pod's prometheus.io annotations do not name port " + port + " and /metrics");
+            }
+            DeployFiles.K8sObject service = services.get(pod.owner.name() + "-metrics");
+            if (service == null || !String.valueOf(path(pod.owner.body(), "spec", "selector", "matchLabels",
+                    "app.kubernetes.io/name")).equals(String.valueOf(path(service.body(), "spec", "selector",
+                    "app.kubernetes.io/name")))) {
+                problems.add(where + ": no Service " + pod.owner.name() + "-metrics selecting its pods");
+            } else if (DeployFiles.list(path(service.body(), "spec", "ports")).stream()
+                    .noneMatch(p -> "metrics".equals(p.get("name")) && Integer.valueOf(port).equals(p.get("port")))) {
+                problems.add(where + ": Service " + pod.owner.name() + "-metrics has no port 'metrics' " + port);
+            }
+        }
+        Map<String, Object> monitor = files.k8s("k8s/optional").stream().filter(o -> o.kind().equals("ServiceMonitor"))
+                .findFirst().orElseThrow(() -> new AssertionError("k8s/optional has no ServiceMonitor")).body();
+        assertEquals("metrics", path(DeployFiles.list(path(monitor, "spec", "endpoints")).get(0), "port"));
+
+        // compose: Prometheus scrapes each service at the port it serves.
+        String prometheus = DeployFiles.read(files.deploy.resolve("compose").resolve("prometheus.yml"));
+        for (ServiceSettings s : composeSettings()) {
+            String target = s.where().substring(s.where().lastIndexOf(' ') + 1) + ":"
+                    + s.values().getOrDefault(OpsSettings.METRICS_PORT, "0");
+            if (!prometheus.contains("\"" + target + "\"")) {
+                problems.add("compose/prometheus.yml does not scrape " + target + " (" + s.where() + ")");
             }
         }
         assertNoProblems(problems);
