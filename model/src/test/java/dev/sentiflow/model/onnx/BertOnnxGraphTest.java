@@ -1,0 +1,168 @@
+package dev.sentiflow.model.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.model.bert.BertEncoder;
+import dev.sentiflow.model.bert.Projections;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.lora.LoraProjections;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The graph written from our own classifier, run by ONNX Runtime, gives the logits the DJL model
+ * gives (within 1e-4) on a small random 2-layer model with padding in the batch: without adapters,
+ * with LoRA adapters (fed as inputs, their B made non-zero so they count), and after a second
+ * version's adapters and head are fed to the same session.
+ */
+class BertOnnxGraphTest {
+
+    private static final BertConfig TINY = new BertConfig("bert", 120, 32, 2, 4, 64, 64, 2, 1e-12f, 0.1f, 0.1f, 0.02f);
+    private static final Predicate<String> PER_VERSION = n -> n.contains(".lora_") || n.startsWith("pooler.")
+            || n.startsWith("classifier.");
+
+    @Test
+    void logitsMatchTheDjlModelWithoutAdapters() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SequenceClassifier model = model(manager, Projections.PLAIN, 1);
+            BertOnnxGraph.Written graph = BertOnnxGraph.write(TINY, weights(model), PER_VERSION, 1f);
+            assertEquals(List.of("classifier.bias", "classifier.weight", "pooler.dense.bias", "pooler.dense.weight"),
+                    graph.versionInputs().keySet().stream().sorted().toList());
+            assertParity(manager, model, graph);
+        }
+    }
+
+    @Test
+    void logitsMatchWithLoraAdaptersFedAsInputsAndASecondVersionOnTheSameSession() throws Exception {
+        LoraConfig lora = LoraConfig.defaults();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SequenceClassifier v1 = model(manager, new LoraProjections(lora), 2);
+            BertOnnxGraph.Written graph = BertOnnxGraph.write(TINY, weights(v1), PER_VERSION, lora.alpha() / lora.r());
+            // query and value of 2 layers, A and B each, and the head's 4
+            assertEquals(2 * 2 * 2 + 4, graph.versionInputs().size(), graph.versionInputs().keySet().toString());
+            assertEquals(List.of((long) lora.r(), 32L), List.of(graph.versionInputs()
+                    .get("encoder.layer.1.attention.self.value.lora_A.weight")[0], graph.versionInputs()
+                    .get("encoder.layer.1.attention.self.value.lora_A.weight")[1]));
+            assertParity(manager, v1, graph);
+            // v2: same base, other adapters and head; the session built for v1 serves it through its inputs.
+            SequenceClassifier v2 = model(manager, new LoraProjections(lora), 3);
+            copyBase(v1, v2);
+            assertParity(manager, v2, graph);
+        }
+    }
+
+    @Test
+    void aMissingWeightIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BertOnnxGraph.write(TINY, Map.of(), PER_VERSION, 1f));
+        assertTrue(e.getMessage().contains("classifier.weight"), e.getMessage());
+    }
+
+    private static SequenceClassifier model(NDManager manager, Projections projections, long seed) {
+        SequenceClassifier model = new SequenceClassifier(new BertEncoder(TINY, projections), 3);
+        model.initialize(manager, DataType.FLOAT32);
+        Random random = new Random(seed);
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            NDArray a = e.getValue().getArray();
+            float[] values = new float[(int) a.size()];
+            boolean norm = e.getKey().contains("LayerNorm");
+            for (int i = 0; i < values.length; i++) {
+                // LayerNorm scales near 1, everything else small and non-zero (LoRA B included, so it counts).
+                values[i] = (float) ((norm && e.getKey().endsWith("weight") ? 1 : 0) + random.nextGaussian() * 0.2);
+            }
+            a.set(values);
+        }
+        return model;
+    }
+
+    /** v2 keeps its own adapters and head but takes v1's base, as two versions of one base do. */
+    private static void copyBase(SequenceClassifier from, SequenceClassifier to) {
+        Map<String, Parameter> source = from.namedParameters();
+        to.namedParameters().forEach((name, p) -> {
+            if (!PER_VERSION.test(name)) {
+                p.getArray().set(source.get(name).getArray().toFloatArray());
+            }
+        });
+    }
+
+    private static Map<String, BertOnnxGraph.Tensor> weights(SequenceClassifier model) {
+        Map<String, BertOnnxGraph.Tensor> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> out.put(name,
+                new BertOnnxGraph.Tensor(p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
+        return out;
+    }
+
+    private static void assertParity(NDManager manager, SequenceClassifier model, BertOnnxGraph.Written graph)
+            throws Exception {
+        int b = 3;
+        int s = 9;
+        long[] ids = new long[b * s];
+        long[] mask = new long[b * s];
+        Random random = new Random(5);
+        int[] lengths = {9, 5, 2};
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < s; j++) {
+                boolean real = j < lengths[i];
+                ids[i * s + j] = real ? 1 + random.nextInt(TINY.vocabSize() - 1) : 0;
+                mask[i * s + j] = real ? 1 : 0;
+            }
+        }
+        float[] expected = model.forward(new ParameterStore(manager, false), new NDList(
+                manager.create(ids, new Shape(b, s)), manager.create(mask, new Shape(b, s))), false)
+                .singletonOrThrow().toFloatArray();
+
+        Map<String, BertOnnxGraph.Tensor> weights = weights(model);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            try (OrtSession session = env.createSession(graph.model(), options)) {
+                Map<String, OnnxTensor> in = new HashMap<>();
+                try {
+                    in.put(BertOnnxGraph.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {b, s}));
+                    in.put(BertOnnxGraph.ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
+                            new long[] {b, s}));
+                    for (var e : graph.versionInputs().entrySet()) {
+                        in.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(weights.get(e.getKey()).data()),
+                                e.getValue()));
+                    }
+                    try (OrtSession.Result r = session.run(in)) {
+                        FloatBuffer fb = ((OnnxTensor) r.get(BertOnnxGraph.LOGITS).orElseThrow()).getFloatBuffer();
+                        float[] actual = new float[fb.remaining()];
+                        fb.get(actual);
+                        assertEquals(expected.length, actual.length);
+                        double maxErr = 0;
+                        for (int i = 0; i < actual.length; i++) {
+                            maxErr = Math.max(maxErr, Math.abs(actual[i] - expected[i]));
+                        }
+                        System.out.printf("onnx graph parity: %d logits, max abs error %.3g, %d nodes%n",
+                                actual.length, maxErr, graph.nodes());
+                        assertTrue(maxErr < 1e-4, "max abs error " + maxErr);
+                    }
+                } finally {
+                    in.values().forEach(OnnxTensor::close);
+                }
+            }
+        }
+    }
+}
