@@ -1,0 +1,126 @@
+package dev.sentiflow.model.onnx;
+
+import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.model.weights.MiniLmImport;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Our written graph against the stock MiniLM ONNX file, both on ONNX Runtime (ALL optimizations,
+ * default threads), in one run: samples/s at batch 1/8/32 x 128 real tokens, for the stock file
+ * (encoder only), our graph without adapters (encoder, pooler and head) and with LoRA adapters fed as
+ * inputs; each as a ratio to the stock file. Prints one table.
+ *
+ * <p>Run: {@code ./bench onnx [--quick]}.
+ */
+public final class OnnxGraphBenchmark {
+
+    private OnnxGraphBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        double seconds = quick ? 1.5 : 5;
+        int length = 128;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (NDManager manager = NDManager.newBaseManager();
+             BaseModel base = BaseModels.load(manager, BaseModels.MINILM)) {
+            LoraConfig lora = LoraConfig.defaults();
+            SequenceClassifier plain = Classifiers.create(manager, base, 2, Optional.empty(), 1);
+            SequenceClassifier adapted = Classifiers.create(manager, base, 2, Optional.of(lora), 1);
+            BertOnnxGraph.Written plainGraph = BertOnnxGraph.write(base.config(), weights(plain), OnnxGraphBenchmark::perVersion, 1f);
+            BertOnnxGraph.Written loraGraph = BertOnnxGraph.write(base.config(), weights(adapted),
+                    OnnxGraphBenchmark::perVersion, lora.alpha() / lora.r());
+            Map<String, BertOnnxGraph.Tensor> loraWeights = weights(adapted);
+            Map<String, BertOnnxGraph.Tensor> plainWeights = weights(plain);
+            System.out.printf(Locale.ROOT, "onnx bench: MiniLM (6x384), %d tokens per row, ONNX Runtime %s, %d cores%n",
+                    length, env.getVersion(), Runtime.getRuntime().availableProcessors());
+            System.out.println("batch | stock file | our graph, no adapter | our graph, LoRA (q,v r=8) | ratios to stock");
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options);
+                     OrtSession ours = env.createSession(plainGraph.model(), options);
+                     OrtSession oursLora = env.createSession(loraGraph.model(), options)) {
+                    for (int batch : new int[] {1, 8, 32}) {
+                        double s = rate(env, stock, batch, length, Map.of(), Map.of(), true, seconds);
+                        double p = rate(env, ours, batch, length, plainGraph.versionInputs(), plainWeights, false, seconds);
+                        double l = rate(env, oursLora, batch, length, loraGraph.versionInputs(), loraWeights, false,
+                                seconds);
+                        System.out.printf(Locale.ROOT, "%5d | %7.1f/s | %7.1f/s | %7.1f/s | %.2fx, %.2fx (adapter "
+                                + "cost %.1f%%)%n", batch, s, p, l, p / s, l / s, 100 * (1 - l / p));
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean perVersion(String name) {
+        return name.contains(".lora_") || name.startsWith("pooler.") || name.startsWith("classifier.");
+    }
+
+    private static Map<String, BertOnnxGraph.Tensor> weights(SequenceClassifier model) {
+        Map<String, BertOnnxGraph.Tensor> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> out.put(name,
+                new BertOnnxGraph.Tensor(p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
+        return out;
+    }
+
+    /** Samples per second over about {@code seconds} of runs after a warm-up; the inputs are made once. */
+    private static double rate(OrtEnvironment env, OrtSession session, int batch, int length,
+            Map<String, long[]> versionInputs, Map<String, BertOnnxGraph.Tensor> weights, boolean tokenTypes,
+            double seconds) throws Exception {
+        long[] ids = new long[batch * length];
+        long[] mask = new long[batch * length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i % length == 0 ? 101 : 1000 + (i * 7919L) % 20000;
+            mask[i] = 1;
+        }
+        List<OnnxTensor> made = new ArrayList<>();
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try {
+            in.put("input_ids", track(made, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, length})));
+            in.put("attention_mask", track(made, OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
+                    new long[] {batch, length})));
+            if (tokenTypes) {
+                in.put("token_type_ids", track(made, OnnxTensor.createTensor(env,
+                        LongBuffer.wrap(new long[batch * length]), new long[] {batch, length})));
+            }
+            for (var e : versionInputs.entrySet()) {
+                in.put(e.getKey(), track(made, OnnxTensor.createTensor(env, FloatBuffer.wrap(weights.get(e.getKey())
+                        .data()), e.getValue())));
+            }
+            for (int i = 0; i < 3; i++) {
+                session.run(in).close();
+            }
+            long begin = System.nanoTime();
+            int runs = 0;
+            while (System.nanoTime() - begin < seconds * 1e9) {
+                session.run(in).close();
+                runs++;
+            }
+            return runs * batch / ((System.nanoTime() - begin) / 1e9);
+        } finally {
+            made.forEach(OnnxTensor::close);
+        }
+    }
+
+    private static OnnxTensor track(List<OnnxTensor> made, OnnxTensor t) {
+        made.add(t);
+        return t;
+    }
+}
