@@ -21,6 +21,14 @@ import java.util.function.Predicate;
  */
 public final class BertOnnxGraph {
 
+    /**
+     * Which ops the graph is written with: only standard ONNX ones (portable, any runtime), or ONNX
+     * Runtime's fused contrib ops where its optimizer does not fuse them itself (attention as
+     * {@code com.microsoft.MultiHeadAttention} on the LoRA-adapted projections, residual + LayerNorm as
+     * {@code SkipLayerNormalization}).
+     */
+    public enum Ops { STANDARD, ONNX_RUNTIME }
+
     /** A weight: dims and row-major float32 values. */
     public record Tensor(long[] dims, float[] data) {}
 
@@ -32,7 +40,10 @@ public final class BertOnnxGraph {
     public static final String LOGITS = "logits";
     private static final float MASKED = 1e9f;
 
-    private final OnnxModelWriter w = new OnnxModelWriter("sentiflow-bert", List.of(new OnnxModelWriter.Opset("", 17)));
+    private static final String MS = "com.microsoft";
+
+    private final OnnxModelWriter w;
+    private final Ops ops;
     private final Map<String, Tensor> weights;
     private final Predicate<String> perVersion;
     private final float loraScale;
@@ -40,7 +51,10 @@ public final class BertOnnxGraph {
     private final java.util.Set<String> stored = new java.util.HashSet<>();
     private int temp;
 
-    private BertOnnxGraph(Map<String, Tensor> weights, Predicate<String> perVersion, float loraScale) {
+    private BertOnnxGraph(Ops ops, Map<String, Tensor> weights, Predicate<String> perVersion, float loraScale) {
+        this.ops = ops;
+        this.w = new OnnxModelWriter("sentiflow-bert", ops == Ops.STANDARD ? List.of(new OnnxModelWriter.Opset("", 17))
+                : List.of(new OnnxModelWriter.Opset("", 17), new OnnxModelWriter.Opset(MS, 1)));
         this.weights = weights;
         this.perVersion = perVersion;
         this.loraScale = loraScale;
@@ -53,12 +67,19 @@ public final class BertOnnxGraph {
      */
     public static Written write(BertConfig config, Map<String, Tensor> weights, Predicate<String> perVersion,
             float loraScale) {
-        BertOnnxGraph g = new BertOnnxGraph(weights, perVersion, loraScale);
+        return write(Ops.STANDARD, config, weights, perVersion, loraScale);
+    }
+
+    /** As {@link #write(BertConfig, Map, Predicate, float)}, with these ops. */
+    public static Written write(Ops ops, BertConfig config, Map<String, Tensor> weights, Predicate<String> perVersion,
+            float loraScale) {
+        BertOnnxGraph g = new BertOnnxGraph(ops, weights, perVersion, loraScale);
         int labels = (int) g.tensor("classifier.weight").dims()[0];
         g.w.input(INPUT_IDS, ElemType.INT64, "batch", "sequence");
         g.w.input(ATTENTION_MASK, ElemType.INT64, "batch", "sequence");
         String hidden = g.embeddings(config);
-        String maskBias = g.maskBias();
+        String maskBias = ops == Ops.STANDARD ? g.maskBias()
+                : g.w.node("Cast", List.of(ATTENTION_MASK), g.name("key_padding_mask"), Attribute.ofInt("to", 6));
         for (int i = 0; i < config.numLayers(); i++) {
             hidden = g.layer(config, "encoder.layer." + i + ".", hidden, maskBias);
         }
@@ -95,7 +116,29 @@ public final class BertOnnxGraph {
         return w.node("Unsqueeze", List.of(bias, int64s(1, 2)), name("mask_bias_4d"));
     }
 
-    private String layer(BertConfig config, String p, String x, String maskBias) {
+    private String layer(BertConfig config, String p, String x, String mask) {
+        return ops == Ops.STANDARD ? standardLayer(config, p, x, mask) : fusedLayer(config, p, x, mask);
+    }
+
+    /** Attention and residual LayerNorms as ONNX Runtime's contrib kernels; {@code keyPadding} is int32 [B,S]. */
+    private String fusedLayer(BertConfig config, String p, String x, String keyPadding) {
+        String q = linear(x, p + "attention.self.query");
+        String k = linear(x, p + "attention.self.key");
+        String v = linear(x, p + "attention.self.value");
+        String ctx = w.node(MS, "MultiHeadAttention", List.of(q, k, v, "", keyPadding), List.of(name("context")),
+                Attribute.ofInt("num_heads", config.numHeads())).get(0);
+        String a = skipLayerNorm(linear(ctx, p + "attention.output.dense"), x, p + "attention.output.LayerNorm",
+                config.layerNormEps());
+        String inner = gelu(linear(a, p + "intermediate.dense"));
+        return skipLayerNorm(linear(inner, p + "output.dense"), a, p + "output.LayerNorm", config.layerNormEps());
+    }
+
+    private String skipLayerNorm(String x, String skip, String prefix, float eps) {
+        return w.node(MS, "SkipLayerNormalization", List.of(x, skip, weight(prefix + ".weight"), weight(prefix + ".bias")),
+                List.of(name("skip_ln")), Attribute.ofFloat("epsilon", eps)).get(0);
+    }
+
+    private String standardLayer(BertConfig config, String p, String x, String maskBias) {
         int heads = config.numHeads();
         int headSize = config.headSize();
         String q = split(linear(x, p + "attention.self.query"), heads, headSize, 0, 2, 1, 3);

@@ -73,6 +73,17 @@ class BertOnnxGraphTest {
     }
 
     @Test
+    void theGraphWithOnnxRuntimesFusedOpsGivesTheSameLogits() throws Exception {
+        LoraConfig lora = LoraConfig.defaults();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SequenceClassifier model = model(manager, new LoraProjections(lora), 4);
+            BertOnnxGraph.Written graph = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, TINY, weights(model),
+                    PER_VERSION, lora.alpha() / lora.r());
+            assertParity(manager, model, graph);
+        }
+    }
+
+    @Test
     void aMissingWeightIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BertOnnxGraph.write(TINY, Map.of(), PER_VERSION, 1f));

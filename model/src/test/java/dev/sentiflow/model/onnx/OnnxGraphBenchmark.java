@@ -23,8 +23,9 @@ import java.util.Optional;
 /**
  * Our written graph against the stock MiniLM ONNX file, both on ONNX Runtime (ALL optimizations,
  * default threads), in one run: samples/s at batch 1/8/32 x 128 real tokens, for the stock file
- * (encoder only), our graph without adapters (encoder, pooler and head) and with LoRA adapters fed as
- * inputs; each as a ratio to the stock file. Prints one table.
+ * (encoder only) and our graph (encoder, pooler and head) in standard ops and with ONNX Runtime's
+ * fused ops, each without adapters and with LoRA adapters fed as inputs; each as a ratio to the
+ * stock file. Prints one table.
  *
  * <p>Run: {@code ./bench onnx [--quick]}.
  */
@@ -43,31 +44,50 @@ public final class OnnxGraphBenchmark {
             LoraConfig lora = LoraConfig.defaults();
             SequenceClassifier plain = Classifiers.create(manager, base, 2, Optional.empty(), 1);
             SequenceClassifier adapted = Classifiers.create(manager, base, 2, Optional.of(lora), 1);
-            BertOnnxGraph.Written plainGraph = BertOnnxGraph.write(base.config(), weights(plain), OnnxGraphBenchmark::perVersion, 1f);
-            BertOnnxGraph.Written loraGraph = BertOnnxGraph.write(base.config(), weights(adapted),
-                    OnnxGraphBenchmark::perVersion, lora.alpha() / lora.r());
             Map<String, BertOnnxGraph.Tensor> loraWeights = weights(adapted);
             Map<String, BertOnnxGraph.Tensor> plainWeights = weights(plain);
-            System.out.printf(Locale.ROOT, "onnx bench: MiniLM (6x384), %d tokens per row, ONNX Runtime %s, %d cores%n",
-                    length, env.getVersion(), Runtime.getRuntime().availableProcessors());
-            System.out.println("batch | stock file | our graph, no adapter | our graph, LoRA (q,v r=8) | ratios to stock");
+            float scale = lora.alpha() / lora.r();
+            List<Variant> variants = new ArrayList<>();
+            for (BertOnnxGraph.Ops ops : BertOnnxGraph.Ops.values()) {
+                variants.add(new Variant(ops + ", no adapter", BertOnnxGraph.write(ops, base.config(), plainWeights,
+                        OnnxGraphBenchmark::perVersion, 1f), plainWeights));
+                variants.add(new Variant(ops + ", LoRA", BertOnnxGraph.write(ops, base.config(), loraWeights,
+                        OnnxGraphBenchmark::perVersion, scale), loraWeights));
+            }
+            System.out.printf(Locale.ROOT, "onnx bench: MiniLM (6x384), %d tokens per row, ONNX Runtime %s, %d cores; "
+                    + "samples/s and the ratio to the stock file in the same run%n", length, env.getVersion(),
+                    Runtime.getRuntime().availableProcessors());
+            StringBuilder header = new StringBuilder("batch | stock file");
+            variants.forEach(v -> header.append(" | ").append(v.name()));
+            System.out.println(header);
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options);
-                     OrtSession ours = env.createSession(plainGraph.model(), options);
-                     OrtSession oursLora = env.createSession(loraGraph.model(), options)) {
+                List<OrtSession> sessions = new ArrayList<>();
+                try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options)) {
+                    for (Variant v : variants) {
+                        sessions.add(env.createSession(v.graph().model(), options));
+                    }
                     for (int batch : new int[] {1, 8, 32}) {
                         double s = rate(env, stock, batch, length, Map.of(), Map.of(), true, seconds);
-                        double p = rate(env, ours, batch, length, plainGraph.versionInputs(), plainWeights, false, seconds);
-                        double l = rate(env, oursLora, batch, length, loraGraph.versionInputs(), loraWeights, false,
-                                seconds);
-                        System.out.printf(Locale.ROOT, "%5d | %7.1f/s | %7.1f/s | %7.1f/s | %.2fx, %.2fx (adapter "
-                                + "cost %.1f%%)%n", batch, s, p, l, p / s, l / s, 100 * (1 - l / p));
+                        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%5d | %6.1f/s", batch, s));
+                        for (int i = 0; i < variants.size(); i++) {
+                            Variant v = variants.get(i);
+                            double r = rate(env, sessions.get(i), batch, length, v.graph().versionInputs(), v.weights(),
+                                    false, seconds);
+                            row.append(String.format(Locale.ROOT, " | %6.1f/s %.2fx", r, r / s));
+                        }
+                        System.out.println(row);
+                    }
+                } finally {
+                    for (OrtSession session : sessions) {
+                        session.close();
                     }
                 }
             }
         }
     }
+
+    private record Variant(String name, BertOnnxGraph.Written graph, Map<String, BertOnnxGraph.Tensor> weights) {}
 
     private static boolean perVersion(String name) {
         return name.contains(".lora_") || name.startsWith("pooler.") || name.startsWith("classifier.");
