@@ -90,8 +90,12 @@ class InferenceOpsIT {
                         "Kafka Streams' own meters");
                 awaitMetric(port, "sentiflow_inference_dead_letters_total", Map.of("reason", "UNDECODABLE"),
                         v -> v == Poison.COUNT, Duration.ofMinutes(1));
-                awaitMetric(port, "sentiflow_inference_live_accuracy", Map.of("model", "default", "version", "1"),
-                        v -> v >= 0 && v <= 1, Duration.ofMinutes(1));
+                PrometheusText live = awaitMetric(port, "sentiflow_inference_live_accuracy",
+                        Map.of("model", "default", "version", "1"), v -> v > 0, Duration.ofMinutes(1));
+                for (PrometheusText.Sample window : live.samples("sentiflow_inference_live_accuracy", Map.of())) {
+                    assertTrue(window.value() >= 0 && window.value() <= 1, window.toString());
+                    assertTrue(window.labels().get("task").matches("0_[01]"), "one series per task: " + window);
+                }
 
                 // A swap moves the served version and the swap count.
                 KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, "models", 1,

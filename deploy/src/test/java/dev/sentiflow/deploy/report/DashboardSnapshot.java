@@ -143,9 +143,19 @@ public final class DashboardSnapshot {
         });
         chart(html, "Served version per model", "version", scrapes, (previous, now) -> gauge(now, "inference",
                 "sentiflow_inference_served_version", s -> s.labels().get("model")));
-        chart(html, "Live accuracy per model and version", "accuracy", scrapes, (previous, now) -> gauge(now,
-                "inference", "sentiflow_inference_live_accuracy", s -> s.labels().get("model") + " v"
-                        + s.labels().get("version")));
+        chart(html, "Live accuracy per model and version", "accuracy", scrapes, (previous, now) -> {
+            // avg by (model, version) over the tasks, as the dashboard's query does
+            Map<String, Double> sum = gauge(now, "inference", "sentiflow_inference_live_accuracy",
+                    s -> s.labels().get("model") + " v" + s.labels().get("version"));
+            Map<String, Double> count = new TreeMap<>();
+            PrometheusText p = now.byService().get("inference");
+            if (p != null) {
+                p.samples("sentiflow_inference_live_accuracy", Map.of()).forEach(s -> count.merge(
+                        s.labels().get("model") + " v" + s.labels().get("version"), 1.0, Double::sum));
+            }
+            sum.replaceAll((k, v) -> v / count.get(k));
+            return sum;
+        });
         chart(html, "Training rounds (committed, cumulative)", "rounds", scrapes, (previous, now) -> gauge(now,
                 "trainer", "sentiflow_trainer_rounds_total", s -> s.labels().get("outcome") + " ("
                         + s.labels().get("rule") + ")"));

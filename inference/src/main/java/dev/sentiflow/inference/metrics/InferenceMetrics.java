@@ -102,13 +102,17 @@ public final class InferenceMetrics {
         if (m.getLabeledCount() == 0 || m.getDecision() != null) {
             return;
         }
-        String key = m.getModelName() + " " + m.getModelVersion() + " " + m.getRole();
+        // One series per task (input partition): each scores other records, and a gauge shared by the tasks
+        // would flip between their windows. Dashboards average over task.
+        String task = m.getTask() == null ? "" : m.getTask();
+        String key = m.getModelName() + " " + m.getModelVersion() + " " + m.getRole() + " " + task;
         live.computeIfAbsent(key, k -> {
             AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
             Gauge.builder("sentiflow.inference.live.accuracy", holder, AtomicReference::get)
-                    .description("Accuracy of the newest live window (labeled records) of a version, per role")
+                    .description("Accuracy of the newest live window (labeled records) of a version on one input "
+                            + "partition (task), per role")
                     .tags(Tags.of("model", m.getModelName(), "version", String.valueOf(m.getModelVersion()),
-                            "role", m.getRole().name()))
+                            "role", m.getRole().name(), "task", task))
                     .register(registry);
             return holder;
         }).set(m.getAccuracy());
