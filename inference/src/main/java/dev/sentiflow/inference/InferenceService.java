@@ -56,27 +56,11 @@ public final class InferenceService implements AutoCloseable {
     private final ModelsFollower follower;
     private final KafkaStreams streams;
     private final Duration shutdownTimeout;
-    private final Ops ops;
-
     /** The metrics and probes endpoint, open from the start (so readiness says what it waits for) to the close. */
-    private record Ops(ServiceMetrics metrics, OpsEndpoint endpoint, List<AutoCloseable> binders)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            endpoint.close();
-            for (AutoCloseable binder : binders) {
-                try {
-                    binder.close();
-                } catch (Exception e) {
-                    LOG.debug("closing a metrics binder: {}", e.toString());
-                }
-            }
-            metrics.close();
-        }
-    }
+    private final OpsEndpoint ops;
 
     private InferenceService(NDManager manager, ModelRegistry registry, CheckpointIntake intake,
-            ModelsFollower follower, KafkaStreams streams, Duration shutdownTimeout, Ops ops) {
+            ModelsFollower follower, KafkaStreams streams, Duration shutdownTimeout, OpsEndpoint ops) {
         this.manager = manager;
         this.registry = registry;
         this.intake = intake;
@@ -93,8 +77,8 @@ public final class InferenceService implements AutoCloseable {
         ModelRegistry registry = new ModelRegistry();
         InferenceHealth health = new InferenceHealth(registry, defaultModel, config.withoutModel());
         ServiceMetrics metrics = new ServiceMetrics("inference");
-        Ops ops = new Ops(metrics, OpsEndpoint.start("inference", OpsSettings.of(config), metrics, health.live(),
-                health.ready()), new ArrayList<>());
+        OpsEndpoint ops = OpsEndpoint.start("inference", OpsSettings.of(config), metrics, health.live(),
+                health.ready());
         List<AutoCloseable> opened = new ArrayList<>(List.of(registry, ops));
         try {
             ServingBlock serving = ServingBlock.load(config);
@@ -146,9 +130,7 @@ public final class InferenceService implements AutoCloseable {
                             java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS))),
                     DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes), counted));
             KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-            streamsMetrics.bindTo(metrics.registry());
-            ops.binders().add(streamsMetrics);
+            metrics.bind(new KafkaStreamsMetrics(streams));
             // A registry outage fails the thread: a new one after a back-off resumes from the last commit, nothing
             // is lost. Anything else would fail again on the same record: the app stops, saying why.
             StreamFailureHandler.install(streams, "inference", (now, before) -> { });
@@ -222,7 +204,7 @@ public final class InferenceService implements AutoCloseable {
 
     /** The port of the metrics and probes endpoint; 0 when {@code metrics.port} is 0. */
     public int opsPort() {
-        return ops.endpoint().port();
+        return ops.port();
     }
 
     /**

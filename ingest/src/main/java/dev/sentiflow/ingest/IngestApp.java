@@ -97,8 +97,7 @@ public final class IngestApp {
                 config.getString(IngestConfig.DLQ_TOPIC), registry, validator, sizing,
                 new IngestMetrics(metrics.registry())));
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
-        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(metrics.registry());
+        metrics.bind(new KafkaStreamsMetrics(streams));
         OpsEndpoint ops = OpsEndpoint.start("ingest", OpsSettings.of(config), metrics,
                 () -> StreamsProbes.live(streams), () -> StreamsProbes.ready(streams));
         // A registry outage fails a thread: a new one after a back-off resumes from the last commit; anything
@@ -108,8 +107,6 @@ public final class IngestApp {
             listener.onChange(now, before);
             if (now == KafkaStreams.State.NOT_RUNNING) {
                 ops.close();
-                streamsMetrics.close();
-                metrics.close();
             }
         });
         streams.start();

@@ -132,13 +132,9 @@ public final class TrainerApp {
         OpsEndpoint endpoint = OpsEndpoint.start("trainer", OpsSettings.of(config), metrics, health.live(),
                 health.ready());
         try {
-            return build(config, manager, base, tokenizer, metrics, health, () -> {
-                endpoint.close();
-                metrics.close();
-            });
+            return build(config, manager, base, tokenizer, metrics, health, endpoint);
         } catch (RuntimeException e) {
             endpoint.close();
-            metrics.close();
             throw e;
         }
     }
@@ -211,12 +207,7 @@ public final class TrainerApp {
                 new AvroSerializer<>(registry, TrainingMetrics.getClassSchema(), true, false),
                 config.getString(TrainerConfig.MODELS_TOPIC), config.getString(TrainerConfig.TRAINING_METRICS_TOPIC));
         var inputConsumer = new KafkaConsumer<>(input, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaClientMetrics clientMetrics = new KafkaClientMetrics(inputConsumer);
-        clientMetrics.bindTo(metrics.registry());
-        AutoCloseable opsAndBinder = () -> {
-            clientMetrics.close();
-            ops.close();
-        };
+        metrics.bind(new KafkaClientMetrics(inputConsumer));
         var parts = new TrainerService.Parts(
                 inputConsumer,
                 config.getString(TrainerConfig.TOKENIZED_TOPIC),
@@ -230,7 +221,7 @@ public final class TrainerApp {
                 config.triggerPolicy(),
                 config::modelFor,
                 name -> new ExampleIntake(name, labels, tokenizer.id(), config.evalSplit(), caps),
-                Clock.systemUTC(), new TrainerMetrics(metrics.registry(), Clock.systemUTC()), health, opsAndBinder);
+                Clock.systemUTC(), new TrainerMetrics(metrics.registry(), Clock.systemUTC()), health, ops);
         return new TrainerService(parts);
     }
 }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A service's operations endpoint on the JDK's HTTP server: {@code GET /metrics} (Prometheus text
  * format), {@code /health/live} and {@code /health/ready} (200 or 503 with a one-line JSON reason, for
- * Kubernetes' probes). One daemon thread answers; a probe is asked on every request.
+ * Kubernetes' probes). One daemon thread answers; a probe is asked on every request. The endpoint owns
+ * the service's meters: closing it closes them, whether or not it served them.
  */
 public final class OpsEndpoint implements AutoCloseable {
 
@@ -24,10 +25,12 @@ public final class OpsEndpoint implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final ServiceMetrics metrics;
 
-    private OpsEndpoint(HttpServer server, ExecutorService executor) {
+    private OpsEndpoint(HttpServer server, ExecutorService executor, ServiceMetrics metrics) {
         this.server = server;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     /**
@@ -37,12 +40,13 @@ public final class OpsEndpoint implements AutoCloseable {
     public static OpsEndpoint start(String service, OpsSettings settings, ServiceMetrics metrics, Probe live,
             Probe ready) {
         if (!settings.enabled()) {
-            return new OpsEndpoint(null, null);
+            return new OpsEndpoint(null, null, metrics);
         }
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 16);
         } catch (IOException e) {
+            metrics.close();
             throw new UncheckedIOException(service + ": cannot serve metrics on " + settings.host() + ":"
                     + settings.port() + " (" + OpsSettings.METRICS_PORT + "): " + e.getMessage(), e);
         }
@@ -62,7 +66,7 @@ public final class OpsEndpoint implements AutoCloseable {
         server.start();
         LOG.info("{}: metrics on http://{}:{}/metrics, probes /health/live and /health/ready", service,
                 settings.host(), server.getAddress().getPort());
-        return new OpsEndpoint(server, executor);
+        return new OpsEndpoint(server, executor, metrics);
     }
 
     private static void answer(HttpExchange exchange, ServiceMetrics metrics, Probe live, Probe ready)
@@ -135,5 +139,6 @@ public final class OpsEndpoint implements AutoCloseable {
             server.stop(0);
             executor.shutdownNow();
         }
+        metrics.close();
     }
 }

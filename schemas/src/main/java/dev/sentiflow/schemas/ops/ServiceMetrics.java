@@ -2,6 +2,7 @@ package dev.sentiflow.schemas.ops;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -29,6 +30,7 @@ public final class ServiceMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> binders = new CopyOnWriteArrayList<>();
 
     public ServiceMetrics(String service) {
         registry.config().commonTags("service", service);
@@ -48,6 +50,14 @@ public final class ServiceMetrics implements AutoCloseable {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** Binds {@code binder} (Kafka's client or Streams meters); one that holds resources is closed with these meters. */
+    public void bind(MeterBinder binder) {
+        binder.bindTo(registry);
+        if (binder instanceof AutoCloseable closeable) {
+            binders.add(closeable);
+        }
     }
 
     /**
@@ -80,6 +90,13 @@ public final class ServiceMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AutoCloseable binder : binders) {
+            try {
+                binder.close();
+            } catch (Exception e) {
+                // a binder's refresh thread that will not stop is no reason to keep the service from closing
+            }
+        }
         gc.close();
         registry.close();
     }
