@@ -1,6 +1,7 @@
 package dev.sentiflow.model.onnx;
 
 import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.onnx.OnnxModelWriter.Attribute;
 import dev.sentiflow.model.onnx.OnnxModelWriter.ElemType;
 import java.util.ArrayList;
@@ -35,6 +36,10 @@ public final class BertOnnxGraph {
     /** What {@link #write} produced: the model, and the graph inputs each version feeds, with their dims. */
     public record Written(byte[] model, Map<String, long[]> versionInputs, int nodes) {}
 
+    /** The weights a version carries over a shared base: its LoRA adapters and its head (pooler, classifier). */
+    public static final Predicate<String> ADAPTERS_AND_HEAD = n -> n.contains(".lora_") || n.startsWith("pooler.")
+            || n.startsWith("classifier.");
+
     public static final String INPUT_IDS = "input_ids";
     public static final String ATTENTION_MASK = "attention_mask";
     public static final String LOGITS = "logits";
@@ -58,6 +63,14 @@ public final class BertOnnxGraph {
         this.weights = weights;
         this.perVersion = perVersion;
         this.loraScale = loraScale;
+    }
+
+    /** Every parameter of a classifier by its Hugging Face name, as {@link #write} takes them. */
+    public static Map<String, Tensor> weights(SequenceClassifier model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> out.put(name,
+                new Tensor(p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
+        return out;
     }
 
     /**

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.head.Classifiers;
@@ -17,12 +16,8 @@ import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.model.weights.OnnxGraph;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -56,11 +51,9 @@ class BertOnnxGraphMiniLmTest {
                     p.getArray().set(v);
                 }
             });
-            Map<String, BertOnnxGraph.Tensor> weights = new LinkedHashMap<>();
-            model.namedParameters().forEach((name, p) -> weights.put(name,
-                    new BertOnnxGraph.Tensor(p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
-            BertOnnxGraph.Written graph = BertOnnxGraph.write(base.config(), weights, n -> n.contains(".lora_")
-                    || n.startsWith("pooler.") || n.startsWith("classifier."), lora.alpha() / lora.r());
+            Map<String, BertOnnxGraph.Tensor> weights = BertOnnxGraph.weights(model);
+            BertOnnxGraph.Written graph = BertOnnxGraph.write(base.config(), weights, BertOnnxGraph.ADAPTERS_AND_HEAD,
+                    lora.alpha() / lora.r());
 
             int b = 4;
             int s = 32;
@@ -85,24 +78,7 @@ class BertOnnxGraphMiniLmTest {
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 options.setOptimizedModelFilePath(optimized.toString());
                 try (OrtSession session = env.createSession(graph.model(), options)) {
-                    Map<String, OnnxTensor> in = new HashMap<>();
-                    try {
-                        in.put(BertOnnxGraph.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids),
-                                new long[] {b, s}));
-                        in.put(BertOnnxGraph.ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
-                                new long[] {b, s}));
-                        for (var e : graph.versionInputs().entrySet()) {
-                            in.put(e.getKey(), OnnxTensor.createTensor(env,
-                                    FloatBuffer.wrap(weights.get(e.getKey()).data()), e.getValue()));
-                        }
-                        try (OrtSession.Result r = session.run(in)) {
-                            FloatBuffer fb = ((OnnxTensor) r.get(BertOnnxGraph.LOGITS).orElseThrow()).getFloatBuffer();
-                            actual = new float[fb.remaining()];
-                            fb.get(actual);
-                        }
-                    } finally {
-                        in.values().forEach(OnnxTensor::close);
-                    }
+                    actual = OnnxLogits.run(session, graph, weights, ids, mask, b, s);
                 }
             }
             double maxErr = 0;

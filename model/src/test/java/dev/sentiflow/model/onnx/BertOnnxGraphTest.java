@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.bert.BertConfig;
@@ -20,10 +19,6 @@ import dev.sentiflow.model.bert.Projections;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.lora.LoraProjections;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,8 +34,7 @@ import org.junit.jupiter.api.Test;
 class BertOnnxGraphTest {
 
     private static final BertConfig TINY = new BertConfig("bert", 120, 32, 2, 4, 64, 64, 2, 1e-12f, 0.1f, 0.1f, 0.02f);
-    private static final Predicate<String> PER_VERSION = n -> n.contains(".lora_") || n.startsWith("pooler.")
-            || n.startsWith("classifier.");
+    private static final Predicate<String> PER_VERSION = BertOnnxGraph.ADAPTERS_AND_HEAD;
 
     @Test
     void logitsMatchTheDjlModelWithoutAdapters() throws Exception {
@@ -118,10 +112,7 @@ class BertOnnxGraphTest {
     }
 
     private static Map<String, BertOnnxGraph.Tensor> weights(SequenceClassifier model) {
-        Map<String, BertOnnxGraph.Tensor> out = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> out.put(name,
-                new BertOnnxGraph.Tensor(p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
-        return out;
+        return BertOnnxGraph.weights(model);
     }
 
     private static void assertParity(NDManager manager, SequenceClassifier model, BertOnnxGraph.Written graph)
@@ -143,36 +134,19 @@ class BertOnnxGraphTest {
                 manager.create(ids, new Shape(b, s)), manager.create(mask, new Shape(b, s))), false)
                 .singletonOrThrow().toFloatArray();
 
-        Map<String, BertOnnxGraph.Tensor> weights = weights(model);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession session = env.createSession(graph.model(), options)) {
-                Map<String, OnnxTensor> in = new HashMap<>();
-                try {
-                    in.put(BertOnnxGraph.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {b, s}));
-                    in.put(BertOnnxGraph.ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
-                            new long[] {b, s}));
-                    for (var e : graph.versionInputs().entrySet()) {
-                        in.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(weights.get(e.getKey()).data()),
-                                e.getValue()));
-                    }
-                    try (OrtSession.Result r = session.run(in)) {
-                        FloatBuffer fb = ((OnnxTensor) r.get(BertOnnxGraph.LOGITS).orElseThrow()).getFloatBuffer();
-                        float[] actual = new float[fb.remaining()];
-                        fb.get(actual);
-                        assertEquals(expected.length, actual.length);
-                        double maxErr = 0;
-                        for (int i = 0; i < actual.length; i++) {
-                            maxErr = Math.max(maxErr, Math.abs(actual[i] - expected[i]));
-                        }
-                        System.out.printf("onnx graph parity: %d logits, max abs error %.3g, %d nodes%n",
-                                actual.length, maxErr, graph.nodes());
-                        assertTrue(maxErr < 1e-4, "max abs error " + maxErr);
-                    }
-                } finally {
-                    in.values().forEach(OnnxTensor::close);
+                float[] actual = OnnxLogits.run(session, graph, weights(model), ids, mask, b, s);
+                assertEquals(expected.length, actual.length);
+                double maxErr = 0;
+                for (int i = 0; i < actual.length; i++) {
+                    maxErr = Math.max(maxErr, Math.abs(actual[i] - expected[i]));
                 }
+                System.out.printf("onnx graph parity: %d logits, max abs error %.3g, %d nodes%n", actual.length,
+                        maxErr, graph.nodes());
+                assertTrue(maxErr < 1e-4, "max abs error " + maxErr);
             }
         }
     }

@@ -14,7 +14,6 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,15 +43,15 @@ public final class OnnxGraphBenchmark {
             LoraConfig lora = LoraConfig.defaults();
             SequenceClassifier plain = Classifiers.create(manager, base, 2, Optional.empty(), 1);
             SequenceClassifier adapted = Classifiers.create(manager, base, 2, Optional.of(lora), 1);
-            Map<String, BertOnnxGraph.Tensor> loraWeights = weights(adapted);
-            Map<String, BertOnnxGraph.Tensor> plainWeights = weights(plain);
+            Map<String, BertOnnxGraph.Tensor> loraWeights = BertOnnxGraph.weights(adapted);
+            Map<String, BertOnnxGraph.Tensor> plainWeights = BertOnnxGraph.weights(plain);
             float scale = lora.alpha() / lora.r();
             List<Variant> variants = new ArrayList<>();
             for (BertOnnxGraph.Ops ops : BertOnnxGraph.Ops.values()) {
                 variants.add(new Variant(ops + ", no adapter", BertOnnxGraph.write(ops, base.config(), plainWeights,
-                        OnnxGraphBenchmark::perVersion, 1f), plainWeights));
+                        BertOnnxGraph.ADAPTERS_AND_HEAD, 1f), plainWeights));
                 variants.add(new Variant(ops + ", LoRA", BertOnnxGraph.write(ops, base.config(), loraWeights,
-                        OnnxGraphBenchmark::perVersion, scale), loraWeights));
+                        BertOnnxGraph.ADAPTERS_AND_HEAD, scale), loraWeights));
             }
             System.out.printf(Locale.ROOT, "onnx bench: MiniLM (6x384), %d tokens per row, ONNX Runtime %s, %d cores; "
                     + "samples/s and the ratio to the stock file in the same run%n", length, env.getVersion(),
@@ -88,17 +87,6 @@ public final class OnnxGraphBenchmark {
     }
 
     private record Variant(String name, BertOnnxGraph.Written graph, Map<String, BertOnnxGraph.Tensor> weights) {}
-
-    private static boolean perVersion(String name) {
-        return name.contains(".lora_") || name.startsWith("pooler.") || name.startsWith("classifier.");
-    }
-
-    private static Map<String, BertOnnxGraph.Tensor> weights(SequenceClassifier model) {
-        Map<String, BertOnnxGraph.Tensor> out = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> out.put(name,
-                new BertOnnxGraph.Tensor(p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
-        return out;
-    }
 
     /** Samples per second over about {@code seconds} of runs after a warm-up; the inputs are made once. */
     private static double rate(OrtEnvironment env, OrtSession session, int batch, int length,
