@@ -74,6 +74,11 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                     + "under fresh ids, pass after pass, so every version published later scores live traffic).")
     private boolean once;
 
+    @Option(names = "--reviews", paramLabel = "N",
+            description = "Stream N of the bundled reviews, spread evenly over the set, in each pass; fewer make "
+                    + "later passes (and so the repeats) come sooner (default: all). The test split stays whole.")
+    private Integer reviews;
+
     @Option(names = "--labeled-share", paramLabel = "F", defaultValue = "0.5",
             description = "Share of streamed reviews that keep their label; the rest are sent unlabeled "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -108,6 +113,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
         }
         WorkFolder folder = WorkFolder.open(workdir, fresh);
         ReviewStreamer.Selection selection = ReviewStreamer.select(sets, new StreamPlan(labeledShare));
+        if (reviews != null) {
+            selection = selection.spreadOver(reviews);
+        }
         out.println("local: work folder " + folder.root() + (folder.continued() ? " (continuing its earlier run)" : ""));
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -260,6 +268,9 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
         }
         if (!(labeledShare >= 0 && labeledShare <= 1)) {
             throw new ParameterException(spec.commandLine(), "--labeled-share must be in [0, 1], got " + labeledShare);
+        }
+        if (reviews != null && reviews < 1) {
+            throw new ParameterException(spec.commandLine(), "--reviews must be at least 1, got " + reviews);
         }
         if (untilVersion != null && untilVersion < 1) {
             throw new ParameterException(spec.commandLine(), "--until-version must be at least 1, got " + untilVersion);

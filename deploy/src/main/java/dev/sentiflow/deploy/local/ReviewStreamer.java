@@ -66,7 +66,34 @@ final class ReviewStreamer implements Runnable {
      * The rows of the files to stream, how many met each fate, and the held-out rows (labeled, never
      * streamed): the fixed test split every version is scored on.
      */
-    record Selection(List<Review> reviews, Map<StreamPlan.Fate, Integer> counts, List<Review> heldOut) {}
+    record Selection(List<Review> reviews, Map<StreamPlan.Fate, Integer> counts, List<Review> heldOut) {
+
+        /**
+         * At most {@code n} of the reviews to stream, spread evenly over them (the bundled files are sorted
+         * by domain, so the first n would be one domain only); the held-out rows stay whole.
+         */
+        Selection spreadOver(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("the number of reviews to stream must be at least 1, got " + n);
+            }
+            if (n >= reviews.size()) {
+                return this;
+            }
+            List<Review> kept = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                kept.add(reviews.get((int) ((long) i * reviews.size() / n)));
+            }
+            Map<StreamPlan.Fate, Integer> keptCounts = new EnumMap<>(StreamPlan.Fate.class);
+            if (counts.containsKey(StreamPlan.Fate.HELD_OUT)) {
+                keptCounts.put(StreamPlan.Fate.HELD_OUT, counts.get(StreamPlan.Fate.HELD_OUT));
+            }
+            for (Review review : kept) {
+                keptCounts.merge(review.getLabel() == null ? StreamPlan.Fate.UNLABELED : StreamPlan.Fate.LABELED, 1,
+                        Integer::sum);
+            }
+            return new Selection(List.copyOf(kept), keptCounts, heldOut);
+        }
+    }
 
     static Selection select(List<BundledData> sets, StreamPlan plan) throws IOException {
         List<Review> reviews = new ArrayList<>();

@@ -2,6 +2,8 @@ package dev.sentiflow.deploy.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.Review;
@@ -76,5 +78,26 @@ class StreamPlanTest {
         assertEquals(4000, selection.reviews().size());
         assertNull(selection.counts().get(StreamPlan.Fate.HELD_OUT));
         assertTrue(selection.reviews().stream().allMatch(r -> r.getDomain().equals("finefoods")));
+    }
+
+    @Test
+    void aFewReviewsAreSpreadOverEveryDomainAndTheTestSplitStaysWhole() throws Exception {
+        ReviewStreamer.Selection all = ReviewStreamer.select(List.of(BundledData.uci(DATA)), new StreamPlan(0.5));
+        ReviewStreamer.Selection few = all.spreadOver(300);
+        assertEquals(300, few.reviews().size());
+        assertEquals(300, few.reviews().stream().map(Review::getId).distinct().count());
+        assertTrue(all.reviews().containsAll(few.reviews()));
+        Map<String, Long> perDomain = few.reviews().stream()
+                .collect(Collectors.groupingBy(Review::getDomain, Collectors.counting()));
+        perDomain.forEach((domain, n) -> assertTrue(n >= 95 && n <= 105, domain + ": " + n + " of 300"));
+        assertEquals(Set.of("amazon", "imdb", "yelp"), perDomain.keySet());
+        assertEquals(few.reviews().stream().filter(r -> r.getLabel() != null).count(),
+                (long) few.counts().get(StreamPlan.Fate.LABELED));
+        assertEquals(300, few.counts().get(StreamPlan.Fate.LABELED) + few.counts().get(StreamPlan.Fate.UNLABELED));
+        assertEquals(all.heldOut(), few.heldOut());
+        assertEquals(all.counts().get(StreamPlan.Fate.HELD_OUT), few.counts().get(StreamPlan.Fate.HELD_OUT));
+
+        assertSame(all, all.spreadOver(all.reviews().size() + 1));
+        assertThrows(IllegalArgumentException.class, () -> all.spreadOver(0));
     }
 }
