@@ -7,8 +7,9 @@ import dev.sentiflow.inference.evaluate.TestSet;
 import dev.sentiflow.inference.evaluate.VersionScores;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.model.checkpoint.CheckpointException;
+import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.infer.ServedVersion;
+import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.config.ConfigSources;
@@ -124,7 +125,7 @@ public final class EvaluateCommand {
                 published.versions().stream().map(c -> "v" + c.version()).toList(), test.size(), file);
         try (ServingBlock serving = ServingBlock.load(config)) {
             List<int[]> ids = test.texts().stream().map(serving.tokenizer()::encode).toList();
-            ClassifierScorer scorer = new ClassifierScorer(serving.block(), serving.manager(), serving.padId(), 32);
+            OnnxScorer scorer = serving.scorer(32);
             VersionScores previous = null;
             for (AssembledCheckpoint checkpoint : published.versions()) {
                 if (!wanted.isEmpty() && !wanted.contains(checkpoint.version())) {
@@ -144,7 +145,7 @@ public final class EvaluateCommand {
                     continue;
                 }
                 try {
-                    int[] predicted = scorer.score(ids, version.store()).stream()
+                    int[] predicted = scorer.score(ids, version.onnx()).stream()
                             .mapToInt(ClassifierScorer.Scored::predicted).toArray();
                     VersionScores scores = VersionScores.of(model, checkpoint.version(), config.labels(), test,
                             predicted);

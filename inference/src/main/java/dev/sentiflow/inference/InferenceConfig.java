@@ -65,6 +65,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String ROLLBACK_MARGIN = "rollback.margin";
     public static final String CHECKPOINT_MAX_PENDING_BYTES = SharedOptions.CHECKPOINT_MAX_PENDING_BYTES;
     public static final String STREAM_THREADS = "num.stream.threads";
+    public static final String INTRA_OP_THREADS = "scoring.intra.op.threads";
     public static final String STANDBY_REPLICAS = "num.standby.replicas";
     public static final String STATE_DIR = "state.dir";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
@@ -157,6 +158,9 @@ public final class InferenceConfig extends AbstractConfig {
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Kafka Streams threads in this instance; they share one copy of the base model. More threads "
                             + "than input partitions stay idle.")
+            .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 1024), Importance.MEDIUM,
+                    "Threads ONNX Runtime uses to score one batch; 0 = its default, one per physical core. Give each "
+                            + "stream thread its share when there are several.")
             .define(STANDBY_REPLICAS, Type.INT, 0, Range.between(0, 10), Importance.LOW,
                     "Standby copies of the pending-batch store on other instances, for fast failover.")
             .define(STATE_DIR, Type.STRING, "", Importance.LOW,

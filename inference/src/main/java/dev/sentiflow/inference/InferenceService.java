@@ -1,6 +1,5 @@
 package dev.sentiflow.inference;
 
-import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.inference.metrics.InferenceHealth;
@@ -10,9 +9,8 @@ import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
-import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.infer.ServedVersions;
+import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.failure.StreamFailureHandler;
@@ -46,11 +44,11 @@ import org.slf4j.LoggerFactory;
 public final class InferenceService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceService.class);
-    /** Rows per forward: with the batch bound this keeps one forward's memory and time small. */
+    /** Rows per ONNX Runtime run: with the batch bound this keeps one run's memory and time small. */
     static final int MAX_ROWS_PER_FORWARD = 32;
     private static final Duration PROGRESS = Duration.ofSeconds(30);
 
-    private final NDManager manager;
+    private final ServingBlock serving;
     private final ModelRegistry registry;
     private final CheckpointIntake intake;
     private final ModelsFollower follower;
@@ -59,9 +57,9 @@ public final class InferenceService implements AutoCloseable {
     /** The metrics and probes endpoint, open from the start (so readiness says what it waits for) to the close. */
     private final OpsEndpoint ops;
 
-    private InferenceService(NDManager manager, ModelRegistry registry, CheckpointIntake intake,
+    private InferenceService(ServingBlock serving, ModelRegistry registry, CheckpointIntake intake,
             ModelsFollower follower, KafkaStreams streams, Duration shutdownTimeout, OpsEndpoint ops) {
-        this.manager = manager;
+        this.serving = serving;
         this.registry = registry;
         this.intake = intake;
         this.follower = follower;
@@ -83,11 +81,8 @@ public final class InferenceService implements AutoCloseable {
         try {
             ServingBlock serving = ServingBlock.load(config);
             opened.add(serving);
-            NDManager manager = serving.manager();
             List<String> labels = config.labels();
-            SequenceClassifier block = serving.block();
             ModelIdentity identity = serving.identity();
-            int padId = serving.padId();
             int vocabSize = serving.vocabSize();
             int maxLength = serving.maxLength();
             ServedVersions versions = serving.versions();
@@ -118,8 +113,7 @@ public final class InferenceService implements AutoCloseable {
                 }
             }
             var batchPolicy = config.batchPolicy();
-            ClassifierScorer scorer = new ClassifierScorer(block, manager, padId,
-                    Math.min(batchPolicy.maxRecords(), MAX_ROWS_PER_FORWARD));
+            OnnxScorer scorer = serving.scorer(Math.min(batchPolicy.maxRecords(), MAX_ROWS_PER_FORWARD));
             BatchScorer batchScorer = new BatchScorer(registry, scorer, defaultModel, Clock.systemUTC(),
                     config.rolloutPolicy());
             var topology = InferenceTopology.build(new InferenceTopology.Params(
@@ -143,7 +137,7 @@ public final class InferenceService implements AutoCloseable {
                     config.getString(InferenceConfig.BASE_MODEL), labels, identity.tokenizerId(), maxLength,
                     batchPolicy.maxRecords(), batchPolicy.maxWait().toMillis(),
                     config.getInt(InferenceConfig.STREAM_THREADS));
-            return new InferenceService(manager, registry, intake, follower, streams,
+            return new InferenceService(serving, registry, intake, follower, streams,
                     Duration.ofMillis(config.getLong(InferenceConfig.SHUTDOWN_TIMEOUT_MS)), ops);
         } catch (RuntimeException | InterruptedException e) {
             for (AutoCloseable c : opened) {
@@ -198,7 +192,7 @@ public final class InferenceService implements AutoCloseable {
         LOG.info("inference stopped; was serving {}; checkpoints swapped in {}, refused {}", registry.versions(),
                 intake.swaps(), intake.refusals());
         registry.close();
-        manager.close();
+        serving.close();
         ops.close();
     }
 

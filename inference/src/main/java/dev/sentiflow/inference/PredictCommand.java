@@ -5,7 +5,9 @@ import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.Lease;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
-import dev.sentiflow.model.checkpoint.Checkpoint;
+import dev.sentiflow.inference.models.ServedVersion;
+import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.checkpoint.CheckpointException;
 import dev.sentiflow.model.checkpoint.CheckpointMetadata;
@@ -36,7 +38,7 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * The notebooks' {@code predict_sentiment}: scores texts with a checkpoint (the {@code finetune}
  * output, or any version saved from {@code models}) and prints, per text, the label and every class's
- * softmax probability.
+ * softmax probability, scored through ONNX Runtime as the inference app scores.
  *
  * <pre>
  * predict --checkpoint runs/uci-lora/adapter.safetensors [--base minilm] [TEXT ...]
@@ -163,8 +165,7 @@ public final class PredictCommand {
                 err.println("predict: model " + lease.version() + " from " + config.getString(InferenceConfig.MODELS_TOPIC)
                         + " at " + config.getList(InferenceConfig.BOOTSTRAP_SERVERS));
                 List<int[]> ids = texts.stream().map(serving.tokenizer()::encode).toList();
-                var scored = new ClassifierScorer(serving.block(), serving.manager(), serving.padId(), 32)
-                        .score(ids, lease.version().store());
+                var scored = serving.scorer(32).score(ids, lease.version().onnx());
                 for (int i = 0; i < texts.size(); i++) {
                     out.println(line(lease.version().labels(), scored.get(i), texts.get(i)));
                 }
@@ -176,18 +177,27 @@ public final class PredictCommand {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no checkpoint file " + file);
         }
+        byte[] bytes = Files.readAllBytes(file);
         try (NDManager manager = NDManager.newBaseManager(); BaseModel base = BaseModels.load(manager, baseId)) {
-            Checkpoint checkpoint = CheckpointCodec.decode(manager, Files.readAllBytes(file), file.toString());
-            CheckpointMetadata meta = checkpoint.metadata();
+            CheckpointMetadata meta;
+            try (NDManager header = manager.newSubManager()) {
+                meta = CheckpointCodec.decode(header, bytes, file.toString()).metadata();
+            }
             try (TextTokenizer tokenizer = base.openTokenizer(meta.maxLength())) {
                 ModelIdentity identity = new ModelIdentity(base.baseHash(), meta.lora(), meta.labels(), tokenizer.id(),
                         meta.maxLength());
-                SequenceClassifier model = Classifiers.create(manager, base, meta.labels().size(), meta.lora(), 0);
-                CheckpointCodec.apply(checkpoint, model, identity, file.toString());
-                List<int[]> ids = texts.stream().map(tokenizer::encode).toList();
-                var scored = new ClassifierScorer(model, manager, tokenizer.padId(), 32).score(ids);
-                for (int i = 0; i < texts.size(); i++) {
-                    out.println(line(meta.labels(), scored.get(i), texts.get(i)));
+                SequenceClassifier block = Classifiers.create(manager, base, meta.labels().size(), meta.lora(), 0);
+                try (ServedVersions versions = new ServedVersions(block, manager, identity, 0)) {
+                    ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", bytes, file.toString());
+                    try {
+                        List<int[]> ids = texts.stream().map(tokenizer::encode).toList();
+                        var scored = new OnnxScorer(tokenizer.padId(), 32).score(ids, version.onnx());
+                        for (int i = 0; i < texts.size(); i++) {
+                            out.println(line(meta.labels(), scored.get(i), texts.get(i)));
+                        }
+                    } finally {
+                        version.retire();
+                    }
                 }
             }
         }

@@ -5,7 +5,8 @@ import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.device.Devices;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.infer.ServedVersions;
+import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
@@ -14,8 +15,9 @@ import java.util.Optional;
 
 /**
  * The one serving block of an inference process, as the configuration describes it: the base encoder
- * loaded once with the serving LoRA config and a head, the identity every checkpoint must match, and
- * the factory of served versions on it, and the base's tokenizer. Shared by the app and {@code predict --models}, so both accept
+ * loaded once with the serving LoRA config and a head (the reference checkpoints are verified
+ * against), the identity every checkpoint must match, the factory of served versions (which scores
+ * them through ONNX Runtime on a graph written from this block), and the base's tokenizer. Shared by the app and {@code predict --models}, so both accept
  * exactly the same checkpoints.
  *
  * @param maxLength the serving identity's token limit (the configured one, capped by the base's positions)
@@ -35,8 +37,10 @@ record ServingBlock(NDManager manager, SequenceClassifier block, ModelIdentity i
                 // A fixed seed: the untrained head of version 0 (base-head) is the same after every restart.
                 SequenceClassifier block = Classifiers.create(manager, base, labels.size(),
                         Optional.of(config.loraConfig()), 0L);
-                return new ServingBlock(manager, block, identity, new ServedVersions(block, manager, identity),
-                        tokenizer, base.config().vocabSize(), maxLength);
+                ServedVersions versions = new ServedVersions(block, manager, identity,
+                        config.getInt(InferenceConfig.INTRA_OP_THREADS));
+                return new ServingBlock(manager, block, identity, versions, tokenizer, base.config().vocabSize(),
+                        maxLength);
             }
         } catch (RuntimeException e) {
             manager.close();
@@ -48,8 +52,14 @@ record ServingBlock(NDManager manager, SequenceClassifier block, ModelIdentity i
         return tokenizer.padId();
     }
 
+    /** Scores through {@link #versions}' graphs, at most {@code maxRows} rows per run. */
+    public OnnxScorer scorer(int maxRows) {
+        return new OnnxScorer(padId(), maxRows);
+    }
+
     @Override
     public void close() {
+        versions.close();
         tokenizer.close();
         manager.close();
     }

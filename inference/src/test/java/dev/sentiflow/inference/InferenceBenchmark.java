@@ -3,8 +3,8 @@ package dev.sentiflow.inference;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.models.ModelRegistry;
-import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.infer.ServedVersion;
+import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
@@ -97,7 +97,7 @@ public final class InferenceBenchmark {
 
     /** The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as the app does). */
     private static double bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) {
-        ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), 32);
+        OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
         List<int[]> ids = reviews.stream().map(r -> r.getTokenIds().stream().mapToInt(Integer::intValue).toArray())
                 .toList();
         double rate = 0;
@@ -105,7 +105,7 @@ public final class InferenceBenchmark {
         for (int pass = 0; pass < 2; pass++) {
             long begin = System.nanoTime();
             for (int from = 0; from < ids.size(); from += batch) {
-                scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), served.store());
+                scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), served.onnx());
             }
             rate = ids.size() / ((System.nanoTime() - begin) / 1e9);
         }

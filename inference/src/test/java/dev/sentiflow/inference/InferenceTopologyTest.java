@@ -20,6 +20,7 @@ import dev.sentiflow.inference.scoring.BatchScorer;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
@@ -105,7 +106,7 @@ class InferenceTopologyTest {
         }
         registry = new ModelRegistry();
         intake = new CheckpointIntake(new CheckpointAssembler(64L << 20, verifier), models.versions, registry);
-        ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), BATCH);
+        OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), BATCH);
         BatchScorer batchScorer = new BatchScorer(registry, scorer, "default", Clock.systemUTC(),
                 new RolloutPolicy(ROLLOUT_RECORDS, 0.0, ROLLOUT_RECORDS, 0.05));
         var topology = InferenceTopology.build(new InferenceTopology.Params("reviews.tokenized", "predictions",
@@ -462,15 +463,15 @@ class InferenceTopologyTest {
         var one = models.versions.fromCheckpoint("probe", 1, sha256(v1), v1, "probe v1");
         var two = models.versions.fromCheckpoint("probe", 2, sha256(v2), v2, "probe v2");
         try {
-            ClassifierScorer scorer = new ClassifierScorer(models.block, models.manager, models.tokenizer.padId(), 32);
+            OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
             List<String> texts = new java.util.ArrayList<>();
             String[] words = {"good", "bad", "tasty", "stale", "love", "hate", "fresh", "soggy", "great", "awful"};
             for (int i = 0; i < 1000; i++) {
                 texts.add(words[i % 10] + " " + words[(i / 10) % 10] + " " + words[(i / 100) % 10] + " " + i);
             }
             List<int[]> ids = texts.stream().map(models.tokenizer::encode).toList();
-            var a = scorer.score(ids, one.store());
-            var b = scorer.score(ids, two.store());
+            var a = scorer.score(ids, one.onnx());
+            var b = scorer.score(ids, two.onnx());
             Disputed out = new Disputed(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
             for (int i = 0; i < texts.size() && out.texts().size() < wanted; i++) {
                 // Clear verdicts only: a near tie may flip with the padding of another batch.

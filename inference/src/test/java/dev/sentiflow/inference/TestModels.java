@@ -8,7 +8,7 @@ import dev.sentiflow.model.checkpoint.CheckpointMetadata;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.infer.ServedVersions;
+import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
@@ -46,7 +46,7 @@ final class TestModels implements AutoCloseable {
         this.tokenizer = TextTokenizer.bundled(128);
         this.identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         this.block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        this.versions = new ServedVersions(block, manager, identity);
+        this.versions = new ServedVersions(block, manager, identity, 0);
     }
 
     /** @param layers 0 = the whole MiniLM, as {@code base.model=minilm} loads it */
@@ -104,6 +104,7 @@ final class TestModels implements AutoCloseable {
 
     @Override
     public void close() {
+        versions.close();
         tokenizer.close();
         base.close();
         manager.close();

@@ -8,8 +8,6 @@ import dev.sentiflow.inference.rollout.RolloutApplier;
 import dev.sentiflow.model.checkpoint.CheckpointException;
 import dev.sentiflow.model.checkpoint.LoraConfigJson;
 import dev.sentiflow.model.checkpoint.ModelIdentity;
-import dev.sentiflow.model.infer.ServedVersion;
-import dev.sentiflow.model.infer.ServedVersions;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.AssemblyResult;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
@@ -111,7 +109,7 @@ public final class CheckpointIntake {
             return;
         }
         long bytes = version.bytes();
-        int arrays = version.store().weights().arrayCount();
+        int inputs = version.onnx().inputs().count();
         Rollout rollout = checkpoint.header().rollout();
         Optional<RolloutAction> decided = rollouts.decided(checkpoint.name(), checkpoint.version());
         if (decided.isPresent() && decided.get() != RolloutAction.CONFIRMED) {
@@ -148,9 +146,11 @@ public final class CheckpointIntake {
             return;
         }
         swaps.incrementAndGet();
-        String cost = checkpoint.kind() == CheckpointKind.FULL
-                ? "FULL checkpoint: a full copy of the model, " + String.format("%,d", bytes) + " bytes in " + arrays + " arrays"
-                : "ADAPTER: " + arrays + " arrays, " + String.format("%,d", bytes) + " bytes beside the shared base";
+        String cost = version.onnx().ownsGraph()
+                ? checkpoint.kind() + " checkpoint: its own ONNX Runtime session (a full copy of the model), "
+                        + String.format("%,d", bytes) + " bytes"
+                : checkpoint.kind() + ": " + inputs + " input tensors, " + String.format("%,d", bytes)
+                        + " bytes beside the shared base's session";
         LOG.info("model {}: now serving v{} (was {}; {}; sha256 {}) built in {} ms from {}", checkpoint.name(),
                 checkpoint.version(), swap.previous().isPresent() ? "v" + swap.previous().getAsLong() : "none", cost,
                 checkpoint.sha256().substring(0, 12), String.format("%.1f", ms), source);

@@ -1,6 +1,5 @@
 package dev.sentiflow.inference.models;
 
-import dev.sentiflow.model.infer.ServedVersion;
 
 /**
  * One batch's hold on a served version: while it is open the version's arrays stay allocated, even

@@ -1,7 +1,6 @@
 package dev.sentiflow.inference.models;
 
 import dev.sentiflow.avro.Rollout;
-import dev.sentiflow.model.infer.ServedVersion;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

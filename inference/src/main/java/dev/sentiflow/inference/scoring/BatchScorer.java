@@ -6,8 +6,9 @@ import dev.sentiflow.inference.rollout.RolloutDecision;
 import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.rollout.Rollouts;
 import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.infer.ServedVersion;
+import dev.sentiflow.inference.models.ServedVersion;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,18 +55,18 @@ public final class BatchScorer {
             List<RolloutDecision> decisions) {}
 
     private final ModelRegistry models;
-    private final ClassifierScorer scorer;
+    private final OnnxScorer scorer;
     private final String defaultModel;
     private final Clock clock;
     private final Rollouts rollouts;
     private final Set<String> warnedMismatches = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokenizerMismatches = new AtomicLong();
 
-    public BatchScorer(ModelRegistry models, ClassifierScorer scorer, String defaultModel, Clock clock) {
+    public BatchScorer(ModelRegistry models, OnnxScorer scorer, String defaultModel, Clock clock) {
         this(models, scorer, defaultModel, clock, RolloutPolicy.DEFAULTS);
     }
 
-    public BatchScorer(ModelRegistry models, ClassifierScorer scorer, String defaultModel, Clock clock,
+    public BatchScorer(ModelRegistry models, OnnxScorer scorer, String defaultModel, Clock clock,
             RolloutPolicy rollout) {
         this.models = models;
         this.scorer = scorer;
@@ -123,7 +124,7 @@ public final class BatchScorer {
         List<int[]> ids = rows.stream().map(in -> toArray(in.review().getTokenIds())).toList();
         List<ClassifierScorer.Scored> results;
         try {
-            results = scorer.score(ids, version.store());
+            results = scorer.score(ids, version.onnx());
         } catch (RuntimeException e) {
             // One bad row must not fail its neighbours forever: score them one by one.
             LOG.warn("a batch of {} rows failed on {} ({}); scoring its rows one at a time", rows.size(), version,
@@ -131,7 +132,7 @@ public final class BatchScorer {
             for (Input in : rows) {
                 try {
                     ClassifierScorer.Scored one = scorer.score(List.of(toArray(in.review().getTokenIds())),
-                            version.store()).get(0);
+                            version.onnx()).get(0);
                     scored.add(new Scored(in.key(), prediction(in.review(), version, one)));
                 } catch (RuntimeException single) {
                     refused.add(new Refused(in.key(), "scoring with " + version + " failed: " + single));
@@ -174,7 +175,7 @@ public final class BatchScorer {
         }
         List<ClassifierScorer.Scored> shadowed;
         try {
-            shadowed = scorer.score(ids, shadow.store());
+            shadowed = scorer.score(ids, shadow.onnx());
         } catch (RuntimeException e) {
             LOG.warn("shadow {} failed on {} labeled rows ({}); this batch is left out of its comparison", shadow,
                     ids.size(), e.toString());

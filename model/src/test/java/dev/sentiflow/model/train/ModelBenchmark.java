@@ -17,8 +17,6 @@ import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.infer.NoGradient;
-import dev.sentiflow.model.infer.ServedVersion;
-import dev.sentiflow.model.infer.ServedVersions;
 import dev.sentiflow.model.lora.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -47,8 +45,8 @@ import java.util.function.DoubleSupplier;
  * matmul rate of the runtime at the model's shapes (the limit; every figure is also given as a share
  * of it, MFU), our encoder against ONNX Runtime Java on the same MiniLM weights and the same real
  * review texts (batch 1 / 8 / 32 / 64 at a fixed 128 tokens, and real lengths with dynamic padding),
- * full and LoRA training steps split into forward, backward and optimizer, sequence length 32 to 512,
- * and 1 / 10 / 100 adapters on one base (samples/s and memory).
+ * full and LoRA training steps split into forward, backward and optimizer, and sequence length 32 to
+ * 512. Serving (ONNX Runtime on our own graph, with 1 / 10 / 100 adapters) is {@code ./bench serving}.
  *
  * <p>Run: {@code ./bench model [--quick] [--data FILE.csv]}: prints one table and writes it to
  * {@code runs/bench-results/DATE-model.json}. {@code --quick} times each row once (a smoke run for CI:
@@ -79,7 +77,7 @@ public final class ModelBenchmark {
         this.only = only;
     }
 
-    static final Set<String> SECTIONS = new TreeSet<>(List.of("inference", "scaling", "training", "adapters"));
+    static final Set<String> SECTIONS = new TreeSet<>(List.of("inference", "scaling", "training"));
 
     private boolean runs(String section) {
         return only.isEmpty() || only.contains(section);
@@ -153,9 +151,6 @@ public final class ModelBenchmark {
                 }
                 if (runs("training")) {
                     training(manager, base, full);
-                }
-                if (runs("adapters")) {
-                    adapters(manager, base, tokenizer, real);
                 }
             }
         }
@@ -323,47 +318,6 @@ public final class ModelBenchmark {
                                 + "ms (%.0f%% of the step), %,d trainable weights", 1000 * forward / steps,
                                 1000 * (forwardBackward - forward) / steps, 1000 * optimizer / steps,
                                 100 * optimizer / (forwardBackward + optimizer), trainable));
-            }
-        }
-    }
-
-    /** 1 / 10 / 100 adapters on one base: rows spread over them, one forward per adapter group, and their memory. */
-    private void adapters(NDManager manager, BaseModel base, TextTokenizer tokenizer, List<int[]> real) {
-        LoraConfig lora = LoraConfig.defaults();
-        try (NDManager m = manager.newSubManager()) {
-            SequenceClassifier trained = Classifiers.create(m, base, 2, Optional.of(lora), 7);
-            byte[] adapter = CheckpointCodec.encode(trained, new CheckpointMetadata(CheckpointKind.ADAPTER,
-                    base.baseHash(), Optional.of(lora), List.of("negative", "positive"), tokenizer.id(), 128));
-            SequenceClassifier block = Classifiers.create(m, base, 2, Optional.of(lora), 0);
-            ServedVersions versions = new ServedVersions(block, m, new ModelIdentity(base.baseHash(), Optional.of(lora),
-                    List.of("negative", "positive"), tokenizer.id(), 128));
-            ClassifierScorer scorer = new ClassifierScorer(block, m, tokenizer.padId(), 32);
-            for (int n : List.of(1, 10, 100)) {
-                List<ServedVersion> served = new ArrayList<>();
-                long bytes = 0;
-                for (int i = 0; i < n; i++) {
-                    served.add(versions.fromCheckpoint("m" + i, 1, "x", adapter, "adapter " + i));
-                    bytes += served.get(i).bytes();
-                }
-                // Batches of 32 rows, each row routed round-robin to an adapter: one forward per adapter per batch.
-                DoubleSupplier run = () -> {
-                    long begin = System.nanoTime();
-                    for (int from = 0; from < real.size(); from += 32) {
-                        Map<Integer, List<int[]>> groups = new LinkedHashMap<>();
-                        for (int r = from; r < Math.min(real.size(), from + 32); r++) {
-                            groups.computeIfAbsent(r % n, k -> new ArrayList<>()).add(real.get(r));
-                        }
-                        groups.forEach((k, rows) -> scorer.score(rows, served.get(k).store()));
-                    }
-                    return real.size() / ((System.nanoTime() - begin) / 1e9);
-                };
-                run.getAsDouble();
-                double sps = run.getAsDouble();
-                double mean = real.stream().mapToInt(x -> x.length).average().orElse(0);
-                add("adapters", n + " adapter(s) on one base, batch 32, real lengths", sps, Double.NaN,
-                        forwardFlops((int) Math.round(mean)), String.format(Locale.ROOT, "%,d bytes of adapter arrays "
-                                + "(%.2f MB each)", bytes, bytes / 1e6 / n));
-                served.forEach(ServedVersion::retire);
             }
         }
     }

@@ -21,7 +21,7 @@ class ModelBenchmarkQuickIT {
         List<ModelBenchmark.Row> rows = new ModelBenchmark(true, java.util.Set.of()).run(Path.of("../data/finefoods_train.csv"));
         Map<String, Long> perSection = rows.stream().collect(Collectors.groupingBy(ModelBenchmark.Row::section,
                 Collectors.counting()));
-        assertEquals(Map.of("limit", 2L, "inference", 5L, "scaling", 5L, "training", 2L, "adapters", 3L), perSection);
+        assertEquals(Map.of("limit", 2L, "inference", 5L, "scaling", 5L, "training", 2L), perSection);
         for (ModelBenchmark.Row r : rows) {
             if (r.section().equals("limit")) {
                 assertTrue(r.note().matches("\\d+ GFLOP/s") && !r.note().equals("0 GFLOP/s"), r.toString());

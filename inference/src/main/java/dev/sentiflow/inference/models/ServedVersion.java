@@ -1,22 +1,20 @@
-package dev.sentiflow.model.infer;
+package dev.sentiflow.inference.models;
 
-import ai.djl.ndarray.NDManager;
+import dev.sentiflow.inference.onnx.OnnxVersion;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One model version ready to score on the shared block: who it is (name, version, content hash,
- * labels in logit order, the tokenizer its ids must come from) and the parameter store that serves
- * it. Built off the scoring thread and published by one reference write.
+ * One model version ready to score: who it is (name, version, content hash, labels in logit order,
+ * the tokenizer its ids must come from) and what ONNX Runtime scores it with (the base's shared graph
+ * and this version's inputs, or a full fine-tune's own graph). Built off the scoring thread and
+ * published by one reference write.
  *
  * <p>Owns the native memory of its own tensors. It is reference-counted so that replacing it never
- * frees arrays a batch is still reading: the publisher holds one reference ({@link #retire} drops
+ * frees tensors a batch is still reading: the publisher holds one reference ({@link #retire} drops
  * it), each batch takes one with {@link #tryAcquire} and gives it back with {@link #release}; the
  * memory is freed when the count reaches zero, after the last batch that used it.
- *
- * @param version 0 for the base with the block's own head (no checkpoint)
- * @param sha256 hex SHA-256 of the checkpoint bytes; empty for version 0
  */
 public final class ServedVersion {
 
@@ -25,20 +23,22 @@ public final class ServedVersion {
     private final String sha256;
     private final List<String> labels;
     private final String tokenizerId;
-    private final VersionedParameterStore store;
-    private final NDManager manager;
+    private final OnnxVersion onnx;
     private final AtomicInteger references = new AtomicInteger(1);
 
-    /** @param manager owns the store's arrays and is closed after the last reference; null if it owns none */
+    /**
+     * @param version 0 for the base with the block's own head (no checkpoint)
+     * @param sha256 hex SHA-256 of the checkpoint bytes; empty for version 0
+     * @param onnx what it scores with; closed after the last reference
+     */
     public ServedVersion(String name, long version, String sha256, List<String> labels, String tokenizerId,
-            VersionedParameterStore store, NDManager manager) {
+            OnnxVersion onnx) {
         this.name = name;
         this.version = version;
         this.sha256 = sha256;
         this.labels = List.copyOf(labels);
         this.tokenizerId = tokenizerId;
-        this.store = store;
-        this.manager = manager;
+        this.onnx = onnx;
     }
 
     public String name() {
@@ -61,13 +61,13 @@ public final class ServedVersion {
         return tokenizerId;
     }
 
-    public VersionedParameterStore store() {
-        return store;
+    public OnnxVersion onnx() {
+        return onnx;
     }
 
-    /** Native bytes this version holds beyond the shared block. */
+    /** Native bytes this version holds beyond the shared graph. */
     public long bytes() {
-        return store.weights().bytes();
+        return onnx.bytes();
     }
 
     /**
@@ -86,11 +86,11 @@ public final class ServedVersion {
         }
     }
 
-    /** Gives back a reference taken by {@link #tryAcquire}; the last one frees the arrays. */
+    /** Gives back a reference taken by {@link #tryAcquire}; the last one frees the tensors. */
     public void release() {
         int left = references.decrementAndGet();
-        if (left == 0 && manager != null) {
-            manager.close();
+        if (left == 0) {
+            onnx.close();
         } else if (left < 0) {
             throw new IllegalStateException(this + " released more often than acquired");
         }
@@ -101,7 +101,7 @@ public final class ServedVersion {
         release();
     }
 
-    /** True once the arrays were freed. */
+    /** True once the tensors were freed. */
     public boolean isFreed() {
         return references.get() <= 0;
     }

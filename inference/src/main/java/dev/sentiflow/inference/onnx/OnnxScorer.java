@@ -1,0 +1,123 @@
+package dev.sentiflow.inference.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.sentiflow.model.infer.ClassifierScorer.Scored;
+import dev.sentiflow.model.onnx.BertOnnxGraph;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores tokenized texts with one version through ONNX Runtime: softmax probabilities per class.
+ * Texts are sorted by length and padded per run to the longest in it (so a batch of short reviews
+ * does not pay for one long one), at most {@code maxRows} per run; results come back in input order.
+ * Safe on any thread: a session runs concurrent batches, and a version's inputs are only read.
+ */
+public final class OnnxScorer {
+
+    private final int padId;
+    private final int maxRows;
+
+    public OnnxScorer(int padId, int maxRows) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("max rows per run must be >= 1, got " + maxRows);
+        }
+        this.padId = padId;
+        this.maxRows = maxRows;
+    }
+
+    public List<Scored> score(List<int[]> tokenIds, OnnxVersion version) {
+        Integer[] order = new Integer[tokenIds.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> tokenIds.get(i).length).reversed());
+        Scored[] out = new Scored[order.length];
+        for (int from = 0; from < order.length; from += maxRows) {
+            int[] rows = new int[Math.min(maxRows, order.length - from)];
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = order[from + r];
+            }
+            float[][] probabilities = run(tokenIds, rows, version);
+            for (int r = 0; r < rows.length; r++) {
+                out[rows[r]] = new Scored(argMax(probabilities[r]), probabilities[r]);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    private float[][] run(List<int[]> tokenIds, int[] rows, OnnxVersion version) {
+        int length = 1;
+        for (int row : rows) {
+            length = Math.max(length, tokenIds.get(row).length);
+        }
+        long[] ids = new long[rows.length * length];
+        long[] mask = new long[rows.length * length];
+        Arrays.fill(ids, padId);
+        for (int r = 0; r < rows.length; r++) {
+            int[] text = tokenIds.get(rows[r]);
+            for (int t = 0; t < text.length; t++) {
+                ids[r * length + t] = text[t];
+                mask[r * length + t] = 1;
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {rows.length, length};
+        try (OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+                OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>(version.inputs().tensors());
+            inputs.put(BertOnnxGraph.INPUT_IDS, idTensor);
+            inputs.put(BertOnnxGraph.ATTENTION_MASK, maskTensor);
+            try (OrtSession.Result result = version.graph().session().run(inputs)) {
+                FloatBuffer logits = ((OnnxTensor) result.get(BertOnnxGraph.LOGITS).orElseThrow()).getFloatBuffer();
+                int classes = logits.remaining() / rows.length;
+                float[][] out = new float[rows.length][];
+                for (int r = 0; r < rows.length; r++) {
+                    float[] row = new float[classes];
+                    logits.get(row);
+                    out[r] = softmax(row);
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.length + " x " + length
+                    + " tokens: " + e.getMessage(), e);
+        }
+    }
+
+    static float[] softmax(float[] logits) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        double[] e = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            e[i] = Math.exp(logits[i] - max);
+            sum += e[i];
+        }
+        float[] p = new float[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            p[i] = (float) (e[i] / sum);
+        }
+        return p;
+    }
+
+    private static int argMax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

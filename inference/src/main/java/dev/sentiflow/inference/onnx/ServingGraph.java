@@ -1,0 +1,80 @@
+package dev.sentiflow.inference.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.model.onnx.BertOnnxGraph;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A classifier's graph (written by {@link BertOnnxGraph} with ONNX Runtime's fused ops) open in an
+ * ONNX Runtime session: the base weights are constants of the session, each version's adapters and
+ * head are inputs fed with every batch. One serves every adapter version of a base; a full
+ * fine-tune, whose base weights are its own, gets one of its own.
+ */
+public final class ServingGraph implements AutoCloseable {
+
+    private final OrtSession session;
+    private final Map<String, long[]> versionInputs;
+    private final long modelBytes;
+
+    private ServingGraph(OrtSession session, Map<String, long[]> versionInputs, long modelBytes) {
+        this.session = session;
+        this.versionInputs = versionInputs;
+        this.modelBytes = modelBytes;
+    }
+
+    /**
+     * Writes and opens the graph of these weights (every parameter by its Hugging Face name).
+     *
+     * @param intraOpThreads threads one batch may use; 0 for ONNX Runtime's default (one per physical core)
+     */
+    public static ServingGraph open(BertConfig config, Map<String, BertOnnxGraph.Tensor> weights, float loraScale,
+            int intraOpThreads) {
+        BertOnnxGraph.Written written = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, config, weights,
+                BertOnnxGraph.ADAPTERS_AND_HEAD, loraScale);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (intraOpThreads > 0) {
+                options.setIntraOpNumThreads(intraOpThreads);
+            }
+            OrtSession session = OrtEnvironment.getEnvironment().createSession(written.model(), options);
+            return new ServingGraph(session, written.versionInputs(), written.model().length);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not open the serving graph (" + written.nodes()
+                    + " nodes): " + e.getMessage(), e);
+        }
+    }
+
+    /** The inputs a version feeds (adapters and head), with their dims. */
+    public Map<String, long[]> versionInputs() {
+        return versionInputs;
+    }
+
+    /** The subset of {@code weights} a version feeds to this graph. */
+    public Map<String, BertOnnxGraph.Tensor> versionValues(Map<String, BertOnnxGraph.Tensor> weights) {
+        Map<String, BertOnnxGraph.Tensor> out = new LinkedHashMap<>();
+        versionInputs.keySet().forEach(name -> out.put(name, weights.get(name)));
+        return out;
+    }
+
+    public OrtSession session() {
+        return session;
+    }
+
+    /** Size of the written model: about what the session holds of constant weights. */
+    public long modelBytes() {
+        return modelBytes;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not close an ONNX Runtime session", e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.sentiflow.inference.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.model.checkpoint.CheckpointCodec;
+import dev.sentiflow.model.checkpoint.CheckpointException;
+import dev.sentiflow.model.checkpoint.CheckpointKind;
+import dev.sentiflow.model.checkpoint.CheckpointMetadata;
+import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Versions served through ONNX Runtime score as the DJL model the trainer built would: two adapters
+ * on the one shared session each give the probabilities of a DJL classifier with that checkpoint
+ * applied, and a full checkpoint written without LoRA layers gets a session of its own and scores
+ * exactly too. Real MiniLM weights cut to one layer, the real tokenizer, texts of several lengths in
+ * one batch (padding). A version costs its own tensors only and frees them when its last user is done.
+ */
+class ServedVersionsTest {
+
+    private static final List<String> LABELS = List.of("negative", "positive");
+    private static final LoraConfig LORA = LoraConfig.defaults();
+    private static final List<String> TEXTS = List.of("the pasta was cold", "great service, lovely staff and the "
+            + "best dessert we had all year", "no", "would not go back: slow, rude and overpriced for what it is");
+
+    private static NDManager manager;
+    private static BaseModel base;
+    private static TextTokenizer tokenizer;
+    private static ModelIdentity identity;
+    private static ServedVersions versions;
+
+    @BeforeAll
+    static void load() {
+        manager = NDManager.newBaseManager();
+        try (BaseModel full = BaseModels.load(manager, BaseModels.MINILM)) {
+            base = full.firstLayers(1);
+        }
+        tokenizer = TextTokenizer.bundled(128);
+        identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
+        SequenceClassifier block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
+        versions = new ServedVersions(block, manager, identity, 1);
+    }
+
+    @AfterAll
+    static void close() {
+        versions.close();
+        tokenizer.close();
+        base.close();
+        manager.close();
+    }
+
+    @Test
+    void twoAdaptersOnTheSharedSessionScoreAsTheirDjlModels() {
+        byte[] one = trained(Optional.of(LORA), CheckpointKind.ADAPTER, 11);
+        byte[] two = trained(Optional.of(LORA), CheckpointKind.ADAPTER, 12);
+        ServedVersion v1 = versions.fromCheckpoint("m", 1, "a", one, "v1");
+        ServedVersion v2 = versions.fromCheckpoint("m", 2, "b", two, "v2");
+        try {
+            assertSame(v1.onnx().graph(), v2.onnx().graph(), "adapters share the base's session");
+            assertFalse(v1.onnx().ownsGraph());
+            // 4 LoRA tensors per layer (query and value, A and B) and the pooler's and classifier's weight and bias
+            assertEquals(4 + 4, v1.onnx().inputs().count());
+            assertEquals(v1.onnx().inputs().tensors().values().stream()
+                    .mapToLong(t -> t.getInfo().getNumElements() * Float.BYTES).sum(), v1.bytes());
+            assertProbabilities(reference(one, Optional.of(LORA)), served(v1));
+            assertProbabilities(reference(two, Optional.of(LORA)), served(v2));
+            // The versions' own tensors must matter, or the checks above say nothing about feeding them.
+            assertTrue(Math.abs(served(v1)[1][1] - served(v2)[1][1]) > 1e-3, "v1 and v2 score alike");
+        } finally {
+            v1.retire();
+            v2.retire();
+        }
+        assertTrue(v1.isFreed());
+        assertTrue(v1.onnx().inputs().tensors().values().stream().allMatch(ai.onnxruntime.OnnxTensor::isClosed),
+                "a retired version's tensors are freed");
+    }
+
+    @Test
+    void aFullCheckpointWithoutLoraLayersGetsItsOwnSessionAndScoresExactly() {
+        byte[] full = trained(Optional.empty(), CheckpointKind.FULL, 13);
+        ServedVersion v = versions.fromCheckpoint("m", 3, "c", full, "full");
+        try {
+            assertTrue(v.onnx().ownsGraph());
+            assertNotSame(versions.baseHead("m").onnx().graph(), v.onnx().graph());
+            assertTrue(v.bytes() > 10_000_000, "a full version costs a copy of the model: " + v.bytes());
+            assertProbabilities(reference(full, Optional.empty()), served(v));
+        } finally {
+            v.retire();
+        }
+    }
+
+    @Test
+    void aForeignCheckpointIsRefusedNamingWhy() {
+        byte[] otherLabels;
+        try (NDManager m = manager.newSubManager()) {
+            SequenceClassifier model = Classifiers.create(m, base, 3, Optional.of(LORA), 5);
+            otherLabels = CheckpointCodec.encode(model, new CheckpointMetadata(CheckpointKind.ADAPTER, base.baseHash(),
+                    Optional.of(LORA), List.of("negative", "neutral", "positive"), tokenizer.id(), 128));
+        }
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> versions.fromCheckpoint("m", 4, "d", otherLabels, "three labels"));
+        assertTrue(e.getMessage().contains("labels [negative, neutral, positive]"), e.getMessage());
+    }
+
+    /** A classifier moved away from its start in every trainable tensor, as checkpoint bytes. */
+    private static byte[] trained(Optional<LoraConfig> lora, CheckpointKind kind, long seed) {
+        try (NDManager m = manager.newSubManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+            SequenceClassifier model = Classifiers.create(m, base, LABELS.size(), lora, seed);
+            model.namedParameters().forEach((name, p) -> {
+                if (kind == CheckpointKind.FULL || p.requiresGradient()) {
+                    p.getArray().addi(m.randomNormal(0f, 0.05f, p.getShape(), p.getArray().getDataType()));
+                }
+            });
+            return CheckpointCodec.encode(model, new CheckpointMetadata(kind, base.baseHash(), lora, LABELS,
+                    tokenizer.id(), 128));
+        }
+    }
+
+    private static float[][] reference(byte[] checkpoint, Optional<LoraConfig> lora) {
+        try (NDManager m = manager.newSubManager()) {
+            SequenceClassifier model = Classifiers.create(m, base, LABELS.size(), lora, 3);
+            CheckpointCodec.apply(CheckpointCodec.decode(m, checkpoint, "ref"), model,
+                    new ModelIdentity(base.baseHash(), lora, LABELS, tokenizer.id(), 128), "ref");
+            return new ClassifierScorer(model, m, tokenizer.padId(), 8).score(ids()).stream()
+                    .map(ClassifierScorer.Scored::probabilities).toArray(float[][]::new);
+        }
+    }
+
+    private static float[][] served(ServedVersion version) {
+        return new OnnxScorer(tokenizer.padId(), 8).score(ids(), version.onnx()).stream()
+                .map(ClassifierScorer.Scored::probabilities).toArray(float[][]::new);
+    }
+
+    private static List<int[]> ids() {
+        return TEXTS.stream().map(tokenizer::encode).toList();
+    }
+
+    private static void assertProbabilities(float[][] expected, float[][] actual) {
+        float worst = 0;
+        for (int r = 0; r < expected.length; r++) {
+            for (int c = 0; c < expected[r].length; c++) {
+                worst = Math.max(worst, Math.abs(expected[r][c] - actual[r][c]));
+            }
+        }
+        assertTrue(worst < 1e-5f, "ONNX Runtime and DJL differ by " + worst);
+    }
+}
