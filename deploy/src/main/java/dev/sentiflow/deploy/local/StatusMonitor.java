@@ -54,7 +54,7 @@ final class StatusMonitor implements AutoCloseable {
     private volatile Optional<RoundProgress> progressAtLastRound = Optional.empty();
     private long lastPredictions;
     private double lastPerSecond;
-    private long lastPrintedNanos;
+    private String lastPrinted = "";
     private long lastTickNanos = System.nanoTime();
     private final long started = System.nanoTime();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
@@ -188,17 +188,26 @@ final class StatusMonitor implements AutoCloseable {
         }
     }
 
-    /** The status line where the run ended, unless the periodic one was printed less than a second ago. */
+    /**
+     * The status line where the run ended, unless the periodic one just said the same: a swap and its
+     * first live accuracy can land in the second after a periodic line, which then names the old version.
+     */
     synchronized void printFinalStatus() {
-        if (System.nanoTime() - lastPrintedNanos >= 1_000_000_000L) {
-            printStatus();
+        try {
+            String now = snapshot().toString();
+            if (!now.equals(lastPrinted)) {
+                lastPrinted = now;
+                out.println(now);
+            }
+        } catch (Exception e) {
+            out.println("local: status unavailable: " + e);
         }
     }
 
     synchronized void printStatus() {
         try {
-            lastPrintedNanos = System.nanoTime();
-            out.println(snapshot());
+            lastPrinted = snapshot().toString();
+            out.println(lastPrinted);
         } catch (Exception e) {
             if (!closing) { // an interrupted snapshot at shutdown is no news
                 out.println("local: status unavailable: " + e);

@@ -48,7 +48,7 @@ public final class OnnxScorer {
             }
             float[][] probabilities = run(tokenIds, rows, version);
             for (int r = 0; r < rows.length; r++) {
-                out[rows[r]] = new Scored(argMax(probabilities[r]), probabilities[r]);
+                out[rows[r]] = Scored.of(probabilities[r]);
             }
         }
         return Arrays.asList(out);
@@ -109,15 +109,5 @@ public final class OnnxScorer {
             p[i] = (float) (e[i] / sum);
         }
         return p;
-    }
-
-    private static int argMax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -22,7 +22,19 @@ import java.util.List;
 public final class ClassifierScorer {
 
     /** One text's verdict: the most probable class index and every class's probability. */
-    public record Scored(int predicted, float[] probabilities) {}
+    public record Scored(int predicted, float[] probabilities) {
+
+        /** The verdict of these probabilities: the first most probable class. */
+        public static Scored of(float[] probabilities) {
+            int best = 0;
+            for (int i = 1; i < probabilities.length; i++) {
+                if (probabilities[i] > probabilities[best]) {
+                    best = i;
+                }
+            }
+            return new Scored(best, probabilities);
+        }
+    }
 
     private final SequenceClassifier model;
     private final NDManager manager;
@@ -67,19 +79,9 @@ public final class ClassifierScorer {
             int classes = probabilities.length / rows.length;
             for (int r = 0; r < rows.length; r++) {
                 float[] p = Arrays.copyOfRange(probabilities, r * classes, (r + 1) * classes);
-                out[rows[r]] = new Scored(argMax(p), p);
+                out[rows[r]] = Scored.of(p);
             }
         }
         return Arrays.asList(out);
-    }
-
-    private static int argMax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
