@@ -66,6 +66,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String CHECKPOINT_MAX_PENDING_BYTES = SharedOptions.CHECKPOINT_MAX_PENDING_BYTES;
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String INTRA_OP_THREADS = "scoring.intra.op.threads";
+    public static final String SERVE_PRECISION = "serve.precision";
     public static final String STANDBY_REPLICAS = "num.standby.replicas";
     public static final String STATE_DIR = "state.dir";
     public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
@@ -158,6 +159,10 @@ public final class InferenceConfig extends AbstractConfig {
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Kafka Streams threads in this instance; they share one copy of the base model. More threads "
                             + "than input partitions stay idle.")
+            .define(SERVE_PRECISION, Type.STRING, "fp32", ConfigDef.ValidString.in("fp32", "int8"),
+                    Importance.MEDIUM, "Precision of the base's linear weights when scoring: fp32, or int8 quantized "
+                            + "per output channel when the session is built (faster on CPUs with int8 dot products; "
+                            + "embeddings, LayerNorm, adapters and head stay fp32).")
             .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 1024), Importance.MEDIUM,
                     "Threads ONNX Runtime uses to score one batch; 0 = its default, one per physical core. Give each "
                             + "stream thread its share when there are several.")
@@ -169,6 +174,12 @@ public final class InferenceConfig extends AbstractConfig {
                     "How long a clean stop waits for the last transaction to commit."),
             LORA_DEFAULTS, "Of the served adapters: must be the trainer's (adapters trained with "
                     + "another LoRA shape are refused, naming the option).");
+
+    /** {@link #SERVE_PRECISION} as the graph writer takes it. */
+    public dev.sentiflow.model.onnx.BertOnnxGraph.Precision precision() {
+        return dev.sentiflow.model.onnx.BertOnnxGraph.Precision.valueOf(
+                getString(SERVE_PRECISION).toUpperCase(java.util.Locale.ROOT));
+    }
 
     /** Prints the configuration table that README.md carries. */
     public static void main(String[] args) {

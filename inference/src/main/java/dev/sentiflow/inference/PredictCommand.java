@@ -15,6 +15,7 @@ import dev.sentiflow.model.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.onnx.BertOnnxGraph;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -41,7 +42,7 @@ import org.apache.kafka.common.config.ConfigException;
  * softmax probability, scored through ONNX Runtime as the inference app scores.
  *
  * <pre>
- * predict --checkpoint runs/uci-lora/adapter.safetensors [--base minilm] [TEXT ...]
+ * predict --checkpoint runs/uci-lora/adapter.safetensors [--base minilm] [--precision fp32|int8] [TEXT ...]
  * predict --models runs/local/client.properties [--model default] [TEXT ...]
  * </pre>
  *
@@ -55,7 +56,7 @@ import org.apache.kafka.common.config.ConfigException;
 public final class PredictCommand {
 
     static final String USAGE = "usage: predict --checkpoint FILE.safetensors [--base minilm|bert-base|HF-DIR] "
-            + "[TEXT ...]\n       predict --models INFERENCE.properties [--model NAME] [TEXT ...]   (the newest "
+            + "[--precision fp32|int8] [TEXT ...]\n       predict --models INFERENCE.properties [--model NAME] [TEXT ...]   (the newest "
             + "version inference would serve; no TEXT: one text per line on stdin)";
     private static final Duration CATCH_UP = Duration.ofMinutes(2);
 
@@ -76,6 +77,7 @@ public final class PredictCommand {
         Path modelsSettings = null;
         String model = null;
         String base = BaseModels.DEFAULT;
+        String precision = null;
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -83,7 +85,7 @@ public final class PredictCommand {
                     out.println(USAGE);
                     return 0;
                 }
-                case "--checkpoint", "--base", "--models", "--model" -> {
+                case "--checkpoint", "--base", "--models", "--model", "--precision" -> {
                     if (i + 1 >= args.length) {
                         err.println("predict: " + args[i] + " needs a value\n" + USAGE);
                         return 2;
@@ -92,6 +94,7 @@ public final class PredictCommand {
                         case "--checkpoint" -> checkpoint = Path.of(args[++i]);
                         case "--models" -> modelsSettings = Path.of(args[++i]);
                         case "--model" -> model = args[++i];
+                        case "--precision" -> precision = args[++i];
                         default -> base = args[++i];
                     }
                 }
@@ -106,6 +109,15 @@ public final class PredictCommand {
         }
         if ((checkpoint == null) == (modelsSettings == null)) {
             err.println("predict: give exactly one of --checkpoint and --models\n" + USAGE);
+            return 2;
+        }
+        if (precision != null && modelsSettings != null) {
+            err.println("predict: --precision is for --checkpoint; with --models, serve.precision in the settings "
+                    + "file decides, as for the app\n" + USAGE);
+            return 2;
+        }
+        if (precision != null && !precision.equals("fp32") && !precision.equals("int8")) {
+            err.println("predict: --precision must be fp32 or int8, got '" + precision + "'\n" + USAGE);
             return 2;
         }
         if (model != null && modelsSettings == null) {
@@ -123,7 +135,8 @@ public final class PredictCommand {
             if (modelsSettings != null) {
                 scoreFromModels(modelsSettings, model, texts, err);
             } else {
-                score(checkpoint, base, texts);
+                score(checkpoint, base, precision == null || precision.equals("fp32") ? BertOnnxGraph.Precision.FP32
+                        : BertOnnxGraph.Precision.INT8, texts);
             }
             return 0;
         } catch (CheckpointException | WeightFileException | IllegalArgumentException | IllegalStateException
@@ -173,7 +186,8 @@ public final class PredictCommand {
         }
     }
 
-    private void score(Path file, String baseId, List<String> texts) throws IOException {
+    private void score(Path file, String baseId, BertOnnxGraph.Precision precision, List<String> texts)
+            throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no checkpoint file " + file);
         }
@@ -187,7 +201,7 @@ public final class PredictCommand {
                 ModelIdentity identity = new ModelIdentity(base.baseHash(), meta.lora(), meta.labels(), tokenizer.id(),
                         meta.maxLength());
                 SequenceClassifier block = Classifiers.create(manager, base, meta.labels().size(), meta.lora(), 0);
-                try (ServedVersions versions = new ServedVersions(block, manager, identity, 0)) {
+                try (ServedVersions versions = new ServedVersions(block, manager, identity, precision, 0)) {
                     ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", bytes, file.toString());
                     try {
                         List<int[]> ids = texts.stream().map(tokenizer::encode).toList();

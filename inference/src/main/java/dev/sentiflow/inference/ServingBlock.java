@@ -37,7 +37,7 @@ record ServingBlock(NDManager manager, SequenceClassifier block, ModelIdentity i
                 // A fixed seed: the untrained head of version 0 (base-head) is the same after every restart.
                 SequenceClassifier block = Classifiers.create(manager, base, labels.size(),
                         Optional.of(config.loraConfig()), 0L);
-                ServedVersions versions = new ServedVersions(block, manager, identity,
+                ServedVersions versions = new ServedVersions(block, manager, identity, config.precision(),
                         config.getInt(InferenceConfig.INTRA_OP_THREADS));
                 return new ServingBlock(manager, block, identity, versions, tokenizer, base.config().vocabSize(),
                         maxLength);

@@ -3,7 +3,23 @@ package dev.sentiflow.inference;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import ai.djl.ndarray.NDManager;
 import dev.sentiflow.inference.models.ServedVersion;
+import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.model.checkpoint.CheckpointCodec;
+import dev.sentiflow.model.checkpoint.CheckpointMetadata;
+import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowReaders;
+import dev.sentiflow.text.data.StableSplit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.weights.MiniLmImport;
 import java.nio.LongBuffer;
@@ -21,9 +37,13 @@ import java.util.function.Consumer;
  * served graph (encoder, pooler and head, as {@code ServedVersions} opens it) with the base's own head
  * (no adapter), with one adapter, and with 100 adapters (rows spread over them, one run per adapter
  * group, as a batch routed to 100 models is). Batch 1/8/32/64 at 128 tokens and batch 32 at the real
- * lengths of UCI sentences (sorted, padded per run); then what a version costs in memory.
+ * lengths of UCI sentences (sorted, padded per run); the same with the base's linear weights in int8
+ * ({@code serve.precision=int8}); then what a version costs in memory. With {@code --checkpoint FILE}
+ * (a {@code finetune} output on the MiniLM base) it also scores the UCI test split and the fine-food
+ * test file with that checkpoint in fp32 and in int8: accuracy and macro-F1 side by side.
  *
- * <p>Run: {@code ./bench serving [--quick]}. Both sessions use ONNX Runtime's default threads.
+ * <p>Run: {@code ./bench serving [--quick] [--checkpoint FILE]}. Every session uses ONNX Runtime's
+ * default threads.
  */
 public final class ServingBenchmark {
 
@@ -40,10 +60,14 @@ public final class ServingBenchmark {
             byte[] adapter = models.adapter(1);
             List<ServedVersion> hundred = new ArrayList<>();
             ServedVersion base = models.versions.baseHead("base");
-            try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options)) {
+            try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options);
+                 ServedVersions int8 = new ServedVersions(models.block, models.manager, models.identity,
+                         BertOnnxGraph.Precision.INT8, 0)) {
                 for (int i = 0; i < 100; i++) {
                     hundred.add(models.versions.fromCheckpoint("m" + i, 1, "x", adapter, "adapter " + i));
                 }
+                ServedVersion quantized = int8.fromCheckpoint("q", 1, "x", adapter, "int8 adapter");
+                hundred.add(quantized); // retired with the others
                 OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 64);
                 List<int[]> real = InferenceIT.uciReviews(models, 0, quick ? 256 : 1024).stream()
                         .map(r -> r.getTokenIds().stream().mapToInt(Integer::intValue).toArray()).toList();
@@ -51,18 +75,24 @@ public final class ServingBenchmark {
                         + "and each of ours as a ratio to the stock file in the same row%n", env.getVersion(),
                         Runtime.getRuntime().availableProcessors());
                 System.out.println("rows                  | stock file | ours, no adapter | ours, 1 adapter | ours, 100 "
-                        + "adapters");
+                        + "adapters | ours int8, 1 adapter");
                 for (int batch : quick ? new int[] {1, 32} : new int[] {1, 8, 32, 64}) {
                     row(batch + " x 128 tokens", fixed(batch, 128), batch, seconds, stock, env, scorer, base,
                             hundred);
                 }
                 row("32 x real (mean " + Math.round(real.stream().mapToInt(r -> r.length).average().orElse(0))
                         + ")", real, 32, seconds, stock, env, scorer, base, hundred);
-                long bytes = hundred.stream().mapToLong(ServedVersion::bytes).sum();
+                long bytes = hundred.subList(0, 100).stream().mapToLong(ServedVersion::bytes).sum();
                 System.out.printf(Locale.ROOT, "memory: 1 adapter %.2f MB (%d input tensors), 100 adapters %.1f MB, "
                         + "beside one shared session of %.1f MB of base weights%n", hundred.get(0).bytes() / 1e6,
                         hundred.get(0).onnx().inputs().count(), bytes / 1e6,
                         hundred.get(0).onnx().graph().modelBytes() / 1e6);
+                System.out.printf(Locale.ROOT, "int8: one shared session of %.1f MB%n",
+                        quantized.onnx().graph().modelBytes() / 1e6);
+                int at = Arrays.asList(args).indexOf("--checkpoint");
+                if (at >= 0) {
+                    quality(models, Path.of(args[at + 1]));
+                }
             } finally {
                 hundred.forEach(ServedVersion::retire);
                 base.retire();
@@ -78,12 +108,60 @@ public final class ServingBenchmark {
         double many = rate(rows, batch, seconds, b -> {
             Map<Integer, List<int[]>> groups = new LinkedHashMap<>();
             for (int r = 0; r < b.size(); r++) {
-                groups.computeIfAbsent(r % hundred.size(), k -> new ArrayList<>()).add(b.get(r));
+                groups.computeIfAbsent(r % 100, k -> new ArrayList<>()).add(b.get(r));
             }
             groups.forEach((k, g) -> scorer.score(g, hundred.get(k).onnx()));
         });
-        System.out.printf(Locale.ROOT, "%-21s | %7.1f/s  | %6.1f/s %.2fx   | %6.1f/s %.2fx  | %6.1f/s %.2fx%n", what,
-                theirs, none, none / theirs, one, one / theirs, many, many / theirs);
+        double int8 = rate(rows, batch, seconds, b -> scorer.score(b, hundred.get(100).onnx()));
+        System.out.printf(Locale.ROOT, "%-21s | %7.1f/s  | %6.1f/s %.2fx   | %6.1f/s %.2fx  | %6.1f/s %.2fx    | "
+                + "%6.1f/s %.2fx%n", what, theirs, none, none / theirs, one, one / theirs, many, many / theirs, int8,
+                int8 / theirs);
+    }
+
+    /** Accuracy and macro-F1 of one checkpoint in fp32 and in int8 on the UCI test split and the fine-food test file. */
+    private static void quality(TestModels models, Path file) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        CheckpointMetadata meta;
+        try (NDManager header = models.manager.newSubManager()) {
+            meta = CheckpointCodec.decode(header, bytes, file.toString()).metadata();
+        }
+        ModelIdentity identity = new ModelIdentity(models.base.baseHash(), meta.lora(), meta.labels(),
+                models.tokenizer.id(), meta.maxLength());
+        Map<String, List<Row>> sets = new LinkedHashMap<>();
+        StableSplit testSplit = new StableSplit(0.2);
+        try (Stream<Row> rows = RowReaders.rows(Path.of("../data/uci_sentiment_sentences.csv"))) {
+            sets.put("UCI test split", rows.filter(r -> testSplit.isEval(r.require("text"))).toList());
+        }
+        try (Stream<Row> rows = RowReaders.rows(Path.of("../data/finefoods_test.csv"))) {
+            sets.put("fine-food test", rows.toList());
+        }
+        System.out.println("quality of " + file + " (labels " + meta.labels() + ", " + meta.kind() + ")");
+        System.out.println("set             | rows | fp32 accuracy / macro-F1 | int8 accuracy / macro-F1 | labels agree");
+        SequenceClassifier block = Classifiers.create(models.manager, models.base, meta.labels().size(), meta.lora(), 0);
+        try (ServedVersions fp32 = new ServedVersions(block, models.manager, identity, BertOnnxGraph.Precision.FP32, 0);
+             ServedVersions int8 = new ServedVersions(block, models.manager, identity, BertOnnxGraph.Precision.INT8, 0)) {
+            ServedVersion f = fp32.fromCheckpoint("f", 1, "x", bytes, file.toString());
+            ServedVersion q = int8.fromCheckpoint("q", 1, "x", bytes, file.toString());
+            OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
+            try {
+                for (var set : sets.entrySet()) {
+                    List<int[]> ids = set.getValue().stream().map(r -> models.tokenizer.encode(r.require("text"))).toList();
+                    int[] truth = set.getValue().stream().mapToInt(r -> meta.labels().indexOf(r.require("label").trim()))
+                            .toArray();
+                    int[] full = scorer.score(ids, f.onnx()).stream().mapToInt(ClassifierScorer.Scored::predicted).toArray();
+                    int[] low = scorer.score(ids, q.onnx()).stream().mapToInt(ClassifierScorer.Scored::predicted).toArray();
+                    ConfusionMatrix a = ConfusionMatrix.of(meta.labels(), truth, full);
+                    ConfusionMatrix b = ConfusionMatrix.of(meta.labels(), truth, low);
+                    long agree = java.util.stream.IntStream.range(0, full.length).filter(i -> full[i] == low[i]).count();
+                    System.out.printf(Locale.ROOT, "%-15s | %4d | %.4f / %.4f          | %.4f / %.4f          | %.4f%n",
+                            set.getKey(), ids.size(), a.accuracy(), a.macroF1(), b.accuracy(), b.macroF1(),
+                            agree / (double) full.length);
+                }
+            } finally {
+                f.retire();
+                q.retire();
+            }
+        }
     }
 
     /** Samples/s over consecutive batches of {@code rows}, for about {@code seconds} after one warm-up pass. */

@@ -10,6 +10,7 @@ import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.onnx.BertOnnxGraph;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -46,7 +47,7 @@ final class TestModels implements AutoCloseable {
         this.tokenizer = TextTokenizer.bundled(128);
         this.identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         this.block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        this.versions = new ServedVersions(block, manager, identity, 0);
+        this.versions = new ServedVersions(block, manager, identity, BertOnnxGraph.Precision.FP32, 0);
     }
 
     /** @param layers 0 = the whole MiniLM, as {@code base.model=minilm} loads it */

@@ -49,6 +49,11 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final String inputTopic;
     private final String storeName;
     private final RecordDecoder<TokenizedReview> decoder;
+    /**
+     * The reviews of pending records as decoded on arrival, by offset, so a batch does not decode
+     * them again; records restored from the changelog are not here and are decoded from the store.
+     */
+    private final java.util.Map<Long, TokenizedReview> decodedPending = new java.util.HashMap<>();
     private final ReviewCheck check;
     private final BatchScorer scorer;
     private final int maxRecords;
@@ -125,6 +130,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             return;
         }
         pending.put(meta.offset(), in.encode());
+        decodedPending.put(meta.offset(), review);
         if (pendingCount++ == 0) {
             waitingSinceMs = context.currentSystemTimeMs();
         }
@@ -230,6 +236,11 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             while (it.hasNext() && candidates.size() < maxRecords) {
                 KeyValue<Long, byte[]> kv = it.next();
                 PendingRecord record = PendingRecord.decode(kv.value);
+                TokenizedReview known = decodedPending.get(kv.key);
+                if (known != null) {
+                    candidates.add(new Taken(kv.key, record, known));
+                    continue;
+                }
                 RecordDecoder.Decoded<TokenizedReview> decoded = decoder.decode(inputTopic, record.value());
                 if (decoded instanceof RecordDecoder.Ok<TokenizedReview> ok) {
                     candidates.add(new Taken(kv.key, record, ok.value()));
@@ -247,6 +258,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
 
     private void remove(long key) {
         pending.delete(key);
+        decodedPending.remove(key);
         pendingCount--;
     }
 

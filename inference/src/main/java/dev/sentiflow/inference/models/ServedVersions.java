@@ -38,6 +38,7 @@ public final class ServedVersions implements AutoCloseable {
     private final NDManager blockManager;
     private final ModelIdentity identity;
     private final float loraScale;
+    private final BertOnnxGraph.Precision precision;
     private final int intraOpThreads;
     private final ServingGraph shared;
     /** The block's own values of the inputs a version feeds: a version that lacks one is served with these. */
@@ -47,21 +48,25 @@ public final class ServedVersions implements AutoCloseable {
      * @param block the serving block (built with the serving LoRA config on the base); only read
      * @param blockManager the block's manager; checkpoints are decoded in sub-managers of it
      * @param identity what every checkpoint must have been trained as
+     * @param precision of the base's linear weights in every graph (adapters and heads stay fp32)
      * @param intraOpThreads threads one batch may use; 0 for ONNX Runtime's default
      */
-    public ServedVersions(SequenceClassifier block, NDManager blockManager, ModelIdentity identity, int intraOpThreads) {
+    public ServedVersions(SequenceClassifier block, NDManager blockManager, ModelIdentity identity,
+            BertOnnxGraph.Precision precision, int intraOpThreads) {
         this.block = block;
         this.blockManager = blockManager;
         this.identity = identity;
         this.loraScale = identity.lora().map(LoraConfig::scale).orElse(1f);
+        this.precision = precision;
         this.intraOpThreads = intraOpThreads;
         long begin = System.nanoTime();
         Map<String, BertOnnxGraph.Tensor> weights = BertOnnxGraph.weights(block);
-        this.shared = ServingGraph.open(block.encoder().config(), weights, loraScale, intraOpThreads);
+        this.shared = ServingGraph.open(block.encoder().config(), weights, loraScale, precision, intraOpThreads);
         this.blockValues = shared.versionValues(weights);
-        LOG.info("serving graph open in ONNX Runtime in {} ms: {} MB of base weights, {} inputs per version, {} "
+        LOG.info("serving graph open in ONNX Runtime in {} ms: {} MB of {} base weights, {} inputs per version, {} "
                 + "intra-op thread(s)", (System.nanoTime() - begin) / 1_000_000, shared.modelBytes() >> 20,
-                shared.versionInputs().size(), intraOpThreads == 0 ? "default" : intraOpThreads);
+                precision.name().toLowerCase(java.util.Locale.ROOT), shared.versionInputs().size(),
+                intraOpThreads == 0 ? "default" : intraOpThreads);
     }
 
     public ModelIdentity identity() {
@@ -101,7 +106,7 @@ public final class ServedVersions implements AutoCloseable {
     private OnnxVersion ownGraph(Map<String, BertOnnxGraph.Tensor> own) {
         Map<String, BertOnnxGraph.Tensor> weights = BertOnnxGraph.weights(block);
         weights.putAll(own);
-        ServingGraph graph = ServingGraph.open(block.encoder().config(), weights, loraScale, intraOpThreads);
+        ServingGraph graph = ServingGraph.open(block.encoder().config(), weights, loraScale, precision, intraOpThreads);
         try {
             return new OnnxVersion(graph, VersionInputs.of(graph.versionInputs(), graph.versionValues(weights)), true);
         } catch (RuntimeException e) {

@@ -29,12 +29,13 @@ public final class ServingGraph implements AutoCloseable {
     /**
      * Writes and opens the graph of these weights (every parameter by its Hugging Face name).
      *
+     * @param precision of the base's linear weights (adapters and head are always fp32)
      * @param intraOpThreads threads one batch may use; 0 for ONNX Runtime's default (one per physical core)
      */
     public static ServingGraph open(BertConfig config, Map<String, BertOnnxGraph.Tensor> weights, float loraScale,
-            int intraOpThreads) {
-        BertOnnxGraph.Written written = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, config, weights,
-                BertOnnxGraph.ADAPTERS_AND_HEAD, loraScale);
+            BertOnnxGraph.Precision precision, int intraOpThreads) {
+        BertOnnxGraph.Written written = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, precision, config,
+                weights, BertOnnxGraph.ADAPTERS_AND_HEAD, loraScale);
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads > 0) {

@@ -18,6 +18,11 @@ import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.text.data.Row;
+import dev.sentiflow.text.data.RowReaders;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
@@ -45,6 +50,7 @@ class ServedVersionsTest {
     private static BaseModel base;
     private static TextTokenizer tokenizer;
     private static ModelIdentity identity;
+    private static SequenceClassifier block;
     private static ServedVersions versions;
 
     @BeforeAll
@@ -55,8 +61,8 @@ class ServedVersionsTest {
         }
         tokenizer = TextTokenizer.bundled(128);
         identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
-        SequenceClassifier block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        versions = new ServedVersions(block, manager, identity, 1);
+        block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
+        versions = new ServedVersions(block, manager, identity, BertOnnxGraph.Precision.FP32, 1);
     }
 
     @AfterAll
@@ -118,6 +124,40 @@ class ServedVersionsTest {
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> versions.fromCheckpoint("m", 4, "d", otherLabels, "three labels"));
         assertTrue(e.getMessage().contains("labels [negative, neutral, positive]"), e.getMessage());
+    }
+
+    @Test
+    void int8BaseWeightsGiveTheSameLabelAsFp32OnNearlyEveryReview() throws Exception {
+        byte[] adapter = trained(Optional.of(LORA), CheckpointKind.ADAPTER, 14);
+        List<int[]> reviews;
+        try (Stream<Row> rows = RowReaders.rows(Path.of("..", "data", "uci_sentiment_sentences.csv"))) {
+            // every 10th row: the three domains, 300 reviews
+            reviews = rows.filter(r -> r.line() % 10 == 0).map(r -> tokenizer.encode(r.require("text"))).toList();
+        }
+        try (ServedVersions int8 = new ServedVersions(block, manager, identity, BertOnnxGraph.Precision.INT8, 1)) {
+            ServedVersion q = int8.fromCheckpoint("m", 5, "e", adapter, "int8");
+            ServedVersion f = versions.fromCheckpoint("m", 5, "e", adapter, "fp32");
+            try {
+                // The layer's 1.77 M linear weights take 1 byte instead of 4; the embeddings stay fp32.
+                long saved = f.onnx().graph().modelBytes() - q.onnx().graph().modelBytes();
+                assertTrue(saved > 3 * 1_700_000, "int8 saved " + saved + " bytes");
+                OnnxScorer scorer = new OnnxScorer(tokenizer.padId(), 32);
+                List<ClassifierScorer.Scored> quantized = scorer.score(reviews, q.onnx());
+                List<ClassifierScorer.Scored> full = scorer.score(reviews, f.onnx());
+                int same = 0;
+                float largest = 0;
+                for (int i = 0; i < reviews.size(); i++) {
+                    same += quantized.get(i).predicted() == full.get(i).predicted() ? 1 : 0;
+                    largest = Math.max(largest, Math.abs(quantized.get(i).probabilities()[1]
+                            - full.get(i).probabilities()[1]));
+                }
+                assertTrue(same >= 0.99 * reviews.size(), same + " of " + reviews.size() + " labels agree");
+                assertTrue(largest > 1e-6, "int8 scored exactly as fp32: was it quantized at all?");
+            } finally {
+                q.retire();
+                f.retire();
+            }
+        }
     }
 
     /** A classifier moved away from its start in every trainable tensor, as checkpoint bytes. */

@@ -30,6 +30,13 @@ public final class BertOnnxGraph {
      */
     public enum Ops { STANDARD, ONNX_RUNTIME }
 
+    /**
+     * The precision of the base's linear weights: fp32, or int8 per output channel with activations
+     * quantized per batch ({@code com.microsoft.DynamicQuantizeMatMul}, which uses the CPU's int8 dot
+     * products). Embeddings, LayerNorm, biases, the LoRA adapters and the head stay fp32.
+     */
+    public enum Precision { FP32, INT8 }
+
     /** A weight: dims and row-major float32 values. */
     public record Tensor(long[] dims, float[] data) {}
 
@@ -49,6 +56,7 @@ public final class BertOnnxGraph {
 
     private final OnnxModelWriter w;
     private final Ops ops;
+    private final Precision precision;
     private final Map<String, Tensor> weights;
     private final Predicate<String> perVersion;
     private final float loraScale;
@@ -56,9 +64,12 @@ public final class BertOnnxGraph {
     private final java.util.Set<String> stored = new java.util.HashSet<>();
     private int temp;
 
-    private BertOnnxGraph(Ops ops, Map<String, Tensor> weights, Predicate<String> perVersion, float loraScale) {
+    private BertOnnxGraph(Ops ops, Precision precision, Map<String, Tensor> weights, Predicate<String> perVersion,
+            float loraScale) {
         this.ops = ops;
-        this.w = new OnnxModelWriter("sentiflow-bert", ops == Ops.STANDARD ? List.of(new OnnxModelWriter.Opset("", 17))
+        this.precision = precision;
+        this.w = new OnnxModelWriter("sentiflow-bert", ops == Ops.STANDARD && precision == Precision.FP32
+                ? List.of(new OnnxModelWriter.Opset("", 17))
                 : List.of(new OnnxModelWriter.Opset("", 17), new OnnxModelWriter.Opset(MS, 1)));
         this.weights = weights;
         this.perVersion = perVersion;
@@ -86,7 +97,13 @@ public final class BertOnnxGraph {
     /** As {@link #write(BertConfig, Map, Predicate, float)}, with these ops. */
     public static Written write(Ops ops, BertConfig config, Map<String, Tensor> weights, Predicate<String> perVersion,
             float loraScale) {
-        BertOnnxGraph g = new BertOnnxGraph(ops, weights, perVersion, loraScale);
+        return write(ops, Precision.FP32, config, weights, perVersion, loraScale);
+    }
+
+    /** As {@link #write(BertConfig, Map, Predicate, float)}, with these ops and base weights of this precision. */
+    public static Written write(Ops ops, Precision precision, BertConfig config, Map<String, Tensor> weights,
+            Predicate<String> perVersion, float loraScale) {
+        BertOnnxGraph g = new BertOnnxGraph(ops, precision, weights, perVersion, loraScale);
         int labels = (int) g.tensor("classifier.weight").dims()[0];
         g.w.input(INPUT_IDS, ElemType.INT64, "batch", "sequence");
         g.w.input(ATTENTION_MASK, ElemType.INT64, "batch", "sequence");
@@ -180,7 +197,9 @@ public final class BertOnnxGraph {
     /** {@code x W^T + b}, plus {@code scale * x A^T B^T} where the projection carries a LoRA adapter. */
     private String linear(String x, String prefix) {
         String weightName = prefix + ".weight";
-        String y = w.node("MatMul", List.of(x, transposedWeight(weightName)), name("mm"));
+        String y = precision == Precision.INT8 && !perVersion.test(weightName)
+                ? w.node(MS, "DynamicQuantizeMatMul", quantizedWeight(x, weightName), List.of(name("qmm"))).get(0)
+                : w.node("MatMul", List.of(x, transposedWeight(weightName)), name("mm"));
         if (weights.containsKey(prefix + ".bias")) {
             y = w.node("Add", List.of(y, weight(prefix + ".bias")), name("biased"));
         }
@@ -249,6 +268,24 @@ public final class BertOnnxGraph {
             w.initializer(transposed, new long[] {cols, rows}, out);
         }
         return transposed;
+    }
+
+    /** The inputs of a DynamicQuantizeMatMul of {@code x} by the int8 form of a stored [out,in] weight. */
+    private List<String> quantizedWeight(String x, String name) {
+        String values = name + ".int8";
+        String scales = name + ".scales";
+        String zeros = name + ".zero_points";
+        if (stored.add(values)) {
+            Tensor t = tensor(name);
+            if (t.dims().length != 2) {
+                throw new IllegalArgumentException(name + " is not a matrix: " + java.util.Arrays.toString(t.dims()));
+            }
+            PerChannelInt8 q = PerChannelInt8.of(t.data(), (int) t.dims()[0], (int) t.dims()[1]);
+            w.initializer(values, new long[] {q.in(), q.out()}, q.values());
+            w.initializer(scales, new long[] {q.out()}, q.scales());
+            w.initializer(zeros, new long[] {q.out()}, new byte[q.out()]);
+        }
+        return List.of(x, values, scales, zeros);
     }
 
     private Tensor tensor(String name) {

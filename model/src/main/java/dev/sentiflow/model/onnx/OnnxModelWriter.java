@@ -18,7 +18,7 @@ public final class OnnxModelWriter {
 
     /** ONNX element types used here. */
     public enum ElemType {
-        FLOAT(1), INT64(7);
+        FLOAT(1), INT8(3), INT64(7);
 
         final int code;
 
@@ -59,6 +59,26 @@ public final class OnnxModelWriter {
     /** A float32 constant, row-major, stored as raw little-endian bytes. */
     public OnnxModelWriter initializer(String name, long[] dims, float[] data) {
         initializers.add(floatTensor(name, dims, data));
+        return this;
+    }
+
+    /** An int8 constant (quantized weights, zero points), row-major. */
+    public OnnxModelWriter initializer(String name, long[] dims, byte[] int8) {
+        long count = 1;
+        for (long d : dims) {
+            count *= d;
+        }
+        if (count != int8.length) {
+            throw new IllegalArgumentException("tensor " + name + ": dims hold " + count + " values, data " + int8.length);
+        }
+        initializers.add(message(out -> {
+            for (long d : dims) {
+                out.writeInt64(1, d);
+            }
+            out.writeInt32(2, ElemType.INT8.code);
+            out.writeString(8, name);
+            out.writeByteArray(9, int8);
+        }));
         return this;
     }
 
