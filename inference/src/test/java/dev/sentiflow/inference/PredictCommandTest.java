@@ -61,6 +61,15 @@ class PredictCommandTest {
         }
         Run fromStdin = run("great food\n\nawful service\n", "--checkpoint", file.toString(), "--base", "minilm@1layers");
         assertEquals(fromArgs.out(), fromStdin.out(), "stdin gives the same, blank lines skipped");
+        // int8 base weights: the same labels here, probabilities close but not identical
+        Run int8 = run("", "--checkpoint", file.toString(), "--base", "minilm@1layers", "--precision", "int8",
+                "great food", "awful service");
+        assertEquals(0, int8.status(), int8.err());
+        List<String> quantized = int8.out().lines().toList();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(lines.get(i).split(" ")[0], quantized.get(i).split(" ")[0], quantized.get(i));
+        }
+        assertTrue(!int8.out().equals(fromArgs.out()), "int8 printed exactly the fp32 probabilities");
     }
 
     @Test
@@ -73,6 +82,9 @@ class PredictCommandTest {
         assertEquals(2, run("", "--checkpoint").status());
         assertEquals(2, run("", "--frobnicate", "x").status());
         assertEquals(2, run("", "text only").status());
+        Run badPrecision = run("", "--checkpoint", file.toString(), "--precision", "int4", "x");
+        assertEquals(2, badPrecision.status());
+        assertTrue(badPrecision.err().contains("--precision must be fp32 or int8, got 'int4'"), badPrecision.err());
         Run missing = run("", "--checkpoint", dir.resolve("nope").toString(), "x");
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains("no checkpoint file"), missing.err());
