@@ -80,8 +80,11 @@ public final class ServingBenchmark {
                     row(batch + " x 128 tokens", fixed(batch, 128), batch, seconds, stock, env, scorer, base,
                             hundred);
                 }
-                row("32 x real (mean " + Math.round(real.stream().mapToInt(r -> r.length).average().orElse(0))
-                        + ")", real, 32, seconds, stock, env, scorer, base, hundred);
+                String mean = "mean " + Math.round(real.stream().mapToInt(r -> r.length).average().orElse(0));
+                row("32 x real (" + mean + ")", real, 32, seconds, stock, env, scorer, base, hundred);
+                // The same rows without the length split: runs of 32 padded to their longest.
+                row("  runs not split", real, 32, seconds, stock, env,
+                        new OnnxScorer(models.tokenizer.padId(), 64, Double.POSITIVE_INFINITY), base, hundred);
                 long bytes = hundred.subList(0, 100).stream().mapToLong(ServedVersion::bytes).sum();
                 System.out.printf(Locale.ROOT, "memory: 1 adapter %.2f MB (%d input tensors), 100 adapters %.1f MB, "
                         + "beside one shared session of %.1f MB of base weights%n", hundred.get(0).bytes() / 1e6,

@@ -18,20 +18,34 @@ import java.util.Map;
 /**
  * Scores tokenized texts with one version through ONNX Runtime: softmax probabilities per class.
  * Texts are sorted by length and padded per run to the longest in it (so a batch of short reviews
- * does not pay for one long one), at most {@code maxRows} per run; results come back in input order.
+ * does not pay for one long one), at most {@code maxRows} per run, and a new run starts where padding
+ * would more than double a row; results come back in input order.
  * Safe on any thread: a session runs concurrent batches, and a version's inputs are only read.
  */
 public final class OnnxScorer {
 
+    /** A new run starts where padding a row to the run's longest would make it more than this many times longer. */
+    public static final double MAX_PADDING = 2;
+
     private final int padId;
     private final int maxRows;
+    private final double maxPadding;
 
     public OnnxScorer(int padId, int maxRows) {
+        this(padId, maxRows, MAX_PADDING);
+    }
+
+    /** @param maxPadding {@link #MAX_PADDING}, or infinity for runs of {@code maxRows} whatever their lengths */
+    public OnnxScorer(int padId, int maxRows, double maxPadding) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("max rows per run must be >= 1, got " + maxRows);
         }
+        if (!(maxPadding >= 1)) {
+            throw new IllegalArgumentException("max padding must be >= 1, got " + maxPadding);
+        }
         this.padId = padId;
         this.maxRows = maxRows;
+        this.maxPadding = maxPadding;
     }
 
     public List<Scored> score(List<int[]> tokenIds, OnnxVersion version) {
@@ -41,11 +55,18 @@ public final class OnnxScorer {
         }
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> tokenIds.get(i).length).reversed());
         Scored[] out = new Scored[order.length];
-        for (int from = 0; from < order.length; from += maxRows) {
-            int[] rows = new int[Math.min(maxRows, order.length - from)];
+        for (int from = 0; from < order.length; ) {
+            int longest = tokenIds.get(order[from]).length;
+            int to = from + 1;
+            while (to < order.length && to - from < maxRows
+                    && maxPadding * tokenIds.get(order[to]).length >= longest) {
+                to++;
+            }
+            int[] rows = new int[to - from];
             for (int r = 0; r < rows.length; r++) {
                 rows[r] = order[from + r];
             }
+            from = to;
             float[][] probabilities = run(tokenIds, rows, version);
             for (int r = 0; r < rows.length; r++) {
                 out[rows[r]] = Scored.of(probabilities[r]);

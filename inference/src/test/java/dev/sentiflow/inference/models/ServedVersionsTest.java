@@ -88,6 +88,10 @@ class ServedVersionsTest {
                     .mapToLong(t -> t.getInfo().getNumElements() * Float.BYTES).sum(), v1.bytes());
             assertProbabilities(reference(one, Optional.of(LORA)), served(v1));
             assertProbabilities(reference(two, Optional.of(LORA)), served(v2));
+            // Rows of very different lengths go in separate runs (less padding) or in one: the same scores.
+            float[][] oneRun = new OnnxScorer(tokenizer.padId(), 8, Double.POSITIVE_INFINITY).score(ids(), v1.onnx())
+                    .stream().map(ClassifierScorer.Scored::probabilities).toArray(float[][]::new);
+            assertProbabilities(oneRun, served(v1));
             // The versions' own tensors must matter, or the checks above say nothing about feeding them.
             assertTrue(Math.abs(served(v1)[1][1] - served(v2)[1][1]) > 1e-3, "v1 and v2 score alike");
         } finally {
