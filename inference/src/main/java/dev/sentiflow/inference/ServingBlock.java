@@ -17,13 +17,13 @@ import java.util.Optional;
  * The one serving block of an inference process, as the configuration describes it: the base encoder
  * loaded once with the serving LoRA config and a head (the reference checkpoints are verified
  * against), the identity every checkpoint must match, the factory of served versions (which scores
- * them through ONNX Runtime on a graph written from this block), and the base's tokenizer. Shared by the app and {@code predict --models}, so both accept
- * exactly the same checkpoints.
+ * them through ONNX Runtime on a graph written from this block), and the base's tokenizer. Shared by
+ * the app, {@code evaluate} and {@code predict --models}, so all accept exactly the same checkpoints.
  *
  * @param maxLength the serving identity's token limit (the configured one, capped by the base's positions)
  */
-record ServingBlock(NDManager manager, SequenceClassifier block, ModelIdentity identity, ServedVersions versions,
-        TextTokenizer tokenizer, int vocabSize, int maxLength) implements AutoCloseable {
+record ServingBlock(NDManager manager, ModelIdentity identity, ServedVersions versions, TextTokenizer tokenizer,
+        int vocabSize, int maxLength) implements AutoCloseable {
 
     static ServingBlock load(InferenceConfig config) {
         NDManager manager = NDManager.newBaseManager(Devices.preferred());
@@ -39,8 +39,7 @@ record ServingBlock(NDManager manager, SequenceClassifier block, ModelIdentity i
                         Optional.of(config.loraConfig()), 0L);
                 ServedVersions versions = new ServedVersions(block, manager, identity, config.precision(),
                         config.getInt(InferenceConfig.INTRA_OP_THREADS));
-                return new ServingBlock(manager, block, identity, versions, tokenizer, base.config().vocabSize(),
-                        maxLength);
+                return new ServingBlock(manager, identity, versions, tokenizer, base.config().vocabSize(), maxLength);
             }
         } catch (RuntimeException e) {
             manager.close();

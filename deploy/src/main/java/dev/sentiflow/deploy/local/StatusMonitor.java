@@ -193,21 +193,20 @@ final class StatusMonitor implements AutoCloseable {
      * first live accuracy can land in the second after a periodic line, which then names the old version.
      */
     synchronized void printFinalStatus() {
-        try {
-            String now = snapshot().toString();
-            if (!now.equals(lastPrinted)) {
-                lastPrinted = now;
-                out.println(now);
-            }
-        } catch (Exception e) {
-            out.println("local: status unavailable: " + e);
-        }
+        print(false);
     }
 
     synchronized void printStatus() {
+        print(true);
+    }
+
+    private void print(boolean evenIfUnchanged) {
         try {
-            lastPrinted = snapshot().toString();
-            out.println(lastPrinted);
+            String now = snapshot().toString();
+            if (evenIfUnchanged || !now.equals(lastPrinted)) {
+                lastPrinted = now;
+                out.println(now);
+            }
         } catch (Exception e) {
             if (!closing) { // an interrupted snapshot at shutdown is no news
                 out.println("local: status unavailable: " + e);
