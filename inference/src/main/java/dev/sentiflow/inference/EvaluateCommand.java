@@ -1,14 +1,14 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.inference.evaluate.PublishedVersions;
 import dev.sentiflow.inference.evaluate.TestScoresFile;
 import dev.sentiflow.inference.evaluate.TestSet;
 import dev.sentiflow.inference.evaluate.VersionScores;
 import dev.sentiflow.inference.models.CheckpointIntake;
-import dev.sentiflow.model.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
 import dev.sentiflow.inference.onnx.OnnxScorer;
-import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
@@ -146,7 +146,7 @@ public final class EvaluateCommand {
                 }
                 try {
                     int[] predicted = scorer.score(ids, version.onnx()).stream()
-                            .mapToInt(ClassifierScorer.Scored::predicted).toArray();
+                            .mapToInt(Scored::predicted).toArray();
                     VersionScores scores = VersionScores.of(model, checkpoint.version(), config.labels(), test,
                             predicted);
                     out.println(scores.line(previous));

@@ -1,8 +1,8 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.inference.batch.BatchPolicy;
-import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
@@ -112,7 +112,7 @@ public final class InferenceConfig extends AbstractConfig {
                     "Labeled predictions per version (and input partition) that live accuracy is computed over.")
             .define(LIVE_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
                     "How often live metrics are published for the versions that scored labeled records meanwhile.")
-            .define(BASE_MODEL, Type.STRING, BaseModels.DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
+            .define(BASE_MODEL, Type.STRING, BaseWeights.DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "The shared base encoder, loaded once: minilm, bert-base, distilbert-init or a Hugging Face "
                             + "directory. Checkpoints trained on another base are refused.")
             .define(LABELS, Type.LIST, "negative,positive", Importance.HIGH,
@@ -176,8 +176,8 @@ public final class InferenceConfig extends AbstractConfig {
                     + "another LoRA shape are refused, naming the option).");
 
     /** {@link #SERVE_PRECISION} as the graph writer takes it. */
-    public dev.sentiflow.model.onnx.BertOnnxGraph.Precision precision() {
-        return dev.sentiflow.model.onnx.BertOnnxGraph.Precision.valueOf(
+    public dev.sentiflow.modeldata.onnx.BertOnnxGraph.Precision precision() {
+        return dev.sentiflow.modeldata.onnx.BertOnnxGraph.Precision.valueOf(
                 getString(SERVE_PRECISION).toUpperCase(java.util.Locale.ROOT));
     }
 

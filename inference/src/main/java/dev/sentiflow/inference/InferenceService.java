@@ -8,7 +8,7 @@ import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.inference.scoring.BatchScorer;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;

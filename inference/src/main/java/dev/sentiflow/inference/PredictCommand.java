@@ -1,6 +1,7 @@
 package dev.sentiflow.inference;
 
-import ai.djl.ndarray.NDManager;
+import dev.sentiflow.modeldata.metrics.Scored;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.Lease;
 import dev.sentiflow.inference.models.ModelRegistry;
@@ -8,18 +9,15 @@ import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.inference.onnx.OnnxScorer;
-import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointException;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
-import dev.sentiflow.model.head.Classifiers;
-import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.inference.models.ServingWeights;
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointFile;
+import dev.sentiflow.modeldata.checkpoint.ClassifierLayout;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
-import dev.sentiflow.model.weights.BaseModel;
-import dev.sentiflow.model.weights.BaseModels;
-import dev.sentiflow.model.weights.WeightFileException;
+import dev.sentiflow.modeldata.weights.WeightFileException;
 import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import java.io.BufferedReader;
@@ -76,7 +74,7 @@ public final class PredictCommand {
         Path checkpoint = null;
         Path modelsSettings = null;
         String model = null;
-        String base = BaseModels.DEFAULT;
+        String base = BaseWeights.DEFAULT;
         String precision = null;
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -192,33 +190,30 @@ public final class PredictCommand {
             throw new IOException("no checkpoint file " + file);
         }
         byte[] bytes = Files.readAllBytes(file);
-        try (NDManager manager = NDManager.newBaseManager(); BaseModel base = BaseModels.load(manager, baseId)) {
-            CheckpointMetadata meta;
-            try (NDManager header = manager.newSubManager()) {
-                meta = CheckpointCodec.decode(header, bytes, file.toString()).metadata();
-            }
-            try (TextTokenizer tokenizer = base.openTokenizer(meta.maxLength())) {
-                ModelIdentity identity = new ModelIdentity(base.baseHash(), meta.lora(), meta.labels(), tokenizer.id(),
-                        meta.maxLength());
-                SequenceClassifier block = Classifiers.create(manager, base, meta.labels().size(), meta.lora(), 0);
-                try (ServedVersions versions = new ServedVersions(block, manager, identity, precision, 0)) {
-                    ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", bytes, file.toString());
-                    try {
-                        List<int[]> ids = texts.stream().map(tokenizer::encode).toList();
-                        var scored = new OnnxScorer(tokenizer.padId(), 32).score(ids, version.onnx());
-                        for (int i = 0; i < texts.size(); i++) {
-                            out.println(line(meta.labels(), scored.get(i), texts.get(i)));
-                        }
-                    } finally {
-                        version.retire();
+        CheckpointMetadata meta = CheckpointFile.decode(bytes, file.toString()).metadata();
+        BaseWeights base = BaseWeights.load(baseId);
+        try (TextTokenizer tokenizer = base.openTokenizer(meta.maxLength())) {
+            ModelIdentity identity = new ModelIdentity(base.baseHash(), meta.lora(), meta.labels(), tokenizer.id(),
+                    meta.maxLength());
+            var weights = ServingWeights.of(base, ClassifierLayout.of(base.config(), meta.lora(), meta.labels().size()),
+                    0L);
+            try (ServedVersions versions = new ServedVersions(base.config(), weights, identity, precision, 0)) {
+                ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", bytes, file.toString());
+                try {
+                    List<int[]> ids = texts.stream().map(tokenizer::encode).toList();
+                    var scored = new OnnxScorer(tokenizer.padId(), 32).score(ids, version.onnx());
+                    for (int i = 0; i < texts.size(); i++) {
+                        out.println(line(meta.labels(), scored.get(i), texts.get(i)));
                     }
+                } finally {
+                    version.retire();
                 }
             }
         }
     }
 
     /** {@code positive 0.9731  (negative 0.0269, positive 0.9731)  the text}. */
-    static String line(List<String> labels, ClassifierScorer.Scored s, String text) {
+    static String line(List<String> labels, Scored s, String text) {
         StringBuilder probabilities = new StringBuilder();
         for (int c = 0; c < labels.size(); c++) {
             probabilities.append(c == 0 ? "" : ", ").append(labels.get(c))

@@ -1,12 +1,13 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
@@ -78,8 +79,7 @@ public final class InferenceBenchmark {
 
             Map<Integer, Double> bare = new LinkedHashMap<>();
             Map<Integer, Double> broker = new LinkedHashMap<>();
-            ServedVersions bareVersions = precision.equals("fp32") ? models.versions : new ServedVersions(models.block,
-                    models.manager, models.identity, BertOnnxGraph.Precision.INT8, 0);
+            ServedVersions bareVersions = precision.equals("fp32") ? models.versions : new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block), models.identity, BertOnnxGraph.Precision.INT8, 0);
             ServedVersion served = bareVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1");
             try {
                 for (int batch : List.of(1, 32)) {

@@ -38,7 +38,7 @@ class InferenceConfigTest {
         assertEquals(32, config.batchPolicy().maxRecords());
         assertEquals(Duration.ofMillis(50), config.batchPolicy().maxWait());
         assertEquals(InferenceConfig.WithoutModel.WAIT, config.withoutModel());
-        assertEquals(dev.sentiflow.model.lora.LoraConfig.defaults().targetedProjections(),
+        assertEquals(dev.sentiflow.modeldata.config.LoraConfig.defaults().targetedProjections(),
                 config.loraConfig().targetedProjections());
         assertTrue(config.checkpointVerifier().isEmpty(), "no key = signatures not checked");
         assertTrue(new InferenceConfig(Map.of("checkpoint.signing.key", "s3cret")).checkpointVerifier().isPresent());

@@ -1,5 +1,7 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.model.onnx.ClassifierWeights;
+import dev.sentiflow.modeldata.metrics.Scored;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -7,13 +9,13 @@ import ai.djl.ndarray.NDManager;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.text.data.Row;
 import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.text.data.StableSplit;
@@ -21,7 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import dev.sentiflow.inference.onnx.OnnxScorer;
-import dev.sentiflow.model.weights.MiniLmImport;
+import dev.sentiflow.modeldata.weights.MiniLmImport;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,7 +63,7 @@ public final class ServingBenchmark {
             List<ServedVersion> hundred = new ArrayList<>();
             ServedVersion base = models.versions.baseHead("base");
             try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options);
-                 ServedVersions int8 = new ServedVersions(models.block, models.manager, models.identity,
+                 ServedVersions int8 = new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block), models.identity,
                          BertOnnxGraph.Precision.INT8, 0)) {
                 for (int i = 0; i < 100; i++) {
                     hundred.add(models.versions.fromCheckpoint("m" + i, 1, "x", adapter, "adapter " + i));
@@ -141,8 +143,8 @@ public final class ServingBenchmark {
         System.out.println("quality of " + file + " (labels " + meta.labels() + ", " + meta.kind() + ")");
         System.out.println("set             | rows | fp32 accuracy / macro-F1 | int8 accuracy / macro-F1 | labels agree");
         SequenceClassifier block = Classifiers.create(models.manager, models.base, meta.labels().size(), meta.lora(), 0);
-        try (ServedVersions fp32 = new ServedVersions(block, models.manager, identity, BertOnnxGraph.Precision.FP32, 0);
-             ServedVersions int8 = new ServedVersions(block, models.manager, identity, BertOnnxGraph.Precision.INT8, 0)) {
+        try (ServedVersions fp32 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, 0);
+             ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, 0)) {
             ServedVersion f = fp32.fromCheckpoint("f", 1, "x", bytes, file.toString());
             ServedVersion q = int8.fromCheckpoint("q", 1, "x", bytes, file.toString());
             OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
@@ -151,8 +153,8 @@ public final class ServingBenchmark {
                     List<int[]> ids = set.getValue().stream().map(r -> models.tokenizer.encode(r.require("text"))).toList();
                     int[] truth = set.getValue().stream().mapToInt(r -> meta.labels().indexOf(r.require("label").trim()))
                             .toArray();
-                    int[] full = scorer.score(ids, f.onnx()).stream().mapToInt(ClassifierScorer.Scored::predicted).toArray();
-                    int[] low = scorer.score(ids, q.onnx()).stream().mapToInt(ClassifierScorer.Scored::predicted).toArray();
+                    int[] full = scorer.score(ids, f.onnx()).stream().mapToInt(Scored::predicted).toArray();
+                    int[] low = scorer.score(ids, q.onnx()).stream().mapToInt(Scored::predicted).toArray();
                     ConfusionMatrix a = ConfusionMatrix.of(meta.labels(), truth, full);
                     ConfusionMatrix b = ConfusionMatrix.of(meta.labels(), truth, low);
                     long agree = java.util.stream.IntStream.range(0, full.length).filter(i -> full[i] == low[i]).count();

@@ -1,16 +1,18 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.model.onnx.ClassifierWeights;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.inference.models.ServedVersions;
-import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -47,13 +49,13 @@ final class TestModels implements AutoCloseable {
         this.tokenizer = TextTokenizer.bundled(128);
         this.identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         this.block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        this.versions = new ServedVersions(block, manager, identity, BertOnnxGraph.Precision.FP32, 0);
+        this.versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, 0);
     }
 
     /** @param layers 0 = the whole MiniLM, as {@code base.model=minilm} loads it */
     static TestModels load(int layers) {
         NDManager manager = NDManager.newBaseManager();
-        BaseModel full = BaseModels.load(manager, BaseModels.MINILM);
+        BaseModel full = BaseModels.load(manager, BaseWeights.MINILM);
         if (layers == 0) {
             return new TestModels(manager, full);
         }
@@ -81,7 +83,7 @@ final class TestModels implements AutoCloseable {
     }
 
     CheckpointMetadata metadata(List<String> labels, String baseHash) {
-        return new CheckpointMetadata(dev.sentiflow.model.checkpoint.CheckpointKind.ADAPTER, baseHash,
+        return new CheckpointMetadata(dev.sentiflow.modeldata.checkpoint.CheckpointKind.ADAPTER, baseHash,
                 Optional.of(LORA), labels, tokenizer.id(), 128);
     }
 

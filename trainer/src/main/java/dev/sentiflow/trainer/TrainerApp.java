@@ -7,7 +7,7 @@ import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.model.device.Devices;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.train.TrainingConfig;
 import dev.sentiflow.model.train.TrainingMode;
 import dev.sentiflow.model.weights.BaseModel;

@@ -1,5 +1,6 @@
 package dev.sentiflow.trainer;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,7 +60,7 @@ class TrainerCrashIT {
         kafka.createTopics(2, "reviews.tokenized");
         kafka.createTopics(List.of(new NewTopic("models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
                 new NewTopic("training.metrics", 1, (short) 1), new NewTopic("metrics.live", 1, (short) 1)));
-        try (NDManager m = NDManager.newBaseManager(); BaseModel base = BaseModels.load(m, BaseModels.MINILM);
+        try (NDManager m = NDManager.newBaseManager(); BaseModel base = BaseModels.load(m, BaseWeights.MINILM);
              TextTokenizer tokenizer = base.openTokenizer(64)) {
             uci = UciTokenized.load(tokenizer);
         }

@@ -274,20 +274,20 @@ class TrainerFaultsIT {
 
     /** A signed checkpoint of an untrained adapter on the test's base, published as a trainer does. */
     private static void publishCheckpoint(Setup t, TrainerConfig config, long version, dev.sentiflow.avro.Rollout rollout) {
-        var lora = dev.sentiflow.model.lora.LoraConfig.defaults();
+        var lora = dev.sentiflow.modeldata.config.LoraConfig.defaults();
         List<String> labels = List.of("negative", "positive");
         byte[] payload;
         try (NDManager m = manager.newSubManager()) {
             var model = dev.sentiflow.model.head.Classifiers.create(m, base, labels.size(), java.util.Optional.of(lora),
                     version);
             payload = dev.sentiflow.model.checkpoint.CheckpointCodec.encode(model,
-                    new dev.sentiflow.model.checkpoint.CheckpointMetadata(dev.sentiflow.model.checkpoint.CheckpointKind.ADAPTER,
+                    new dev.sentiflow.modeldata.checkpoint.CheckpointMetadata(dev.sentiflow.modeldata.checkpoint.CheckpointKind.ADAPTER,
                             base.baseHash(), java.util.Optional.of(lora), labels, tokenizer.id(), 64));
         }
         var header = dev.sentiflow.schemas.checkpoint.CheckpointHeader.builder("default", version,
                         dev.sentiflow.avro.CheckpointKind.ADAPTER)
                 .baseModelHash(base.baseHash()).tokenizerId(tokenizer.id()).labels(labels)
-                .metrics(Map.of("accuracy", 0.5)).loraConfig(dev.sentiflow.model.checkpoint.LoraConfigJson.toText(lora))
+                .metrics(Map.of("accuracy", 0.5)).loraConfig(dev.sentiflow.modeldata.checkpoint.LoraConfigJson.toText(lora))
                 .createdAt(java.time.Instant.now()).rollout(rollout).build();
         var serializer = new AvroSerializer<ModelCheckpoint>(registry, ModelCheckpoint.getClassSchema(), true, false);
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

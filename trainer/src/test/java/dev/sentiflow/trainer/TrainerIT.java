@@ -15,7 +15,7 @@ import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.model.checkpoint.Checkpoint;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.head.Classifiers;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -298,7 +298,7 @@ class TrainerIT {
 
     private static void verifyLoads(AssembledCheckpoint version) {
         var lora = LoraConfig.defaults();
-        var identity = new dev.sentiflow.model.checkpoint.ModelIdentity(base.baseHash(), Optional.of(lora),
+        var identity = new dev.sentiflow.modeldata.checkpoint.ModelIdentity(base.baseHash(), Optional.of(lora),
                 List.of("negative", "positive"), tokenizer.id(), 64);
         try (NDManager m = manager.newSubManager()) {
             Checkpoint cp = CheckpointCodec.decode(m, version.payload(), "v" + version.version());

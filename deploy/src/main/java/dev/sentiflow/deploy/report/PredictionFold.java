@@ -1,7 +1,7 @@
 package dev.sentiflow.deploy.report;
 
 import dev.sentiflow.avro.Prediction;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.sentiflow.inference.evaluate;
 
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.sentiflow.inference.live;
 import dev.sentiflow.avro.DomainScore;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.LiveRole;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

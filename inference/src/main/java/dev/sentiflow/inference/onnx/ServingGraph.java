@@ -1,10 +1,11 @@
 package dev.sentiflow.inference.onnx;
 
+import dev.sentiflow.modeldata.weights.FloatTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.sentiflow.model.bert.BertConfig;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.config.BertConfig;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,7 +33,7 @@ public final class ServingGraph implements AutoCloseable {
      * @param precision of the base's linear weights (adapters and head are always fp32)
      * @param intraOpThreads threads one batch may use; 0 for ONNX Runtime's default (one per physical core)
      */
-    public static ServingGraph open(BertConfig config, Map<String, BertOnnxGraph.Tensor> weights, float loraScale,
+    public static ServingGraph open(BertConfig config, Map<String, FloatTensor> weights, float loraScale,
             BertOnnxGraph.Precision precision, int intraOpThreads) {
         BertOnnxGraph.Written written = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, precision, config,
                 weights, BertOnnxGraph.ADAPTERS_AND_HEAD, loraScale);
@@ -55,8 +56,8 @@ public final class ServingGraph implements AutoCloseable {
     }
 
     /** The subset of {@code weights} a version feeds to this graph. */
-    public Map<String, BertOnnxGraph.Tensor> versionValues(Map<String, BertOnnxGraph.Tensor> weights) {
-        Map<String, BertOnnxGraph.Tensor> out = new LinkedHashMap<>();
+    public Map<String, FloatTensor> versionValues(Map<String, FloatTensor> weights) {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
         versionInputs.keySet().forEach(name -> out.put(name, weights.get(name)));
         return out;
     }

@@ -1,9 +1,10 @@
 package dev.sentiflow.inference.onnx;
 
+import dev.sentiflow.modeldata.weights.FloatTensor;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -31,12 +32,12 @@ public final class VersionInputs implements AutoCloseable {
      * @param wanted every input the graph takes per version, with its dims
      * @param values a value for each, of exactly those dims
      */
-    public static VersionInputs of(Map<String, long[]> wanted, Map<String, BertOnnxGraph.Tensor> values) {
+    public static VersionInputs of(Map<String, long[]> wanted, Map<String, FloatTensor> values) {
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
         long bytes = 0;
         try {
             for (Map.Entry<String, long[]> input : wanted.entrySet()) {
-                BertOnnxGraph.Tensor value = values.get(input.getKey());
+                FloatTensor value = values.get(input.getKey());
                 if (value == null) {
                     throw new IllegalArgumentException("no value for the graph input " + input.getKey());
                 }

@@ -2,7 +2,7 @@ package dev.sentiflow.inference.rollout;
 
 import dev.sentiflow.avro.RolloutAction;
 import dev.sentiflow.inference.models.ModelRegistry.ShadowRole;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,7 +7,6 @@ import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.rollout.Rollouts;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.onnx.OnnxScorer;
-import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.inference.models.ServedVersion;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -122,7 +121,7 @@ public final class BatchScorer {
 
     private void scoreGroup(ServedVersion version, List<Input> rows, List<Scored> scored, List<Refused> refused) {
         List<int[]> ids = rows.stream().map(in -> toArray(in.review().getTokenIds())).toList();
-        List<ClassifierScorer.Scored> results;
+        List<dev.sentiflow.modeldata.metrics.Scored> results;
         try {
             results = scorer.score(ids, version.onnx());
         } catch (RuntimeException e) {
@@ -131,7 +130,7 @@ public final class BatchScorer {
                     e.toString());
             for (Input in : rows) {
                 try {
-                    ClassifierScorer.Scored one = scorer.score(List.of(toArray(in.review().getTokenIds())),
+                    dev.sentiflow.modeldata.metrics.Scored one = scorer.score(List.of(toArray(in.review().getTokenIds())),
                             version.onnx()).get(0);
                     scored.add(new Scored(in.key(), prediction(in.review(), version, one)));
                 } catch (RuntimeException single) {
@@ -173,7 +172,7 @@ public final class BatchScorer {
         if (ids.isEmpty()) {
             return Optional.empty();
         }
-        List<ClassifierScorer.Scored> shadowed;
+        List<dev.sentiflow.modeldata.metrics.Scored> shadowed;
         try {
             shadowed = scorer.score(ids, shadow.onnx());
         } catch (RuntimeException e) {
@@ -181,7 +180,7 @@ public final class BatchScorer {
                     ids.size(), e.toString());
             return Optional.empty();
         }
-        int[] shadowPredicted = shadowed.stream().mapToInt(ClassifierScorer.Scored::predicted).toArray();
+        int[] shadowPredicted = shadowed.stream().mapToInt(dev.sentiflow.modeldata.metrics.Scored::predicted).toArray();
         return rollouts.record(champion.name(), champion.version(), shadow.version(), role, champion.labels(),
                 truth.stream().mapToInt(Integer::intValue).toArray(),
                 championPredicted.stream().mapToInt(Integer::intValue).toArray(), shadowPredicted);
@@ -202,7 +201,7 @@ public final class BatchScorer {
         return Optional.of(detail);
     }
 
-    private Prediction prediction(TokenizedReview review, ServedVersion version, ClassifierScorer.Scored result) {
+    private Prediction prediction(TokenizedReview review, ServedVersion version, dev.sentiflow.modeldata.metrics.Scored result) {
         List<String> labels = version.labels();
         Map<String, Double> probabilities = new LinkedHashMap<>();
         for (int c = 0; c < labels.size(); c++) {

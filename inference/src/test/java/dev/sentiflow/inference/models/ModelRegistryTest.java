@@ -1,5 +1,6 @@
 package dev.sentiflow.inference.models;
 
+import dev.sentiflow.modeldata.weights.FloatTensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import dev.sentiflow.inference.onnx.OnnxVersion;
 import dev.sentiflow.inference.onnx.VersionInputs;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ class ModelRegistryTest {
         float[] ones = new float[16];
         java.util.Arrays.fill(ones, 1f);
         VersionInputs inputs = VersionInputs.of(Map.of("w", new long[] {16}),
-                Map.of("w", new BertOnnxGraph.Tensor(new long[] {16}, ones)));
+                Map.of("w", new FloatTensor(new long[] {16}, ones)));
         // No graph: the registry never scores, and the version's own tensor is what must outlive every lease.
         return new Version(new ServedVersion(name, number, "sha" + number, List.of("a", "b"), "tok",
                 new OnnxVersion(null, inputs, false)), inputs.tensors().get("w"));

@@ -1,5 +1,8 @@
 package dev.sentiflow.inference.models;
 
+import dev.sentiflow.model.onnx.ClassifierWeights;
+import dev.sentiflow.modeldata.metrics.Scored;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -10,15 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointException;
-import dev.sentiflow.model.checkpoint.CheckpointKind;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.text.data.Row;
 import dev.sentiflow.text.data.RowReaders;
 import java.nio.file.Path;
@@ -56,13 +59,13 @@ class ServedVersionsTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        try (BaseModel full = BaseModels.load(manager, BaseModels.MINILM)) {
+        try (BaseModel full = BaseModels.load(manager, BaseWeights.MINILM)) {
             base = full.firstLayers(1);
         }
         tokenizer = TextTokenizer.bundled(128);
         identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        versions = new ServedVersions(block, manager, identity, BertOnnxGraph.Precision.FP32, 1);
+        versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, 1);
     }
 
     @AfterAll
@@ -90,7 +93,7 @@ class ServedVersionsTest {
             assertProbabilities(reference(two, Optional.of(LORA)), served(v2));
             // Rows of very different lengths go in separate runs (less padding) or in one: the same scores.
             float[][] oneRun = new OnnxScorer(tokenizer.padId(), 8, Double.POSITIVE_INFINITY).score(ids(), v1.onnx())
-                    .stream().map(ClassifierScorer.Scored::probabilities).toArray(float[][]::new);
+                    .stream().map(Scored::probabilities).toArray(float[][]::new);
             assertProbabilities(oneRun, served(v1));
             // The versions' own tensors must matter, or the checks above say nothing about feeding them.
             assertTrue(Math.abs(served(v1)[1][1] - served(v2)[1][1]) > 1e-3, "v1 and v2 score alike");
@@ -138,7 +141,7 @@ class ServedVersionsTest {
             // every 10th row: the three domains, 300 reviews
             reviews = rows.filter(r -> r.line() % 10 == 0).map(r -> tokenizer.encode(r.require("text"))).toList();
         }
-        try (ServedVersions int8 = new ServedVersions(block, manager, identity, BertOnnxGraph.Precision.INT8, 1)) {
+        try (ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, 1)) {
             ServedVersion q = int8.fromCheckpoint("m", 5, "e", adapter, "int8");
             ServedVersion f = versions.fromCheckpoint("m", 5, "e", adapter, "fp32");
             try {
@@ -146,8 +149,8 @@ class ServedVersionsTest {
                 long saved = f.onnx().graph().modelBytes() - q.onnx().graph().modelBytes();
                 assertTrue(saved > 3 * 1_700_000, "int8 saved " + saved + " bytes");
                 OnnxScorer scorer = new OnnxScorer(tokenizer.padId(), 32);
-                List<ClassifierScorer.Scored> quantized = scorer.score(reviews, q.onnx());
-                List<ClassifierScorer.Scored> full = scorer.score(reviews, f.onnx());
+                List<Scored> quantized = scorer.score(reviews, q.onnx());
+                List<Scored> full = scorer.score(reviews, f.onnx());
                 int same = 0;
                 float largest = 0;
                 for (int i = 0; i < reviews.size(); i++) {
@@ -185,13 +188,13 @@ class ServedVersionsTest {
             CheckpointCodec.apply(CheckpointCodec.decode(m, checkpoint, "ref"), model,
                     new ModelIdentity(base.baseHash(), lora, LABELS, tokenizer.id(), 128), "ref");
             return new ClassifierScorer(model, m, tokenizer.padId(), 8).score(ids()).stream()
-                    .map(ClassifierScorer.Scored::probabilities).toArray(float[][]::new);
+                    .map(Scored::probabilities).toArray(float[][]::new);
         }
     }
 
     private static float[][] served(ServedVersion version) {
         return new OnnxScorer(tokenizer.padId(), 8).score(ids(), version.onnx()).stream()
-                .map(ClassifierScorer.Scored::probabilities).toArray(float[][]::new);
+                .map(Scored::probabilities).toArray(float[][]::new);
     }
 
     private static List<int[]> ids() {

@@ -1,5 +1,7 @@
 package dev.sentiflow.model.bert;
 
+import dev.sentiflow.modeldata.config.BertConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;

@@ -1,5 +1,7 @@
 package dev.sentiflow.model.bert;
 
+import dev.sentiflow.modeldata.config.BertConfig;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;

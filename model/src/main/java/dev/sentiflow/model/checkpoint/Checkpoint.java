@@ -1,5 +1,7 @@
 package dev.sentiflow.model.checkpoint;
 
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+
 import ai.djl.ndarray.NDArray;
 
 import java.util.Map;

@@ -1,16 +1,18 @@
 package dev.sentiflow.model.checkpoint;
 
+import dev.sentiflow.modeldata.config.LoraConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.lora.LoraLinear;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 
-import dev.sentiflow.model.weights.Safetensors;
+import dev.sentiflow.model.weights.NdTensors;
+import dev.sentiflow.modeldata.weights.Safetensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -50,7 +52,7 @@ public final class HfDirectoryExport {
         try (NDManager scratch = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             model.namedParameters().forEach((name, p) -> {
-                if (!LoraModules.isLoraParameter(name)) {
+                if (!LoraConfig.isLoraParameter(name)) {
                     tensors.put(name.startsWith("classifier.") ? name : "bert." + name, p.getArray());
                 }
             });
@@ -58,7 +60,7 @@ public final class HfDirectoryExport {
                 tensors.put("bert.embeddings.token_type_embeddings.weight",
                         scratch.zeros(new Shape(1, config.hiddenSize())));
             }
-            Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+            Safetensors.write(dir.resolve("model.safetensors"), NdTensors.toHost(tensors), Map.of("format", "pt"));
         } finally {
             toMerge.forEach(LoraLinear::unmerge);
         }

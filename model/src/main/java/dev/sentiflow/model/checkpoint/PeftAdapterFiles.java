@@ -1,15 +1,21 @@
 package dev.sentiflow.model.checkpoint;
 
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.LoraConfigJson;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.bert.HfBlock;
-import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.weights.Safetensors;
-import dev.sentiflow.model.weights.WeightFileException;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.model.weights.NdTensors;
+import dev.sentiflow.modeldata.weights.Safetensors;
+import dev.sentiflow.modeldata.weights.WeightFileException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +77,7 @@ public final class PeftAdapterFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
-        Safetensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        Safetensors.write(dir.resolve(WEIGHTS), NdTensors.toHost(tensors), Map.of("format", "pt"));
     }
 
     private static ObjectNode adapterConfig(LoraConfig lora, BertConfig config, String base) {
@@ -164,7 +170,7 @@ public final class PeftAdapterFiles {
         LoraConfig config = LoraConfigJson.fromJson(normalized, configFile.toString());
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         try {
-            Safetensors.read(manager, weightsFile).tensors().forEach((name, t) -> tensors.put(
+            NdTensors.toNd(manager, Safetensors.read(weightsFile).tensors()).forEach((name, t) -> tensors.put(
                     PeftNames.fromPeft(name).orElseThrow(() -> new CheckpointException(weightsFile.toString(),
                             "tensor '" + name + "' is not a PEFT tensor name (no base_model.model. prefix)")), t));
         } catch (WeightFileException e) {

@@ -1,6 +1,6 @@
 package dev.sentiflow.model.checkpoint;
 
-import dev.sentiflow.model.weights.HfNames;
+import dev.sentiflow.modeldata.weights.HfNames;
 
 import java.util.Optional;
 

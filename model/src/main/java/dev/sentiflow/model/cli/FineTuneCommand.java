@@ -1,10 +1,11 @@
 package dev.sentiflow.model.cli;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointKind;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
 import dev.sentiflow.model.checkpoint.HfDirectoryExport;
 import dev.sentiflow.model.checkpoint.PeftAdapterFiles;
 import dev.sentiflow.text.data.LabelSet;
@@ -15,8 +16,8 @@ import dev.sentiflow.text.data.MalformedDataException;
 import dev.sentiflow.text.data.StableSplit;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.metrics.ClassScores;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.metrics.ClassScores;
 import dev.sentiflow.model.report.LossCurveSvg;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.train.MlmResult;
@@ -245,8 +246,8 @@ public final class FineTuneCommand {
     /** What Python should load as the base for a PEFT adapter. */
     private static String pythonBaseName(String base) {
         return switch (base) {
-            case BaseModels.MINILM -> "sentence-transformers/all-MiniLM-L6-v2";
-            case BaseModels.BERT_BASE -> "bert-base-uncased";
+            case BaseWeights.MINILM -> "sentence-transformers/all-MiniLM-L6-v2";
+            case BaseWeights.BERT_BASE -> "bert-base-uncased";
             default -> base;
         };
     }

@@ -9,12 +9,12 @@ import ai.djl.training.initializer.NormalInitializer;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.bert.HfBlock;
 import dev.sentiflow.model.bert.Projections;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.lora.LoraProjections;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.LoadReport;
-import dev.sentiflow.model.weights.WeightFileException;
+import dev.sentiflow.modeldata.weights.WeightFileException;
 import dev.sentiflow.model.weights.WeightLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,19 +105,19 @@ public final class Classifiers {
         Map<String, Parameter> named = model.namedParameters();
         NormalInitializer normal = new NormalInitializer(base.config().initializerRange());
         named.forEach((name, p) -> {
-            if (p.getType() == Parameter.Type.WEIGHT && !LoraModules.isLoraParameter(name)) {
+            if (p.getType() == Parameter.Type.WEIGHT && !LoraConfig.isLoraParameter(name)) {
                 p.setInitializer(normal);
             }
         });
         model.initialize(manager, DataType.FLOAT32);
         LoadReport report = WeightLoader.load(named, base.weights(), base.id());
         List<String> wrongMissing = report.missing().stream()
-                .filter(n -> !LoraModules.isLoraParameter(n) && NEW_MODULES.stream().noneMatch(n::startsWith))
+                .filter(n -> !LoraConfig.isLoraParameter(n) && NEW_MODULES.stream().noneMatch(n::startsWith))
                 .toList();
         if (!wrongMissing.isEmpty()) {
             throw new WeightFileException(base.id(), "base model lacks encoder tensors " + wrongMissing);
         }
-        List<String> fresh = report.missing().stream().filter(n -> !LoraModules.isLoraParameter(n)).toList();
+        List<String> fresh = report.missing().stream().filter(n -> !LoraConfig.isLoraParameter(n)).toList();
         LOG.info("loaded {} of {} tensors from base {}; newly initialised: {}; unused from base: {}",
                 report.loaded().size(), named.size(), base.id(), fresh, report.unexpected());
         lora.ifPresent(l -> {

@@ -8,7 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.bert.Dense;
 import dev.sentiflow.model.bert.HfBlock;

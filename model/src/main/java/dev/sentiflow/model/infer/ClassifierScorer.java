@@ -7,6 +7,7 @@ import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.train.Batcher;
 import dev.sentiflow.model.train.EncodedExample;
 import dev.sentiflow.model.train.PaddedBatch;
+import dev.sentiflow.modeldata.metrics.Scored;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,21 +21,6 @@ import java.util.List;
  * forward lives in a sub-manager closed when the forward ends.
  */
 public final class ClassifierScorer {
-
-    /** One text's verdict: the most probable class index and every class's probability. */
-    public record Scored(int predicted, float[] probabilities) {
-
-        /** The verdict of these probabilities: the first most probable class. */
-        public static Scored of(float[] probabilities) {
-            int best = 0;
-            for (int i = 1; i < probabilities.length; i++) {
-                if (probabilities[i] > probabilities[best]) {
-                    best = i;
-                }
-            }
-            return new Scored(best, probabilities);
-        }
-    }
 
     private final SequenceClassifier model;
     private final NDManager manager;

@@ -1,5 +1,7 @@
 package dev.sentiflow.model.lora;
 
+import dev.sentiflow.modeldata.config.LoraConfig;
+
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
@@ -29,21 +31,12 @@ public final class LoraModules {
         }
     }
 
-    public static boolean isLoraParameter(String name) {
-        return name.contains(".lora_A.") || name.contains(".lora_B.");
-    }
-
-    /** Whether {@code name} lies in one of the head modules saved whole with the adapter. */
-    public static boolean isSavedModule(String name, LoraConfig config) {
-        return config.modulesToSave().stream().anyMatch(m -> name.startsWith(m + "."));
-    }
-
     /**
      * Freezes every parameter except LoRA A/B and the modules to save (the head): the optimizer
      * then updates exactly those.
      */
     public static void freezeBase(Map<String, Parameter> named, LoraConfig config) {
-        named.forEach((name, p) -> p.freeze(!(isLoraParameter(name) || isSavedModule(name, config))));
+        named.forEach((name, p) -> p.freeze(!(LoraConfig.isLoraParameter(name) || config.savesModuleOf(name))));
     }
 
     public static void mergeAll(Block root) {

@@ -1,5 +1,7 @@
 package dev.sentiflow.model.lora;
 
+import dev.sentiflow.modeldata.config.LoraConfig;
+
 import dev.sentiflow.model.bert.Dense;
 import dev.sentiflow.model.bert.HfBlock;
 import dev.sentiflow.model.bert.Projections;

@@ -1,6 +1,6 @@
 package dev.sentiflow.model.train;
 
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 
 /**
  * Scores of one pass over the evaluation set.

@@ -1,5 +1,7 @@
 package dev.sentiflow.model.weights;
 
+import dev.sentiflow.modeldata.weights.WeightFileException;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;

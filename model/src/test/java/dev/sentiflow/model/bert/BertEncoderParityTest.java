@@ -1,5 +1,6 @@
 package dev.sentiflow.model.bert;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +14,7 @@ import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.model.weights.LoadReport;
-import dev.sentiflow.model.weights.MiniLmImport;
+import dev.sentiflow.modeldata.weights.MiniLmImport;
 import dev.sentiflow.model.weights.WeightLoader;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +60,7 @@ class BertEncoderParityTest {
         float[] expected = onnxRuntime(flatIds, flatMask, b, s);
 
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.MINILM)) {
+             BaseModel base = BaseModels.load(manager, BaseWeights.MINILM)) {
             BertEncoder encoder = new BertEncoder(base.config());
             encoder.initialize(manager, DataType.FLOAT32);
             LoadReport report = WeightLoader.load(encoder.namedParameters(), base.weights(), base.id());

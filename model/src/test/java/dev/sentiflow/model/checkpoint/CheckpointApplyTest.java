@@ -1,5 +1,10 @@
 package dev.sentiflow.model.checkpoint;
 
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
@@ -7,7 +12,7 @@ import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.head.TinyBatch;
 import dev.sentiflow.model.head.TruncatedMiniLm;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.weights.BaseModel;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,10 @@
 package dev.sentiflow.model.checkpoint;
 
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -9,11 +14,11 @@ import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.head.TinyBatch;
 import dev.sentiflow.model.head.TruncatedMiniLm;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
-import dev.sentiflow.model.weights.Safetensors;
+import dev.sentiflow.modeldata.weights.Safetensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,7 +190,7 @@ class CheckpointRoundTripTest {
 
             Map<String, String> names;
             try (NDManager r = m.newSubManager()) {
-                Safetensors.Contents c = Safetensors.read(r, dir.resolve(PeftAdapterFiles.WEIGHTS));
+                Safetensors.Contents c = Safetensors.read(dir.resolve(PeftAdapterFiles.WEIGHTS));
                 assertEquals("pt", c.metadata().get("format"));
                 assertTrue(c.tensors().containsKey(
                         "base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight"));

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentiflow.model.checkpoint.Checkpoint;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

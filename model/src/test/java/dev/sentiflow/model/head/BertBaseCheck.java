@@ -1,5 +1,6 @@
 package dev.sentiflow.model.head;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -25,7 +26,7 @@ class BertBaseCheck {
     @Test
     void capitalOfFranceIsParis() {
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.BERT_BASE);
+             BaseModel base = BaseModels.load(manager, BaseWeights.BERT_BASE);
              TextTokenizer tok = base.openTokenizer(32)) {
             assertEquals(12, base.config().numLayers());
             MaskedLanguageModel mlm = Classifiers.createMaskedLm(manager, base, Optional.empty(), 1);
@@ -48,7 +49,7 @@ class BertBaseCheck {
             System.out.printf("BERT-base top-3 ids at [MASK]: %s, 'paris' is %d%n", Arrays.toString(top), paris);
             assertTrue(Arrays.stream(top).anyMatch(t -> t == paris), "paris not in top 3: " + Arrays.toString(top));
 
-            try (BaseModel student = BaseModels.load(manager, BaseModels.DISTILBERT_INIT)) {
+            try (BaseModel student = BaseModels.load(manager, BaseWeights.DISTILBERT_INIT)) {
                 assertEquals(6, student.config().numLayers());
                 assertEquals(base.weights().get("encoder.layer.10.output.dense.weight").getShape(),
                         student.weights().get("encoder.layer.5.output.dense.weight").getShape());

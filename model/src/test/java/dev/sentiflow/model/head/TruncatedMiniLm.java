@@ -1,5 +1,6 @@
 package dev.sentiflow.model.head;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -17,7 +18,7 @@ public final class TruncatedMiniLm implements AutoCloseable {
 
     public static TruncatedMiniLm firstLayers(int layers) {
         NDManager manager = NDManager.newBaseManager();
-        try (BaseModel full = BaseModels.load(manager, BaseModels.MINILM)) {
+        try (BaseModel full = BaseModels.load(manager, BaseWeights.MINILM)) {
             return new TruncatedMiniLm(manager, full.firstLayers(layers));
         }
     }

@@ -1,5 +1,6 @@
 package dev.sentiflow.model.infer;
 
+import dev.sentiflow.modeldata.metrics.Scored;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
@@ -12,7 +13,7 @@ import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.head.TinyBatch;
 import dev.sentiflow.model.head.TruncatedMiniLm;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,7 +110,7 @@ class ClassifierScorerTest {
             SequenceClassifier model = Classifiers.create(m, miniLm.base(), 3, Optional.empty(), 4);
             List<int[]> texts = List.of(new int[] {101, 102}, new int[] {101, 1996, 2833, 2001, 2307, 102},
                     new int[] {101, 6659, 999, 102});
-            List<ClassifierScorer.Scored> scored = onFreshThread(() -> new ClassifierScorer(model, m, 0, 2).score(texts));
+            List<Scored> scored = onFreshThread(() -> new ClassifierScorer(model, m, 0, 2).score(texts));
             float[] reference;
             try (NDManager scope = m.newSubManager()) {
                 reference = model.forward(new ParameterStore(scope, false), TinyBatch.of(scope), false)

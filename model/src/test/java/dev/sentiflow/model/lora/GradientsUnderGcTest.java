@@ -1,5 +1,7 @@
 package dev.sentiflow.model.lora;
 
+import dev.sentiflow.modeldata.config.LoraConfig;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

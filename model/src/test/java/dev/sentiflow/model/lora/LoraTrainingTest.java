@@ -1,5 +1,8 @@
 package dev.sentiflow.model.lora;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
+import dev.sentiflow.modeldata.config.LoraConfig;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -30,7 +33,7 @@ class LoraTrainingTest {
     @Test
     void onlyAdapterAndHeadChangeAndMergedForwardMatches() {
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel full = BaseModels.load(manager, BaseModels.MINILM);
+             BaseModel full = BaseModels.load(manager, BaseWeights.MINILM);
              BaseModel base = full.firstLayers(1)) {
             LoraConfig config = LoraConfig.defaults().withTargets(java.util.List.of("query", "value", "dense"));
             SequenceClassifier model = Classifiers.create(manager, base, 2, Optional.of(config), 1);

@@ -1,5 +1,9 @@
 package dev.sentiflow.model.onnx;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
+import dev.sentiflow.modeldata.weights.FloatTensor;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,10 +16,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
-import dev.sentiflow.model.weights.OnnxGraph;
+import dev.sentiflow.modeldata.weights.OnnxGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -77,7 +81,7 @@ class BertOnnxGraphMiniLmTest {
     private Optimized run(BertOnnxGraph.Ops opsKind, BertOnnxGraph.Precision precision) throws Exception {
         LoraConfig lora = LoraConfig.defaults();
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.MINILM)) {
+             BaseModel base = BaseModels.load(manager, BaseWeights.MINILM)) {
             SequenceClassifier model = Classifiers.create(manager, base, 2, Optional.of(lora), 7);
             Random random = new Random(3);
             model.namedParameters().forEach((name, p) -> {
@@ -89,7 +93,7 @@ class BertOnnxGraphMiniLmTest {
                     p.getArray().set(v);
                 }
             });
-            Map<String, BertOnnxGraph.Tensor> weights = BertOnnxGraph.weights(model);
+            Map<String, FloatTensor> weights = ClassifierWeights.of(model);
             BertOnnxGraph.Written graph = BertOnnxGraph.write(opsKind, precision, base.config(), weights,
                     BertOnnxGraph.ADAPTERS_AND_HEAD, lora.alpha() / lora.r());
             long[] ids = new long[B * S];

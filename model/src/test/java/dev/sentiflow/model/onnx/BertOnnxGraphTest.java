@@ -1,5 +1,8 @@
 package dev.sentiflow.model.onnx;
 
+import dev.sentiflow.modeldata.weights.FloatTensor;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,11 +16,11 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.sentiflow.model.bert.BertConfig;
+import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.bert.Projections;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.lora.LoraProjections;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +114,8 @@ class BertOnnxGraphTest {
         });
     }
 
-    private static Map<String, BertOnnxGraph.Tensor> weights(SequenceClassifier model) {
-        return BertOnnxGraph.weights(model);
+    private static Map<String, FloatTensor> weights(SequenceClassifier model) {
+        return ClassifierWeights.of(model);
     }
 
     private static void assertParity(NDManager manager, SequenceClassifier model, BertOnnxGraph.Written graph)

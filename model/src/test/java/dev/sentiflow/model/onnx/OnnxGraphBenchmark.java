@@ -1,15 +1,19 @@
 package dev.sentiflow.model.onnx;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
+import dev.sentiflow.modeldata.weights.FloatTensor;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+
 import ai.djl.ndarray.NDManager;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
-import dev.sentiflow.model.weights.MiniLmImport;
+import dev.sentiflow.modeldata.weights.MiniLmImport;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -39,12 +43,12 @@ public final class OnnxGraphBenchmark {
         int length = 128;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.MINILM)) {
+             BaseModel base = BaseModels.load(manager, BaseWeights.MINILM)) {
             LoraConfig lora = LoraConfig.defaults();
             SequenceClassifier plain = Classifiers.create(manager, base, 2, Optional.empty(), 1);
             SequenceClassifier adapted = Classifiers.create(manager, base, 2, Optional.of(lora), 1);
-            Map<String, BertOnnxGraph.Tensor> loraWeights = BertOnnxGraph.weights(adapted);
-            Map<String, BertOnnxGraph.Tensor> plainWeights = BertOnnxGraph.weights(plain);
+            Map<String, FloatTensor> loraWeights = ClassifierWeights.of(adapted);
+            Map<String, FloatTensor> plainWeights = ClassifierWeights.of(plain);
             float scale = lora.alpha() / lora.r();
             List<Variant> variants = new ArrayList<>();
             for (BertOnnxGraph.Ops ops : BertOnnxGraph.Ops.values()) {
@@ -86,11 +90,11 @@ public final class OnnxGraphBenchmark {
         }
     }
 
-    private record Variant(String name, BertOnnxGraph.Written graph, Map<String, BertOnnxGraph.Tensor> weights) {}
+    private record Variant(String name, BertOnnxGraph.Written graph, Map<String, FloatTensor> weights) {}
 
     /** Samples per second over about {@code seconds} of runs after a warm-up; the inputs are made once. */
     private static double rate(OrtEnvironment env, OrtSession session, int batch, int length,
-            Map<String, long[]> versionInputs, Map<String, BertOnnxGraph.Tensor> weights, boolean tokenTypes,
+            Map<String, long[]> versionInputs, Map<String, FloatTensor> weights, boolean tokenTypes,
             double seconds) throws Exception {
         long[] ids = new long[batch * length];
         long[] mask = new long[batch * length];

@@ -1,5 +1,8 @@
 package dev.sentiflow.model.onnx;
 
+import dev.sentiflow.modeldata.weights.FloatTensor;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -15,7 +18,7 @@ final class OnnxLogits {
     private OnnxLogits() {
     }
 
-    static float[] run(OrtSession session, BertOnnxGraph.Written graph, Map<String, BertOnnxGraph.Tensor> weights,
+    static float[] run(OrtSession session, BertOnnxGraph.Written graph, Map<String, FloatTensor> weights,
             long[] ids, long[] mask, int batch, int length) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> in = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.sentiflow.model.train;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,7 @@ import dev.sentiflow.text.data.RowFormat;
 import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -48,7 +49,7 @@ class FineTunerTest {
     @BeforeAll
     static void load() throws Exception {
         manager = NDManager.newBaseManager();
-        full = BaseModels.load(manager, BaseModels.MINILM);
+        full = BaseModels.load(manager, BaseWeights.MINILM);
         base = full.firstLayers(1);
         List<Row> rows;
         try (Stream<Row> stream = RowReaders.rows(

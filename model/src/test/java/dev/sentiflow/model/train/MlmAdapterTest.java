@@ -1,5 +1,6 @@
 package dev.sentiflow.model.train;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,7 @@ import dev.sentiflow.text.data.RowFormat;
 import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.MaskedLanguageModel;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
@@ -31,7 +32,7 @@ class MlmAdapterTest {
         List<int[]> train = new ArrayList<>();
         List<int[]> heldOut = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager();
-                BaseModel base = BaseModels.load(manager, BaseModels.MINILM);
+                BaseModel base = BaseModels.load(manager, BaseWeights.MINILM);
                 TextTokenizer tokenizer = TextTokenizer.bundled(32);
                 Stream<Row> rows = RowReaders.rows(
                         new InputStreamReader(MlmAdapterTest.class.getResourceAsStream("uci_sample.csv"), StandardCharsets.UTF_8),

@@ -1,5 +1,6 @@
 package dev.sentiflow.model.train;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,17 +11,17 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointKind;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.model.infer.NoGradient;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
-import dev.sentiflow.model.weights.MiniLmImport;
+import dev.sentiflow.modeldata.weights.MiniLmImport;
 import dev.sentiflow.text.data.LabeledText;
 import dev.sentiflow.text.data.LabeledTextLoader;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
@@ -107,7 +108,7 @@ public final class ModelBenchmark {
 
     List<Row> run(Path data) throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.MINILM);
+             BaseModel base = BaseModels.load(manager, BaseWeights.MINILM);
              TextTokenizer tokenizer = base.openTokenizer(512);
              OrtEnvironment env = OrtEnvironment.getEnvironment();
              OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

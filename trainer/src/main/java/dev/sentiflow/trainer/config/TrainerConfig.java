@@ -1,6 +1,6 @@
 package dev.sentiflow.trainer.config;
 
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.train.TrainingMode;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;

@@ -139,7 +139,7 @@ public final class RoundRunner {
                 .baseModelHash(setup.base().baseHash()).tokenizerId(setup.tokenizer().id()).labels(setup.labels())
                 .metrics(scores).lineage(job.input().lineage()).createdAt(Instant.ofEpochMilli(clock.millis()))
                 .rollout(publishAs);
-        setup.lora().ifPresent(l -> b.loraConfig(dev.sentiflow.model.checkpoint.LoraConfigJson.toText(l)));
+        setup.lora().ifPresent(l -> b.loraConfig(dev.sentiflow.modeldata.checkpoint.LoraConfigJson.toText(l)));
         if (trainFromChampion) {
             job.champion().ifPresent(c -> b.parentVersion(c.version()));
         }

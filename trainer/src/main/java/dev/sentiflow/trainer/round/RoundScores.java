@@ -1,6 +1,6 @@
 package dev.sentiflow.trainer.round;
 
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.sentiflow.trainer.round;
 
-import dev.sentiflow.model.metrics.ClassScores;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.ClassScores;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 
 /**
  * Accuracy and macro-F1 of one set of predictions (all of an evaluation set, or one domain of it).

@@ -1,17 +1,18 @@
 package dev.sentiflow.trainer.training;
 
+import dev.sentiflow.modeldata.metrics.Scored;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.sentiflow.model.checkpoint.Checkpoint;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.model.checkpoint.CheckpointKind;
-import dev.sentiflow.model.checkpoint.CheckpointMetadata;
-import dev.sentiflow.model.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.MaskedLanguageModel;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.lora.LoraConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.train.EncodedExample;
 import dev.sentiflow.model.train.FineTuneListener;
@@ -155,7 +156,7 @@ public final class RoundTrainer {
     }
 
     private RoundScores score(SequenceClassifier model, NDManager round, List<LabeledExample> eval) {
-        List<ClassifierScorer.Scored> scored = new ClassifierScorer(model, round, setup.tokenizer().padId(),
+        List<Scored> scored = new ClassifierScorer(model, round, setup.tokenizer().padId(),
                 setup.training().batchSize() * 2).score(LabeledExample.tokens(eval));
         List<ScoredExample> examples = new ArrayList<>(eval.size());
         for (int i = 0; i < eval.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.sentiflow.trainer.bench;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.MetricsScope;
 import dev.sentiflow.avro.TokenizedReview;
@@ -78,7 +79,7 @@ public final class StarvedDomainDemo {
         List<Row> phase2 = byDomain.get("yelp").subList(first, byDomain.get("yelp").size());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); ApicurioRegistry server = ApicurioRegistry.start();
              NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.MINILM);
+             BaseModel base = BaseModels.load(manager, BaseWeights.MINILM);
              TextTokenizer tokenizer = base.openTokenizer(128)) {
             SchemaRegistryClient registry = new SchemaRegistryClient(server.confluentApiUrl());
             kafka.createTopics(2, "reviews.tokenized");

@@ -1,5 +1,6 @@
 package dev.sentiflow.trainer.bench;
 
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.MetricsScope;
 import dev.sentiflow.avro.ModelCheckpoint;
@@ -14,8 +15,8 @@ import dev.sentiflow.text.data.StableSplit;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
-import dev.sentiflow.model.lora.LoraConfig;
-import dev.sentiflow.model.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.train.EncodedExample;
 import dev.sentiflow.model.train.FineTuneResult;
@@ -102,7 +103,7 @@ public final class StreamTrainingBenchmark {
         Map<String, Object> results = new java.util.LinkedHashMap<>();
         results.put("file", file.toString());
         try (NDManager manager = NDManager.newBaseManager();
-             BaseModel base = BaseModels.load(manager, BaseModels.MINILM);
+             BaseModel base = BaseModels.load(manager, BaseWeights.MINILM);
              TextTokenizer tokenizer = base.openTokenizer(128)) {
             List<EncodedExample> testSet = encode(tokenizer, test);
             Map<String, Object> offline = offline(manager, base, tokenizer, train, testSet);

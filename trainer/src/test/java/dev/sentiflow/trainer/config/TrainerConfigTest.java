@@ -52,7 +52,7 @@ class TrainerConfigTest {
     /** The LoRA shape is set under the names inference reads, so one value in both configs makes them agree. */
     @Test
     void theLoraShapeIsASettingWithInferencesNames() {
-        assertEquals(dev.sentiflow.model.lora.LoraConfig.defaults(), new TrainerConfig(Map.of()).loraConfig().orElseThrow());
+        assertEquals(dev.sentiflow.modeldata.config.LoraConfig.defaults(), new TrainerConfig(Map.of()).loraConfig().orElseThrow());
         var lora = new TrainerConfig(Map.of("lora.r", "16", "lora.alpha", "16", "lora.targets", "query,key,value"))
                 .loraConfig().orElseThrow();
         assertEquals(16, lora.r());
