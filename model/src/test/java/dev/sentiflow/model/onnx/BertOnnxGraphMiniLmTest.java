@@ -68,11 +68,17 @@ class BertOnnxGraphMiniLmTest {
         assertEquals(12, ops.getOrDefault("SkipLayerNormalization", 0), ops.toString());
         assertEquals(6, ops.getOrDefault("BiasGelu", 0), ops.toString());
         assertFalse(ops.containsKey("Softmax") || ops.containsKey("Erf"), ops.toString());
+        // Every bias inside a kernel (attention, SkipLayerNormalization, BiasGelu): the Adds left are the
+        // LoRA updates (query and value: 2 per layer) and the embeddings' two sums.
+        assertEquals(6 * 2 + 2, ops.getOrDefault("Add", 0), ops.toString());
 
         Optimized int8 = run(BertOnnxGraph.Ops.ONNX_RUNTIME, BertOnnxGraph.Precision.INT8);
         // 6 projections per layer: query, key, value, attention output, intermediate, output
         assertEquals(36, int8.ops().getOrDefault("DynamicQuantizeMatMul", 0), int8.ops().toString());
         assertEquals(6, int8.ops().getOrDefault("MultiHeadAttention", 0), int8.ops().toString());
+        assertEquals(6, int8.ops().getOrDefault("Gelu", 0), int8.ops().toString());
+        // The quantized MatMuls take their biases: the same Adds are left as in fp32.
+        assertEquals(6 * 2 + 2, int8.ops().getOrDefault("Add", 0), int8.ops().toString());
         // Quantized, so not exact; the logits of pretrained MiniLM with a random head are within a few 0.01.
         assertTrue(int8.maxError() > 1e-6 && int8.maxError() < 0.1, "int8 max abs error " + int8.maxError());
     }

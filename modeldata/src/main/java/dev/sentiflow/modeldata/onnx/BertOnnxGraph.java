@@ -139,22 +139,64 @@ public final class BertOnnxGraph {
         return ops == Ops.STANDARD ? standardLayer(config, p, x, mask) : fusedLayer(config, p, x, mask);
     }
 
-    /** Attention and residual LayerNorms as ONNX Runtime's contrib kernels; {@code keyPadding} is int32 [B,S]. */
+    /**
+     * Attention and residual LayerNorms as ONNX Runtime's contrib kernels; {@code keyPadding} is int32
+     * [B,S]. The query, key and value biases go into the attention kernel's bias input (one [3H]
+     * constant) instead of three Adds.
+     */
     private String fusedLayer(BertConfig config, String p, String x, String keyPadding) {
-        String q = linear(x, p + "attention.self.query");
-        String k = linear(x, p + "attention.self.key");
-        String v = linear(x, p + "attention.self.value");
-        String ctx = w.node(MS, "MultiHeadAttention", List.of(q, k, v, "", keyPadding), List.of(name("context")),
+        List<String> biases = List.of(p + "attention.self.query.bias", p + "attention.self.key.bias",
+                p + "attention.self.value.bias");
+        boolean biasInAttention = biases.stream().allMatch(weights::containsKey)
+                && biases.stream().noneMatch(perVersion);
+        String q = linear(x, p + "attention.self.query", !biasInAttention);
+        String k = linear(x, p + "attention.self.key", !biasInAttention);
+        String v = linear(x, p + "attention.self.value", !biasInAttention);
+        String bias = biasInAttention ? concatenatedBias(biases) : "";
+        String ctx = w.node(MS, "MultiHeadAttention", List.of(q, k, v, bias, keyPadding), List.of(name("context")),
                 Attribute.ofInt("num_heads", config.numHeads())).get(0);
-        String a = skipLayerNorm(linear(ctx, p + "attention.output.dense"), x, p + "attention.output.LayerNorm",
+        String a = residualNorm(ctx, p + "attention.output.dense", x, p + "attention.output.LayerNorm",
                 config.layerNormEps());
         String inner = gelu(linear(a, p + "intermediate.dense"));
-        return skipLayerNorm(linear(inner, p + "output.dense"), a, p + "output.LayerNorm", config.layerNormEps());
+        return residualNorm(inner, p + "output.dense", a, p + "output.LayerNorm", config.layerNormEps());
     }
 
-    private String skipLayerNorm(String x, String skip, String prefix, float eps) {
-        return w.node(MS, "SkipLayerNormalization", List.of(x, skip, weight(prefix + ".weight"), weight(prefix + ".bias")),
-                List.of(name("skip_ln")), Attribute.ofFloat("epsilon", eps)).get(0);
+    /**
+     * LayerNorm of {@code skip} plus the projection {@code prefix} of {@code x}, as one
+     * SkipLayerNormalization; the projection's bias goes into that kernel too, unless the projection
+     * already adds it (an int8 one does, inside its quantized MatMul).
+     */
+    private String residualNorm(String x, String prefix, String skip, String normPrefix, float eps) {
+        String bias = prefix + ".bias";
+        boolean biasInNorm = !quantized(prefix + ".weight") && weights.containsKey(bias) && !perVersion.test(bias);
+        String projected = linear(x, prefix, !biasInNorm);
+        List<String> inputs = new ArrayList<>(List.of(projected, skip, weight(normPrefix + ".weight"),
+                weight(normPrefix + ".bias")));
+        if (biasInNorm) {
+            inputs.add(weight(bias));
+        }
+        return w.node(MS, "SkipLayerNormalization", inputs, List.of(name("skip_ln")), Attribute.ofFloat("epsilon", eps))
+                .get(0);
+    }
+
+    /** Stored biases end to end as one initializer. */
+    private String concatenatedBias(List<String> names) {
+        String name = names.get(0) + "+" + (names.size() - 1);
+        if (stored.add(name)) {
+            int total = 0;
+            for (String n : names) {
+                total += tensor(n).data().length;
+            }
+            float[] out = new float[total];
+            int at = 0;
+            for (String n : names) {
+                float[] part = tensor(n).data();
+                System.arraycopy(part, 0, out, at, part.length);
+                at += part.length;
+            }
+            w.initializer(name, new long[] {total}, out);
+        }
+        return name;
     }
 
     private String standardLayer(BertConfig config, String p, String x, String maskBias) {
@@ -185,12 +227,28 @@ public final class BertOnnxGraph {
 
     /** {@code x W^T + b}, plus {@code scale * x A^T B^T} where the projection carries a LoRA adapter. */
     private String linear(String x, String prefix) {
+        return linear(x, prefix, true);
+    }
+
+    /**
+     * As {@link #linear(String, String)}; without the bias where {@code withBias} is false (the caller
+     * adds it elsewhere). An int8 weight takes its bias into the quantized MatMul itself.
+     */
+    private String linear(String x, String prefix, boolean withBias) {
         String weightName = prefix + ".weight";
-        String y = precision == Precision.INT8 && !perVersion.test(weightName)
-                ? w.node(MS, "DynamicQuantizeMatMul", quantizedWeight(x, weightName), List.of(name("qmm"))).get(0)
-                : w.node("MatMul", List.of(x, transposedWeight(weightName)), name("mm"));
-        if (weights.containsKey(prefix + ".bias")) {
-            y = w.node("Add", List.of(y, weight(prefix + ".bias")), name("biased"));
+        boolean biased = withBias && weights.containsKey(prefix + ".bias");
+        String y;
+        if (quantized(weightName)) {
+            List<String> inputs = new ArrayList<>(quantizedWeight(x, weightName));
+            if (biased) {
+                inputs.add(weight(prefix + ".bias"));
+            }
+            y = w.node(MS, "DynamicQuantizeMatMul", inputs, List.of(name("qmm"))).get(0);
+        } else {
+            y = w.node("MatMul", List.of(x, transposedWeight(weightName)), name("mm"));
+            if (biased) {
+                y = w.node("Add", List.of(y, weight(prefix + ".bias")), name("biased"));
+            }
         }
         if (weights.containsKey(prefix + ".lora_A.weight")) {
             String down = w.node("MatMul", List.of(x, transposedWeight(prefix + ".lora_A.weight")), name("lora_down"));
@@ -199,6 +257,11 @@ public final class BertOnnxGraph {
             y = w.node("Add", List.of(y, scaled), name("lora_added"));
         }
         return y;
+    }
+
+    /** Whether this stored matrix is multiplied in int8. */
+    private boolean quantized(String weightName) {
+        return precision == Precision.INT8 && !perVersion.test(weightName);
     }
 
     /** {@code x * (1 + erf(x / sqrt 2)) * 0.5}, in the order ONNX Runtime's GELU fusion recognises. */
