@@ -35,11 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * time from its commit on {@code models} to the first prediction that names it is taken; the pause a
  * swap costs a scoring thread; the memory of 1, 10 and 100 adapters on one base.
  *
- * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N]}; prints a table and
- * writes it to
- * {@code runs/bench-results/DATE-inference[-int8].json}. {@code --precision int8} serves (the app and the bare
- * model alike) with {@code serve.precision=int8}. {@code --quick} uses few records (a smoke run, its
- * numbers mean little).
+ * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--broker-in-jvm]};
+ * prints a table and writes it to {@code runs/bench-results/DATE-inference[-int8].json}. The broker runs in a
+ * JVM of its own (as in production, it does not share this process's heap, GC and JIT threads), unless
+ * {@code --broker-in-jvm}. {@code --precision int8} serves (the app and the bare model alike) with
+ * {@code serve.precision=int8}. {@code --quick} uses few records (a smoke run, its numbers mean little).
  */
 public final class InferenceBenchmark {
 
@@ -64,7 +64,10 @@ public final class InferenceBenchmark {
         results.put("quick", quick);
         results.put("precision", precision);
         results.put("commit_interval_ms", commitIntervalMs.orElse(100L));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); ApicurioRegistry server = ApicurioRegistry.start();
+        boolean brokerInJvm = Arrays.asList(args).contains("--broker-in-jvm");
+        results.put("broker", brokerInJvm ? "in the benchmark's JVM" : "own process");
+        try (EmbeddedKafka kafka = brokerInJvm ? EmbeddedKafka.start() : EmbeddedKafka.startInChildProcess();
+             ApicurioRegistry server = ApicurioRegistry.start();
              TestModels models = TestModels.load(0)) {
             SchemaRegistryClient registry = new SchemaRegistryClient(server.confluentApiUrl());
             kafka.createTopics(1, MODELS, "metrics.live");
@@ -74,8 +77,8 @@ public final class InferenceBenchmark {
                     models.chunks("default", 1, v1, Optional.empty()));
             List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 0, records);
             System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %s, commit interval %d ms, %d "
-                    + "cores%n", reviews.size(), precision, commitIntervalMs.orElse(100L),
-                    Runtime.getRuntime().availableProcessors());
+                    + "cores, broker %s%n", reviews.size(), precision, commitIntervalMs.orElse(100L),
+                    Runtime.getRuntime().availableProcessors(), results.get("broker"));
 
             Map<Integer, Double> bare = new LinkedHashMap<>();
             Map<Integer, Double> broker = new LinkedHashMap<>();

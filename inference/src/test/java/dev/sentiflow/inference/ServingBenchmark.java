@@ -54,7 +54,14 @@ public final class ServingBenchmark {
 
     public static void main(String[] args) throws Exception {
         boolean quick = Arrays.asList(args).contains("--quick");
-        double seconds = quick ? 1 : 4;
+        int checkpointAt = Arrays.asList(args).indexOf("--checkpoint");
+        Path checkpoint = checkpointAt >= 0 ? Path.of(args[checkpointAt + 1]).toAbsolutePath() : null;
+        if (checkpoint != null && !Files.isRegularFile(checkpoint)) {
+            // Before minutes of timing, not after: ./bench runs this in inference/, so relative paths start there.
+            throw new IllegalArgumentException("no checkpoint file " + checkpoint + " (a relative path is read from "
+                    + "inference/; give an absolute one)");
+        }
+        double seconds = quick ? 1 : 6;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (TestModels models = TestModels.load(0);
              OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -94,9 +101,8 @@ public final class ServingBenchmark {
                         hundred.get(0).onnx().graph().modelBytes() / 1e6);
                 System.out.printf(Locale.ROOT, "int8: one shared session of %.1f MB%n",
                         quantized.onnx().graph().modelBytes() / 1e6);
-                int at = Arrays.asList(args).indexOf("--checkpoint");
-                if (at >= 0) {
-                    quality(models, Path.of(args[at + 1]));
+                if (checkpoint != null) {
+                    quality(models, checkpoint);
                 }
             } finally {
                 hundred.forEach(ServedVersion::retire);
@@ -105,22 +111,36 @@ public final class ServingBenchmark {
         }
     }
 
+    /**
+     * One table row. The machine is shared, so each cell is the best of {@link #ROUNDS} measurements
+     * taken round-robin across the columns (stock, ours, ours, ...): a burst of someone else's load
+     * then lowers one measurement of each column rather than a whole column.
+     */
     private static void row(String what, List<int[]> rows, int batch, double seconds, OrtSession stock,
             OrtEnvironment env, OnnxScorer scorer, ServedVersion base, List<ServedVersion> hundred) throws Exception {
-        double theirs = rate(rows, batch, seconds, b -> stockRun(env, stock, b));
-        double none = rate(rows, batch, seconds, b -> scorer.score(b, base.onnx()));
-        double one = rate(rows, batch, seconds, b -> scorer.score(b, hundred.get(0).onnx()));
-        double many = rate(rows, batch, seconds, b -> {
-            Map<Integer, List<int[]>> groups = new LinkedHashMap<>();
-            for (int r = 0; r < b.size(); r++) {
-                groups.computeIfAbsent(r % 100, k -> new ArrayList<>()).add(b.get(r));
+        List<Consumer<List<int[]>>> columns = List.of(
+                b -> stockRun(env, stock, b),
+                b -> scorer.score(b, base.onnx()),
+                b -> scorer.score(b, hundred.get(0).onnx()),
+                b -> {
+                    Map<Integer, List<int[]>> groups = new LinkedHashMap<>();
+                    for (int r = 0; r < b.size(); r++) {
+                        groups.computeIfAbsent(r % 100, k -> new ArrayList<>()).add(b.get(r));
+                    }
+                    groups.forEach((k, g) -> scorer.score(g, hundred.get(k).onnx()));
+                },
+                b -> scorer.score(b, hundred.get(100).onnx()));
+        double[] best = new double[columns.size()];
+        int rounds = seconds < 2 ? 1 : ROUNDS;
+        for (int round = 0; round < rounds; round++) {
+            for (int c = 0; c < columns.size(); c++) {
+                best[c] = Math.max(best[c], rate(rows, batch, seconds / rounds, columns.get(c)));
             }
-            groups.forEach((k, g) -> scorer.score(g, hundred.get(k).onnx()));
-        });
-        double int8 = rate(rows, batch, seconds, b -> scorer.score(b, hundred.get(100).onnx()));
+        }
+        double theirs = best[0];
         System.out.printf(Locale.ROOT, "%-21s | %7.1f/s  | %6.1f/s %.2fx   | %6.1f/s %.2fx  | %6.1f/s %.2fx    | "
-                + "%6.1f/s %.2fx%n", what, theirs, none, none / theirs, one, one / theirs, many, many / theirs, int8,
-                int8 / theirs);
+                + "%6.1f/s %.2fx%n", what, theirs, best[1], best[1] / theirs, best[2], best[2] / theirs, best[3],
+                best[3] / theirs, best[4], best[4] / theirs);
     }
 
     /** Accuracy and macro-F1 of one checkpoint in fp32 and in int8 on the UCI test split and the fine-food test file. */
@@ -170,6 +190,9 @@ public final class ServingBenchmark {
     }
 
     /** Samples/s over consecutive batches of {@code rows}, for about {@code seconds} after one warm-up pass. */
+    /** Measurements per cell, the best of which is printed. */
+    private static final int ROUNDS = 3;
+
     private static double rate(List<int[]> rows, int batch, double seconds, Consumer<List<int[]>> run) {
         for (int from = 0; from < Math.min(rows.size(), batch * 3); from += batch) {
             run.accept(rows.subList(from, Math.min(rows.size(), from + batch)));

@@ -32,10 +32,77 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
-    private final KafkaClusterTestKit cluster;
+    /** What a broker in its own process prints once it accepts clients, before its address. */
+    static final String READY = "embedded-kafka-ready ";
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    /** The broker in this JVM; null when it runs in a child process. */
+    private final KafkaClusterTestKit cluster;
+    /** The child JVM running the broker; null when it runs in this one. */
+    private final Process child;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Process child, String bootstrapServers) {
         this.cluster = cluster;
+        this.child = child;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Runs the broker in a child JVM on this JVM's class path, for measurements where the broker must
+     * not share the process (and its CPU accounting, heap and GC) with the clients. The child stops
+     * when {@link #close()} closes its stdin, or when this JVM exits.
+     */
+    public static EmbeddedKafka startInChildProcess() {
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            Process p = new ProcessBuilder(javaBin, "-Xmx1g", "-cp", classPath(), EmbeddedKafka.class.getName())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith(READY)) {
+                    String bootstrap = line.substring(READY.length()).trim();
+                    LOG.info("embedded Kafka ready at {} in child process {}", bootstrap, p.pid());
+                    return new EmbeddedKafka(null, p, bootstrap);
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("the broker's child JVM exited (" + p.waitFor() + ") before it was ready");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not start the broker's child JVM: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the broker's child JVM started", e);
+        }
+    }
+
+    /** This JVM's class path; under {@code mvn exec:java} that is the project's class loader's, not java.class.path. */
+    private static String classPath() {
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader urls
+                && urls.getURLs().length > 0) {
+            List<String> entries = new java.util.ArrayList<>();
+            for (java.net.URL url : urls.getURLs()) {
+                try {
+                    entries.add(java.nio.file.Path.of(url.toURI()).toString());
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException("a class path entry that is no path: " + url, e);
+                }
+            }
+            return String.join(java.io.File.pathSeparator, entries);
+        }
+        return System.getProperty("java.class.path");
+    }
+
+    /** A broker as a process of its own: prints {@link #READY} and its address, stops when stdin closes. */
+    public static void main(String[] args) throws java.io.IOException {
+        try (EmbeddedKafka kafka = start()) {
+            System.out.println(READY + kafka.bootstrapServers());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // runs until the parent closes stdin or dies
+            }
+        }
     }
 
     /** Formats and starts a broker, returning once it accepts clients. */
@@ -66,7 +133,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             kit.format();
             kit.startup();
             kit.waitForReadyBrokers();
-            EmbeddedKafka kafka = new EmbeddedKafka(kit);
+            EmbeddedKafka kafka = new EmbeddedKafka(kit, null, kit.bootstrapServers());
             LOG.info("embedded Kafka ready at {} in {} ms (metadata version {})", kit.bootstrapServers(),
                     (System.nanoTime() - begin) / 1_000_000, MetadataVersion.latestProduction());
             return kafka;
@@ -76,7 +143,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return bootstrapServers;
     }
 
     /** An admin client for this broker; the caller closes it. */
@@ -125,7 +192,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     @Override
     public void close() {
         try {
-            cluster.close();
+            if (cluster != null) {
+                cluster.close();
+            } else {
+                child.getOutputStream().close();
+                if (!child.waitFor(30, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            child.destroyForcibly();
         } catch (Exception e) {
             LOG.warn("embedded Kafka did not close cleanly: {}", e.toString());
         }
