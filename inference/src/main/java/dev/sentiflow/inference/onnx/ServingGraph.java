@@ -37,17 +37,26 @@ public final class ServingGraph implements AutoCloseable {
             BertOnnxGraph.Precision precision, int intraOpThreads) {
         BertOnnxGraph.Written written = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, precision, config,
                 weights, BertOnnxGraph.ADAPTERS_AND_HEAD, loraScale);
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (intraOpThreads > 0) {
-                options.setIntraOpNumThreads(intraOpThreads);
-            }
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
             OrtSession session = OrtEnvironment.getEnvironment().createSession(written.model(), options);
             return new ServingGraph(session, written.versionInputs(), written.model().length);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not open the serving graph (" + written.nodes()
                     + " nodes): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The options every serving session is opened with: all of ONNX Runtime's graph optimizations, and
+     * {@code intraOpThreads} threads per run (0: its default, one per physical core). The caller closes them.
+     */
+    public static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (intraOpThreads > 0) {
+            options.setIntraOpNumThreads(intraOpThreads);
+        }
+        return options;
     }
 
     /** The inputs a version feeds (adapters and head), with their dims. */
