@@ -9,6 +9,7 @@ import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.inference.models.ServingWeights;
 import dev.sentiflow.modeldata.checkpoint.CheckpointException;
 import dev.sentiflow.modeldata.checkpoint.CheckpointFile;
@@ -197,7 +198,8 @@ public final class PredictCommand {
                     meta.maxLength());
             var weights = ServingWeights.of(base, ClassifierLayout.of(base.config(), meta.lora(), meta.labels().size()),
                     0L);
-            try (ServedVersions versions = new ServedVersions(base.config(), weights, identity, precision, 0)) {
+            try (ServedVersions versions = new ServedVersions(base.config(), weights, identity, precision,
+                    SessionThreads.DEFAULT)) {
                 ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", bytes, file.toString());
                 try {
                     List<int[]> ids = texts.stream().map(tokenizer::encode).toList();

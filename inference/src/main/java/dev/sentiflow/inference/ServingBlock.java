@@ -37,7 +37,7 @@ record ServingBlock(ModelIdentity identity, ServedVersions versions, TextTokeniz
             var weights = ServingWeights.of(base,
                     ClassifierLayout.of(base.config(), Optional.of(config.loraConfig()), labels.size()), HEAD_SEED);
             ServedVersions versions = new ServedVersions(base.config(), weights, identity, config.precision(),
-                    config.getInt(InferenceConfig.INTRA_OP_THREADS));
+                    config.sessionThreads());
             return new ServingBlock(identity, versions, tokenizer, base.config().vocabSize(), maxLength);
         } catch (RuntimeException e) {
             tokenizer.close();

@@ -1,5 +1,6 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
@@ -35,11 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * time from its commit on {@code models} to the first prediction that names it is taken; the pause a
  * swap costs a scoring thread; the memory of 1, 10 and 100 adapters on one base.
  *
- * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--broker-in-jvm]};
+ * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm]};
  * prints a table and writes it to {@code runs/bench-results/DATE-inference[-int8].json}. The broker runs in a
  * JVM of its own (as in production, it does not share this process's heap, GC and JIT threads), unless
  * {@code --broker-in-jvm}. {@code --precision int8} serves (the app and the bare model alike) with
- * {@code serve.precision=int8}. {@code --quick} uses few records (a smoke run, its numbers mean little).
+ * {@code serve.precision=int8}. {@code --spin-wait} lets ONNX Runtime's threads spin between runs
+ * ({@code scoring.spin.wait=true}, app and bare model alike). {@code --quick} uses few records (a smoke run, its numbers mean little).
  */
 public final class InferenceBenchmark {
 
@@ -48,6 +50,8 @@ public final class InferenceBenchmark {
     private static String precision = "fp32";
     /** Streams' commit interval for every app of the run, when not its default (100 ms under exactly-once). */
     private static Optional<Long> commitIntervalMs = Optional.empty();
+    /** Whether ONNX Runtime's threads spin between runs, in every app and bare model of the run. */
+    private static boolean spinWait = false;
 
     private InferenceBenchmark() {
     }
@@ -65,6 +69,8 @@ public final class InferenceBenchmark {
         results.put("precision", precision);
         results.put("commit_interval_ms", commitIntervalMs.orElse(100L));
         boolean brokerInJvm = Arrays.asList(args).contains("--broker-in-jvm");
+        spinWait = Arrays.asList(args).contains("--spin-wait");
+        results.put("spin_wait", spinWait);
         results.put("broker", brokerInJvm ? "in the benchmark's JVM" : "own process");
         try (EmbeddedKafka kafka = brokerInJvm ? EmbeddedKafka.start() : EmbeddedKafka.startInChildProcess();
              ApicurioRegistry server = ApicurioRegistry.start();
@@ -77,21 +83,36 @@ public final class InferenceBenchmark {
                     models.chunks("default", 1, v1, Optional.empty()));
             List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 0, records);
             System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %s, commit interval %d ms, %d "
-                    + "cores, broker %s%n", reviews.size(), precision, commitIntervalMs.orElse(100L),
-                    Runtime.getRuntime().availableProcessors(), results.get("broker"));
+                    + "cores, broker %s, ONNX Runtime threads %s%n", reviews.size(), precision,
+                    commitIntervalMs.orElse(100L), Runtime.getRuntime().availableProcessors(), results.get("broker"),
+                    spinWait ? "spinning between runs" : "not spinning");
 
             Map<Integer, Double> bare = new LinkedHashMap<>();
             Map<Integer, Double> broker = new LinkedHashMap<>();
-            ServedVersions bareVersions = precision.equals("fp32") ? models.versions : new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block), models.identity, BertOnnxGraph.Precision.INT8, 0);
+            SessionThreads threads = new SessionThreads(0, spinWait);
+            ServedVersions bareVersions = precision.equals("fp32") && !spinWait ? models.versions
+                    : new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block),
+                            models.identity, BertOnnxGraph.Precision.valueOf(precision.toUpperCase(Locale.ROOT)), threads);
             ServedVersion served = bareVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1");
             try {
+                Map<Integer, Map<String, Double>> cpu = new LinkedHashMap<>();
                 for (int batch : List.of(1, 32)) {
-                    bare.put(batch, bareModel(models, served, reviews, batch));
-                    broker.put(batch, throughBroker(kafka, server, registry, reviews, batch));
+                    double[] bareCpu = new double[1];
+                    bare.put(batch, bareModel(models, served, reviews, batch, bareCpu));
+                    Through through = throughBroker(kafka, server, registry, reviews, batch);
+                    broker.put(batch, through.recordsPerSecond());
                     System.out.printf(Locale.ROOT, "batch %2d: bare model %6.1f records/s, through the broker %6.1f "
                             + "records/s (%.0f%%)%n", batch, bare.get(batch), broker.get(batch),
                             100 * broker.get(batch) / bare.get(batch));
+                    double bareMs = bareCpu[0] / reviews.size() * 1000;
+                    System.out.printf(Locale.ROOT, "  CPU per record: bare model %.1f ms; through the broker %.1f ms "
+                            + "in this JVM (app, producer, consumer) + %s in the broker's process%n", bareMs,
+                            through.jvmCpuMsPerRecord(), through.brokerCpuMsPerRecord() < 0 ? "(unknown: in this JVM)"
+                                    : String.format(Locale.ROOT, "%.1f ms", through.brokerCpuMsPerRecord()));
+                    cpu.put(batch, Map.of("bare_ms", bareMs, "jvm_ms", through.jvmCpuMsPerRecord(), "broker_ms",
+                            through.brokerCpuMsPerRecord()));
                 }
+                results.put("cpu_per_record", cpu);
             } finally {
                 served.retire();
                 if (bareVersions != models.versions) {
@@ -113,15 +134,19 @@ public final class InferenceBenchmark {
         }
         Path out = Path.of("../runs/bench-results", LocalDate.now() + "-inference" + (quick ? "-quick" : "")
                 + (precision.equals("fp32") ? "" : "-" + precision)
-                + commitIntervalMs.map(ms -> "-commit" + ms).orElse("") + ".json");
+                + commitIntervalMs.map(ms -> "-commit" + ms).orElse("") + (spinWait ? "-spin" : "") + ".json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(results));
         System.out.println("wrote " + out.toAbsolutePath().normalize());
     }
 
-    /** The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as the app does). */
-    private static double bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) {
+    /**
+     * The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as the
+     * app does); {@code cpuSeconds[0]} gets the CPU this JVM spent on the timed pass.
+     */
+    private static double bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch,
+            double[] cpuSeconds) {
         OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
         List<int[]> ids = reviews.stream().map(r -> r.getTokenIds().stream().mapToInt(Integer::intValue).toArray())
                 .toList();
@@ -129,10 +154,12 @@ public final class InferenceBenchmark {
         // The first pass is a warm-up: the runtime prepares kernels per new input shape.
         for (int pass = 0; pass < 2; pass++) {
             long begin = System.nanoTime();
+            double cpuBegin = cpuSeconds();
             for (int from = 0; from < ids.size(); from += batch) {
                 scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), served.onnx());
             }
             rate = ids.size() / ((System.nanoTime() - begin) / 1e9);
+            cpuSeconds[0] = cpuSeconds() - cpuBegin;
         }
         return rate;
     }
@@ -149,14 +176,23 @@ public final class InferenceBenchmark {
         settings.put("batch.max.records", String.valueOf(batch));
         settings.put("serve.precision", precision);
         commitIntervalMs.ifPresent(ms -> settings.put("kafka.commit.interval.ms", String.valueOf(ms)));
+        settings.put(InferenceConfig.SPIN_WAIT, String.valueOf(spinWait));
         return settings;
     }
 
+    /** CPU seconds this JVM has used so far. */
+    private static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
+    /** A through-the-broker run: its rate, and CPU per record in this JVM and in the broker's (-1: unknown). */
+    private record Through(double recordsPerSecond, double jvmCpuMsPerRecord, double brokerCpuMsPerRecord) {}
+
     /**
      * Records/s of the app on a backlog: all records on the topic before it starts, timed from the first
-     * committed predictions to the last.
+     * committed predictions to the last, and the CPU both processes spent over that time.
      */
-    private static double throughBroker(EmbeddedKafka kafka, ApicurioRegistry server, SchemaRegistryClient registry,
+    private static Through throughBroker(EmbeddedKafka kafka, ApicurioRegistry server, SchemaRegistryClient registry,
             List<TokenizedReview> reviews, int batch) throws Exception {
         String name = "b" + batch;
         kafka.createTopics(2, "in-" + name, "out-" + name);
@@ -169,6 +205,8 @@ public final class InferenceBenchmark {
                 long seen = 0;
                 long firstSeen = 0;
                 long firstAt = 0;
+                double jvmCpu = 0;
+                double brokerCpu = 0;
                 long deadline = begin + Duration.ofMinutes(10).toNanos();
                 while (seen < reviews.size()) {
                     if (System.nanoTime() > deadline) {
@@ -178,14 +216,20 @@ public final class InferenceBenchmark {
                     if (seen == 0 && got > 0) {
                         firstAt = System.nanoTime();
                         firstSeen = got;
+                        jvmCpu = -cpuSeconds();
+                        brokerCpu = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
                     }
                     seen += got;
                 }
+                jvmCpu += cpuSeconds();
+                brokerCpu += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
                 // From the first committed predictions on: the group join and first fetch of a starting app
                 // (seconds, on a run of seconds) are not the steady rate a running app keeps.
                 System.out.printf(Locale.ROOT, "  (batch %d: first predictions %.1f s after the start)%n", batch,
                         (firstAt - begin) / 1e9);
-                return (seen - firstSeen) / ((System.nanoTime() - firstAt) / 1e9);
+                long counted = seen - firstSeen;
+                return new Through(counted / ((System.nanoTime() - firstAt) / 1e9), jvmCpu / counted * 1000,
+                        Double.isNaN(brokerCpu) ? -1 : brokerCpu / counted * 1000);
             } finally {
                 app.close();
             }

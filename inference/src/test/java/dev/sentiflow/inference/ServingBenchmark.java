@@ -1,5 +1,6 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.modeldata.metrics.Scored;
 import ai.onnxruntime.OnnxTensor;
@@ -71,7 +72,7 @@ public final class ServingBenchmark {
             ServedVersion base = models.versions.baseHead("base");
             try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options);
                  ServedVersions int8 = new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block), models.identity,
-                         BertOnnxGraph.Precision.INT8, 0)) {
+                         BertOnnxGraph.Precision.INT8, SessionThreads.DEFAULT)) {
                 for (int i = 0; i < 100; i++) {
                     hundred.add(models.versions.fromCheckpoint("m" + i, 1, "x", adapter, "adapter " + i));
                 }
@@ -163,8 +164,8 @@ public final class ServingBenchmark {
         System.out.println("quality of " + file + " (labels " + meta.labels() + ", " + meta.kind() + ")");
         System.out.println("set             | rows | fp32 accuracy / macro-F1 | int8 accuracy / macro-F1 | labels agree");
         SequenceClassifier block = Classifiers.create(models.manager, models.base, meta.labels().size(), meta.lora(), 0);
-        try (ServedVersions fp32 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, 0);
-             ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, 0)) {
+        try (ServedVersions fp32 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, SessionThreads.DEFAULT);
+             ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, SessionThreads.DEFAULT)) {
             ServedVersion f = fp32.fromCheckpoint("f", 1, "x", bytes, file.toString());
             ServedVersion q = int8.fromCheckpoint("q", 1, "x", bytes, file.toString());
             OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);

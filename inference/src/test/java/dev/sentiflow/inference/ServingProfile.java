@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentiflow.inference.models.ServingWeights;
 import dev.sentiflow.inference.onnx.ServingGraph;
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.modeldata.checkpoint.ClassifierLayout;
 import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
@@ -59,7 +60,7 @@ public final class ServingProfile {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Path dir = Files.createTempDirectory("serving-profile");
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        try (OrtSession.SessionOptions options = ServingGraph.sessionOptions(0)) {
+        try (OrtSession.SessionOptions options = ServingGraph.sessionOptions(SessionThreads.DEFAULT)) {
             options.enableProfiling(dir.resolve(precision.name().toLowerCase(Locale.ROOT)).toString());
             try (OrtSession session = env.createSession(graph.model(), options)) {
                 long[] ids = new long[batch * tokens];

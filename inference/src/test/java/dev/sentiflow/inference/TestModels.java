@@ -1,5 +1,6 @@
 package dev.sentiflow.inference;
 
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
@@ -49,7 +50,7 @@ final class TestModels implements AutoCloseable {
         this.tokenizer = TextTokenizer.bundled(128);
         this.identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         this.block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        this.versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, 0);
+        this.versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, SessionThreads.DEFAULT);
     }
 
     /** @param layers 0 = the whole MiniLM, as {@code base.model=minilm} loads it */

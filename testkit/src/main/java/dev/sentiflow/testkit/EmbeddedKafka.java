@@ -146,6 +146,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** CPU time the broker's own process has used so far; empty when the broker runs in this JVM. */
+    public java.util.Optional<Duration> processCpuTime() {
+        return child == null ? java.util.Optional.empty() : child.toHandle().info().totalCpuDuration();
+    }
+
     /** An admin client for this broker; the caller closes it. */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));

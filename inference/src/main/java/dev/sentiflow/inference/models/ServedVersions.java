@@ -2,6 +2,7 @@ package dev.sentiflow.inference.models;
 
 import dev.sentiflow.inference.onnx.OnnxVersion;
 import dev.sentiflow.inference.onnx.ServingGraph;
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.inference.onnx.VersionInputs;
 import dev.sentiflow.modeldata.checkpoint.CheckpointException;
 import dev.sentiflow.modeldata.checkpoint.CheckpointFile;
@@ -35,7 +36,7 @@ public final class ServedVersions implements AutoCloseable {
     private final ModelIdentity identity;
     private final float loraScale;
     private final BertOnnxGraph.Precision precision;
-    private final int intraOpThreads;
+    private final SessionThreads threads;
     private final ServingGraph shared;
     /** The serving weights' values of the inputs a version feeds: a version that lacks one is served with these. */
     private final Map<String, FloatTensor> initialValues;
@@ -46,24 +47,23 @@ public final class ServedVersions implements AutoCloseable {
      *     version 0 head and adapters ({@link ServingWeights}); only read
      * @param identity what every checkpoint must have been trained as
      * @param precision of the base's linear weights in every graph (adapters and heads stay fp32)
-     * @param intraOpThreads threads one batch may use; 0 for ONNX Runtime's default
+     * @param threads how each session's runs use threads
      */
     public ServedVersions(BertConfig config, Map<String, FloatTensor> weights, ModelIdentity identity,
-            BertOnnxGraph.Precision precision, int intraOpThreads) {
+            BertOnnxGraph.Precision precision, SessionThreads threads) {
         this.config = config;
         this.weights = weights;
         this.layout = dims(weights);
         this.identity = identity;
         this.loraScale = identity.lora().map(LoraConfig::scale).orElse(1f);
         this.precision = precision;
-        this.intraOpThreads = intraOpThreads;
+        this.threads = threads;
         long begin = System.nanoTime();
-        this.shared = ServingGraph.open(config, weights, loraScale, precision, intraOpThreads);
+        this.shared = ServingGraph.open(config, weights, loraScale, precision, threads);
         this.initialValues = shared.versionValues(weights);
-        LOG.info("serving graph open in ONNX Runtime in {} ms: {} MB of {} base weights, {} inputs per version, {} "
-                + "intra-op thread(s)", (System.nanoTime() - begin) / 1_000_000, shared.modelBytes() >> 20,
-                precision.name().toLowerCase(java.util.Locale.ROOT), shared.versionInputs().size(),
-                intraOpThreads == 0 ? "default" : intraOpThreads);
+        LOG.info("serving graph open in ONNX Runtime in {} ms: {} MB of {} base weights, {} inputs per version, {}",
+                (System.nanoTime() - begin) / 1_000_000, shared.modelBytes() >> 20,
+                precision.name().toLowerCase(java.util.Locale.ROOT), shared.versionInputs().size(), threads.describe());
     }
 
     public ModelIdentity identity() {
@@ -106,7 +106,7 @@ public final class ServedVersions implements AutoCloseable {
     private OnnxVersion ownGraph(Map<String, FloatTensor> own) {
         Map<String, FloatTensor> all = new LinkedHashMap<>(weights);
         all.putAll(own);
-        ServingGraph graph = ServingGraph.open(config, all, loraScale, precision, intraOpThreads);
+        ServingGraph graph = ServingGraph.open(config, all, loraScale, precision, threads);
         try {
             return new OnnxVersion(graph, VersionInputs.of(graph.versionInputs(), graph.versionValues(all)), true);
         } catch (RuntimeException e) {

@@ -31,13 +31,13 @@ public final class ServingGraph implements AutoCloseable {
      * Writes and opens the graph of these weights (every parameter by its Hugging Face name).
      *
      * @param precision of the base's linear weights (adapters and head are always fp32)
-     * @param intraOpThreads threads one batch may use; 0 for ONNX Runtime's default (one per physical core)
+     * @param threads how a run uses threads
      */
     public static ServingGraph open(BertConfig config, Map<String, FloatTensor> weights, float loraScale,
-            BertOnnxGraph.Precision precision, int intraOpThreads) {
+            BertOnnxGraph.Precision precision, SessionThreads threads) {
         BertOnnxGraph.Written written = BertOnnxGraph.write(BertOnnxGraph.Ops.ONNX_RUNTIME, precision, config,
                 weights, BertOnnxGraph.ADAPTERS_AND_HEAD, loraScale);
-        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
+        try (OrtSession.SessionOptions options = sessionOptions(threads)) {
             OrtSession session = OrtEnvironment.getEnvironment().createSession(written.model(), options);
             return new ServingGraph(session, written.versionInputs(), written.model().length);
         } catch (OrtException e) {
@@ -48,14 +48,15 @@ public final class ServingGraph implements AutoCloseable {
 
     /**
      * The options every serving session is opened with: all of ONNX Runtime's graph optimizations, and
-     * {@code intraOpThreads} threads per run (0: its default, one per physical core). The caller closes them.
+     * {@code threads}. The caller closes them.
      */
-    public static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+    public static OrtSession.SessionOptions sessionOptions(SessionThreads threads) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        if (intraOpThreads > 0) {
-            options.setIntraOpNumThreads(intraOpThreads);
+        if (threads.intraOp() > 0) {
+            options.setIntraOpNumThreads(threads.intraOp());
         }
+        options.addConfigEntry("session.intra_op.allow_spinning", threads.spinWait() ? "1" : "0");
         return options;
     }
 

@@ -1,5 +1,6 @@
 package dev.sentiflow.inference.models;
 
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.modeldata.weights.BaseWeights;
@@ -65,7 +66,7 @@ class ServedVersionsTest {
         tokenizer = TextTokenizer.bundled(128);
         identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, 1);
+        versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, new SessionThreads(1, false));
     }
 
     @AfterAll
@@ -141,7 +142,7 @@ class ServedVersionsTest {
             // every 10th row: the three domains, 300 reviews
             reviews = rows.filter(r -> r.line() % 10 == 0).map(r -> tokenizer.encode(r.require("text"))).toList();
         }
-        try (ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, 1)) {
+        try (ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, new SessionThreads(1, false))) {
             ServedVersion q = int8.fromCheckpoint("m", 5, "e", adapter, "int8");
             ServedVersion f = versions.fromCheckpoint("m", 5, "e", adapter, "fp32");
             try {
