@@ -1,15 +1,15 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.avro.ModelCheckpoint;
 import dev.sentiflow.inference.evaluate.PublishedVersions;
 import dev.sentiflow.inference.evaluate.TestScoresFile;
 import dev.sentiflow.inference.evaluate.TestSet;
 import dev.sentiflow.inference.evaluate.VersionScores;
 import dev.sentiflow.inference.models.CheckpointIntake;
-import dev.sentiflow.modeldata.checkpoint.CheckpointException;
-import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.models.ServedVersion;
+import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.schemas.checkpoint.AssembledCheckpoint;
 import dev.sentiflow.schemas.checkpoint.CheckpointAssembler;
 import dev.sentiflow.schemas.config.ConfigSources;

@@ -1,15 +1,15 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.inference.batch.BatchPolicy;
 import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;
-import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.config.SharedOptions;
 import dev.sentiflow.schemas.config.UnknownOptions;
+import dev.sentiflow.schemas.ops.OpsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,26 +1,26 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.modeldata.metrics.Scored;
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.inference.models.CheckpointIntake;
 import dev.sentiflow.inference.models.Lease;
 import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ModelsFollower;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.inference.models.ServingWeights;
 import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.onnx.SessionThreads;
-import dev.sentiflow.inference.models.ServingWeights;
 import dev.sentiflow.modeldata.checkpoint.CheckpointException;
 import dev.sentiflow.modeldata.checkpoint.CheckpointFile;
-import dev.sentiflow.modeldata.checkpoint.ClassifierLayout;
 import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ClassifierLayout;
 import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.modeldata.weights.WeightFileException;
 import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -191,7 +191,8 @@ public final class PredictCommand {
             throw new IOException("no checkpoint file " + file);
         }
         byte[] bytes = Files.readAllBytes(file);
-        CheckpointMetadata meta = CheckpointFile.decode(bytes, file.toString()).metadata();
+        CheckpointFile decoded = CheckpointFile.decode(bytes, file.toString());
+        CheckpointMetadata meta = decoded.metadata();
         BaseWeights base = BaseWeights.load(baseId);
         try (TextTokenizer tokenizer = base.openTokenizer(meta.maxLength())) {
             ModelIdentity identity = new ModelIdentity(base.baseHash(), meta.lora(), meta.labels(), tokenizer.id(),
@@ -200,7 +201,7 @@ public final class PredictCommand {
                     0L);
             try (ServedVersions versions = new ServedVersions(base.config(), weights, identity, precision,
                     SessionThreads.DEFAULT)) {
-                ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", bytes, file.toString());
+                ServedVersion version = versions.fromCheckpoint("checkpoint", 0, "", decoded, file.toString());
                 try {
                     List<int[]> ids = texts.stream().map(tokenizer::encode).toList();
                     var scored = new OnnxScorer(tokenizer.padId(), 32).score(ids, version.onnx());

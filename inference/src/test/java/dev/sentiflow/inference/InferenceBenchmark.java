@@ -1,13 +1,13 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.inference.onnx.SessionThreads;
-import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.inference.models.BlockVersions;
 import dev.sentiflow.inference.models.ModelRegistry;
-import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
@@ -91,20 +91,20 @@ public final class InferenceBenchmark {
             Map<Integer, Double> broker = new LinkedHashMap<>();
             SessionThreads threads = new SessionThreads(0, spinWait);
             ServedVersions bareVersions = precision.equals("fp32") && !spinWait ? models.versions
-                    : new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block),
-                            models.identity, BertOnnxGraph.Precision.valueOf(precision.toUpperCase(Locale.ROOT)), threads);
+                    : BlockVersions.of(models.block, models.identity,
+                            BertOnnxGraph.Precision.valueOf(precision.toUpperCase(Locale.ROOT)), threads);
             ServedVersion served = bareVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1");
             try {
                 Map<Integer, Map<String, Double>> cpu = new LinkedHashMap<>();
                 for (int batch : List.of(1, 32)) {
-                    double[] bareCpu = new double[1];
-                    bare.put(batch, bareModel(models, served, reviews, batch, bareCpu));
+                    Bare alone = bareModel(models, served, reviews, batch);
+                    bare.put(batch, alone.recordsPerSecond());
                     Through through = throughBroker(kafka, server, registry, reviews, batch);
                     broker.put(batch, through.recordsPerSecond());
                     System.out.printf(Locale.ROOT, "batch %2d: bare model %6.1f records/s, through the broker %6.1f "
                             + "records/s (%.0f%%)%n", batch, bare.get(batch), broker.get(batch),
                             100 * broker.get(batch) / bare.get(batch));
-                    double bareMs = bareCpu[0] / reviews.size() * 1000;
+                    double bareMs = alone.cpuMsPerRecord();
                     System.out.printf(Locale.ROOT, "  CPU per record: bare model %.1f ms; through the broker %.1f ms "
                             + "in this JVM (app, producer, consumer) + %s in the broker's process%n", bareMs,
                             through.jvmCpuMsPerRecord(), through.brokerCpuMsPerRecord() < 0 ? "(unknown: in this JVM)"
@@ -141,16 +141,16 @@ public final class InferenceBenchmark {
         System.out.println("wrote " + out.toAbsolutePath().normalize());
     }
 
-    /**
-     * The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as the
-     * app does); {@code cpuSeconds[0]} gets the CPU this JVM spent on the timed pass.
-     */
-    private static double bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch,
-            double[] cpuSeconds) {
+    /** The bare model's rate, and the CPU this JVM spent per record on the timed pass. */
+    private record Bare(double recordsPerSecond, double cpuMsPerRecord) {}
+
+    /** The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as the app does). */
+    private static Bare bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) {
         OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
         List<int[]> ids = reviews.stream().map(r -> r.getTokenIds().stream().mapToInt(Integer::intValue).toArray())
                 .toList();
         double rate = 0;
+        double cpu = 0;
         // The first pass is a warm-up: the runtime prepares kernels per new input shape.
         for (int pass = 0; pass < 2; pass++) {
             long begin = System.nanoTime();
@@ -159,9 +159,9 @@ public final class InferenceBenchmark {
                 scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), served.onnx());
             }
             rate = ids.size() / ((System.nanoTime() - begin) / 1e9);
-            cpuSeconds[0] = cpuSeconds() - cpuBegin;
+            cpu = cpuSeconds() - cpuBegin;
         }
-        return rate;
+        return new Bare(rate, cpu / ids.size() * 1000);
     }
 
     private static Map<String, String> settings(EmbeddedKafka kafka, ApicurioRegistry server, String name, int batch)

@@ -1,31 +1,30 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.inference.onnx.SessionThreads;
-import dev.sentiflow.model.onnx.ClassifierWeights;
-import dev.sentiflow.modeldata.metrics.Scored;
+import ai.djl.ndarray.NDManager;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import ai.djl.ndarray.NDManager;
+import dev.sentiflow.inference.models.BlockVersions;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
-import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.modeldata.metrics.ConfusionMatrix;
+import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.weights.MiniLmImport;
 import dev.sentiflow.text.data.Row;
 import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.text.data.StableSplit;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
-import dev.sentiflow.inference.onnx.OnnxScorer;
-import dev.sentiflow.modeldata.weights.MiniLmImport;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Serving speed against its peer, every figure of a row measured in one run: the stock MiniLM ONNX
@@ -71,7 +71,7 @@ public final class ServingBenchmark {
             List<ServedVersion> hundred = new ArrayList<>();
             ServedVersion base = models.versions.baseHead("base");
             try (OrtSession stock = env.createSession(MiniLmImport.readResource(), options);
-                 ServedVersions int8 = new ServedVersions(models.block.encoder().config(), ClassifierWeights.of(models.block), models.identity,
+                 ServedVersions int8 = BlockVersions.of(models.block, models.identity,
                          BertOnnxGraph.Precision.INT8, SessionThreads.DEFAULT)) {
                 for (int i = 0; i < 100; i++) {
                     hundred.add(models.versions.fromCheckpoint("m" + i, 1, "x", adapter, "adapter " + i));
@@ -164,8 +164,8 @@ public final class ServingBenchmark {
         System.out.println("quality of " + file + " (labels " + meta.labels() + ", " + meta.kind() + ")");
         System.out.println("set             | rows | fp32 accuracy / macro-F1 | int8 accuracy / macro-F1 | labels agree");
         SequenceClassifier block = Classifiers.create(models.manager, models.base, meta.labels().size(), meta.lora(), 0);
-        try (ServedVersions fp32 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, SessionThreads.DEFAULT);
-             ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, SessionThreads.DEFAULT)) {
+        try (ServedVersions fp32 = BlockVersions.of(block, identity, BertOnnxGraph.Precision.FP32, SessionThreads.DEFAULT);
+             ServedVersions int8 = BlockVersions.of(block, identity, BertOnnxGraph.Precision.INT8, SessionThreads.DEFAULT)) {
             ServedVersion f = fp32.fromCheckpoint("f", 1, "x", bytes, file.toString());
             ServedVersion q = int8.fromCheckpoint("q", 1, "x", bytes, file.toString());
             OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);

@@ -1,25 +1,25 @@
 package dev.sentiflow.inference;
 
-import dev.sentiflow.inference.onnx.SessionThreads;
-import dev.sentiflow.model.onnx.ClassifierWeights;
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.CheckpointKind;
 import dev.sentiflow.avro.ModelCheckpoint;
+import dev.sentiflow.inference.models.BlockVersions;
+import dev.sentiflow.inference.models.ServedVersions;
+import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
-import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
-import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.inference.models.ServedVersions;
-import dev.sentiflow.modeldata.config.LoraConfig;
-import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
+import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
 import dev.sentiflow.schemas.checkpoint.CheckpointHeader;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +50,7 @@ final class TestModels implements AutoCloseable {
         this.tokenizer = TextTokenizer.bundled(128);
         this.identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         this.block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        this.versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, SessionThreads.DEFAULT);
+        this.versions = BlockVersions.of(block, identity, BertOnnxGraph.Precision.FP32, SessionThreads.DEFAULT);
     }
 
     /** @param layers 0 = the whole MiniLM, as {@code base.model=minilm} loads it */

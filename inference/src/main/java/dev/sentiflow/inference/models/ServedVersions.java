@@ -77,7 +77,12 @@ public final class ServedVersions implements AutoCloseable {
      * a version that changes base weights (a full fine-tune) gets a graph of its own.
      */
     public ServedVersion fromCheckpoint(String name, long version, String sha256, byte[] bytes, String source) {
-        CheckpointFile checkpoint = CheckpointFile.decode(bytes, source);
+        return fromCheckpoint(name, version, sha256, CheckpointFile.decode(bytes, source), source);
+    }
+
+    /** As {@link #fromCheckpoint(String, long, String, byte[], String)}, for a checkpoint already decoded. */
+    public ServedVersion fromCheckpoint(String name, long version, String sha256, CheckpointFile checkpoint,
+            String source) {
         Map<String, FloatTensor> zeroLora = checkpoint.metadata().kind() == CheckpointKind.FULL
                 ? missingLoraAsZeros(checkpoint) : Map.of();
         Map<String, long[]> dims = new LinkedHashMap<>();
@@ -124,7 +129,7 @@ public final class ServedVersions implements AutoCloseable {
         Map<String, FloatTensor> zeros = new LinkedHashMap<>();
         layout.forEach((name, dims) -> {
             if (LoraConfig.isLoraParameter(name) && !checkpoint.tensors().containsKey(name)) {
-                zeros.put(name, new FloatTensor(dims, new float[Math.toIntExact(dims[0] * dims[1])]));
+                zeros.put(name, FloatTensor.zeros(dims));
             }
         });
         return zeros;

@@ -41,15 +41,15 @@ public final class ServingWeights {
                 }
                 out.put(name, pretrained.toFloatTensor());
             } else if (LoraConfig.isLoraParameter(name)) {
-                out.put(name, new FloatTensor(dims, new float[size(dims)]));
+                out.put(name, FloatTensor.zeros(dims));
             } else if (name.startsWith("pooler.") || name.startsWith("classifier.")) {
-                float[] values = new float[size(dims)];
+                FloatTensor drawn = FloatTensor.zeros(dims);
                 if (name.endsWith(".weight")) {
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = (float) (random.nextGaussian() * std);
+                    for (int i = 0; i < drawn.data().length; i++) {
+                        drawn.data()[i] = (float) (random.nextGaussian() * std);
                     }
                 }
-                out.put(name, new FloatTensor(dims, values));
+                out.put(name, drawn);
             } else {
                 lacking.add(name);
             }
@@ -58,13 +58,5 @@ public final class ServingWeights {
             throw new WeightFileException(base.id(), "base model lacks encoder tensors " + lacking);
         }
         return out;
-    }
-
-    private static int size(long[] dims) {
-        long n = 1;
-        for (long d : dims) {
-            n *= d;
-        }
-        return Math.toIntExact(n);
     }
 }

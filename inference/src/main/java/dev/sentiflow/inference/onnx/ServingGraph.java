@@ -1,11 +1,11 @@
 package dev.sentiflow.inference.onnx;
 
-import dev.sentiflow.modeldata.weights.FloatTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.weights.FloatTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -2,12 +2,12 @@ package dev.sentiflow.inference.scoring;
 
 import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.inference.models.ServedVersion;
+import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.rollout.RolloutDecision;
 import dev.sentiflow.inference.rollout.RolloutPolicy;
 import dev.sentiflow.inference.rollout.Rollouts;
-import dev.sentiflow.inference.models.ModelRegistry;
-import dev.sentiflow.inference.onnx.OnnxScorer;
-import dev.sentiflow.inference.models.ServedVersion;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,8 +130,8 @@ public final class BatchScorer {
                     e.toString());
             for (Input in : rows) {
                 try {
-                    dev.sentiflow.modeldata.metrics.Scored one = scorer.score(List.of(toArray(in.review().getTokenIds())),
-                            version.onnx()).get(0);
+                    dev.sentiflow.modeldata.metrics.Scored one = scorer.score(
+                            List.of(toArray(in.review().getTokenIds())), version.onnx()).get(0);
                     scored.add(new Scored(in.key(), prediction(in.review(), version, one)));
                 } catch (RuntimeException single) {
                     refused.add(new Refused(in.key(), "scoring with " + version + " failed: " + single));
@@ -180,7 +180,8 @@ public final class BatchScorer {
                     ids.size(), e.toString());
             return Optional.empty();
         }
-        int[] shadowPredicted = shadowed.stream().mapToInt(dev.sentiflow.modeldata.metrics.Scored::predicted).toArray();
+        int[] shadowPredicted = shadowed.stream().mapToInt(dev.sentiflow.modeldata.metrics.Scored::predicted)
+                .toArray();
         return rollouts.record(champion.name(), champion.version(), shadow.version(), role, champion.labels(),
                 truth.stream().mapToInt(Integer::intValue).toArray(),
                 championPredicted.stream().mapToInt(Integer::intValue).toArray(), shadowPredicted);
@@ -201,7 +202,8 @@ public final class BatchScorer {
         return Optional.of(detail);
     }
 
-    private Prediction prediction(TokenizedReview review, ServedVersion version, dev.sentiflow.modeldata.metrics.Scored result) {
+    private Prediction prediction(TokenizedReview review, ServedVersion version,
+            dev.sentiflow.modeldata.metrics.Scored result) {
         List<String> labels = version.labels();
         Map<String, Double> probabilities = new LinkedHashMap<>();
         for (int c = 0; c < labels.size(); c++) {

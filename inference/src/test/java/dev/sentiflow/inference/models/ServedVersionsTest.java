@@ -1,7 +1,6 @@
 package dev.sentiflow.inference.models;
 
 import dev.sentiflow.inference.onnx.SessionThreads;
-import dev.sentiflow.model.onnx.ClassifierWeights;
 import dev.sentiflow.modeldata.metrics.Scored;
 import dev.sentiflow.modeldata.weights.BaseWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,24 +13,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
+import dev.sentiflow.model.head.Classifiers;
+import dev.sentiflow.model.head.SequenceClassifier;
+import dev.sentiflow.model.infer.ClassifierScorer;
+import dev.sentiflow.model.weights.BaseModel;
+import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.modeldata.checkpoint.CheckpointException;
 import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
 import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
 import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
-import dev.sentiflow.model.head.Classifiers;
-import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.model.infer.ClassifierScorer;
 import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.text.data.Row;
 import dev.sentiflow.text.data.RowReaders;
-import java.nio.file.Path;
-import java.util.stream.Stream;
-import dev.sentiflow.model.weights.BaseModel;
-import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +65,7 @@ class ServedVersionsTest {
         tokenizer = TextTokenizer.bundled(128);
         identity = new ModelIdentity(base.baseHash(), Optional.of(LORA), LABELS, tokenizer.id(), 128);
         block = Classifiers.create(manager, base, LABELS.size(), Optional.of(LORA), 0L);
-        versions = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.FP32, new SessionThreads(1, false));
+        versions = BlockVersions.of(block, identity, BertOnnxGraph.Precision.FP32, new SessionThreads(1, false));
     }
 
     @AfterAll
@@ -142,7 +141,8 @@ class ServedVersionsTest {
             // every 10th row: the three domains, 300 reviews
             reviews = rows.filter(r -> r.line() % 10 == 0).map(r -> tokenizer.encode(r.require("text"))).toList();
         }
-        try (ServedVersions int8 = new ServedVersions(block.encoder().config(), ClassifierWeights.of(block), identity, BertOnnxGraph.Precision.INT8, new SessionThreads(1, false))) {
+        try (ServedVersions int8 = BlockVersions.of(block, identity, BertOnnxGraph.Precision.INT8,
+                new SessionThreads(1, false))) {
             ServedVersion q = int8.fromCheckpoint("m", 5, "e", adapter, "int8");
             ServedVersion f = versions.fromCheckpoint("m", 5, "e", adapter, "fp32");
             try {

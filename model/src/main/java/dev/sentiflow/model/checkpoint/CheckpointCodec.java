@@ -9,15 +9,12 @@ import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.weights.NdTensors;
 import dev.sentiflow.model.weights.WeightLoader;
 import dev.sentiflow.modeldata.checkpoint.CheckpointFile;
-import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
 import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
 import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
-import dev.sentiflow.modeldata.config.LoraConfig;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Checkpoints ({@link CheckpointFile}) of a DJL model: encoded from its parameters, decoded into
@@ -29,18 +26,12 @@ public final class CheckpointCodec {
 
     private CheckpointCodec() {}
 
-    /** The model's tensors that a checkpoint of this kind holds, in model order. */
-    public static Map<String, Parameter> select(Map<String, Parameter> named, CheckpointKind kind,
-            Optional<LoraConfig> lora) {
-        return CheckpointFile.select(named, kind, lora);
-    }
-
     /** Encodes the model's checkpoint of {@code metadata.kind()}. LoRA layers are read unmerged. */
     public static byte[] encode(HfBlock model, CheckpointMetadata metadata) {
         List<LoraLinear> merged = unmergeAll(model);
         try {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            select(model.namedParameters(), metadata.kind(), metadata.lora())
+            CheckpointFile.select(model.namedParameters(), metadata.kind(), metadata.lora())
                     .forEach((name, p) -> tensors.put(name, p.getArray()));
             return CheckpointFile.encode(NdTensors.toHost(tensors), metadata);
         } finally {

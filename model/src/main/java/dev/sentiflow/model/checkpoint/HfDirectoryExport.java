@@ -1,14 +1,14 @@
 package dev.sentiflow.model.checkpoint;
 
-import dev.sentiflow.modeldata.config.LoraConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.lora.LoraLinear;
 import dev.sentiflow.model.lora.LoraModules;
+import dev.sentiflow.modeldata.config.BertConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 
 import dev.sentiflow.model.weights.NdTensors;

@@ -1,6 +1,7 @@
 package dev.sentiflow.model.checkpoint;
 
 import dev.sentiflow.modeldata.checkpoint.CheckpointException;
+import dev.sentiflow.modeldata.checkpoint.CheckpointFile;
 import dev.sentiflow.modeldata.checkpoint.CheckpointKind;
 import dev.sentiflow.modeldata.checkpoint.CheckpointMetadata;
 import dev.sentiflow.modeldata.checkpoint.LoraConfigJson;
@@ -10,10 +11,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.bert.HfBlock;
-import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.weights.NdTensors;
+import dev.sentiflow.modeldata.config.BertConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.modeldata.weights.Safetensors;
 import dev.sentiflow.modeldata.weights.WeightFileException;
 
@@ -68,7 +69,7 @@ public final class PeftAdapterFiles {
                     + "classifier's head cannot be expressed as a PEFT adapter; export the full model instead");
         }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        Map<String, Parameter> selected = CheckpointCodec.select(model.namedParameters(), CheckpointKind.ADAPTER,
+        Map<String, Parameter> selected = CheckpointFile.select(model.namedParameters(), CheckpointKind.ADAPTER,
                 Optional.of(lora));
         selected.forEach((name, p) -> tensors.put(PeftNames.toPeft(name, config.isDistilBert()), p.getArray()));
         try {

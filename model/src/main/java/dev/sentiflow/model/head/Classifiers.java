@@ -9,13 +9,13 @@ import ai.djl.training.initializer.NormalInitializer;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.bert.HfBlock;
 import dev.sentiflow.model.bert.Projections;
-import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.lora.LoraModules;
 import dev.sentiflow.model.lora.LoraProjections;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.LoadReport;
-import dev.sentiflow.modeldata.weights.WeightFileException;
 import dev.sentiflow.model.weights.WeightLoader;
+import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.weights.WeightFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

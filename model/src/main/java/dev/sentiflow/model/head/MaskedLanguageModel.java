@@ -8,11 +8,11 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.bert.Dense;
 import dev.sentiflow.model.bert.HfBlock;
 import dev.sentiflow.model.bert.LayerNormHf;
+import dev.sentiflow.modeldata.config.BertConfig;
 
 /**
  * Hugging Face's BertForMaskedLM head on an encoder: {@code cls.predictions.transform.dense},

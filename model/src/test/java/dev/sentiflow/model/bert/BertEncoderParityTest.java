@@ -1,6 +1,5 @@
 package dev.sentiflow.model.bert;
 
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,12 +9,13 @@ import ai.djl.training.ParameterStore;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
 import dev.sentiflow.model.weights.LoadReport;
-import dev.sentiflow.modeldata.weights.MiniLmImport;
 import dev.sentiflow.model.weights.WeightLoader;
+import dev.sentiflow.modeldata.weights.BaseWeights;
+import dev.sentiflow.modeldata.weights.MiniLmImport;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,14 +1,14 @@
 package dev.sentiflow.model.head;
 
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.weights.BaseWeights;
+import dev.sentiflow.text.tokenizer.TextTokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package dev.sentiflow.model.head;
 
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 
 /** The real MiniLM base cut to its first layers, with the manager that owns it: small tests' base. */
 public final class TruncatedMiniLm implements AutoCloseable {

@@ -1,6 +1,5 @@
 package dev.sentiflow.model.infer;
 
-import dev.sentiflow.modeldata.metrics.Scored;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
@@ -14,6 +13,7 @@ import dev.sentiflow.model.head.SequenceClassifier;
 import dev.sentiflow.model.head.TinyBatch;
 import dev.sentiflow.model.head.TruncatedMiniLm;
 import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.metrics.Scored;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.sentiflow.model.lora;
 
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.modeldata.config.LoraConfig;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,8 +1,8 @@
 package dev.sentiflow.model.onnx;
 
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.modeldata.weights.FloatTensor;
-import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,9 +16,9 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.modeldata.weights.OnnxGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.sentiflow.model.onnx;
 
-import dev.sentiflow.modeldata.weights.FloatTensor;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.weights.FloatTensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,12 +16,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.sentiflow.modeldata.config.BertConfig;
 import dev.sentiflow.model.bert.BertEncoder;
 import dev.sentiflow.model.bert.Projections;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.lora.LoraProjections;
+import dev.sentiflow.modeldata.config.BertConfig;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

@@ -1,8 +1,8 @@
 package dev.sentiflow.model.onnx;
 
+import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.modeldata.weights.FloatTensor;
-import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 
 import ai.djl.ndarray.NDManager;
 import ai.onnxruntime.OnnxTensor;
@@ -10,9 +10,9 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
-import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.modeldata.weights.MiniLmImport;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;

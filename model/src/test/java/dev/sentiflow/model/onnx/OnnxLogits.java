@@ -1,7 +1,7 @@
 package dev.sentiflow.model.onnx;
 
-import dev.sentiflow.modeldata.weights.FloatTensor;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
+import dev.sentiflow.modeldata.weights.FloatTensor;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

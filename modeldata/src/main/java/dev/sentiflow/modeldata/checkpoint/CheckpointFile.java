@@ -53,13 +53,6 @@ public record CheckpointFile(CheckpointMetadata metadata, Map<String, HostTensor
         return out;
     }
 
-    /** As {@link #verify(CheckpointMetadata, Map, Map, ModelIdentity, String)} for this file's tensors. */
-    public void verify(Map<String, long[]> modelDims, ModelIdentity expected, String source) {
-        Map<String, long[]> dims = new LinkedHashMap<>();
-        tensors.forEach((name, t) -> dims.put(name, t.dims()));
-        verify(metadata, dims, modelDims, expected, source);
-    }
-
     /**
      * Throws unless a checkpoint fits a model: the model's whole {@link ModelIdentity} (base,
      * tokenizer, labels and their order, max length, LoRA rank/alpha/targets/head modules), every

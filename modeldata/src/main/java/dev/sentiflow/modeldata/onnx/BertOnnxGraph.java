@@ -1,9 +1,9 @@
 package dev.sentiflow.modeldata.onnx;
 
 import dev.sentiflow.modeldata.config.BertConfig;
-import dev.sentiflow.modeldata.weights.FloatTensor;
 import dev.sentiflow.modeldata.onnx.OnnxModelWriter.Attribute;
 import dev.sentiflow.modeldata.onnx.OnnxModelWriter.ElemType;
+import dev.sentiflow.modeldata.weights.FloatTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -104,7 +104,8 @@ public record HostTensor(DType type, long[] dims, ByteBuffer data) {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
-    private static long elements(long[] dims) {
+    /** How many elements a tensor of these dims has; negative dims and overflow are refused. */
+    static long elements(long[] dims) {
         long n = 1;
         for (long d : dims) {
             if (d < 0) {

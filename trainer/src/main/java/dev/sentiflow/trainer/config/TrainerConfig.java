@@ -1,16 +1,16 @@
 package dev.sentiflow.trainer.config;
 
-import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.model.train.TrainingMode;
+import dev.sentiflow.modeldata.config.LoraConfig;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.checkpoint.CheckpointChunker;
 import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.config.ConfigMarkdown;
 import dev.sentiflow.schemas.config.KafkaClientSettings;
 import dev.sentiflow.schemas.config.SchemaRegistrySettings;
-import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.config.SharedOptions;
 import dev.sentiflow.schemas.config.UnknownOptions;
+import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.trainer.gate.Gate;
 import dev.sentiflow.trainer.split.EvalSplit;
 import dev.sentiflow.trainer.trigger.TriggerPolicy;

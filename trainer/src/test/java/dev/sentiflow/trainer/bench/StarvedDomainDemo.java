@@ -1,12 +1,12 @@
 package dev.sentiflow.trainer.bench;
 
-import dev.sentiflow.modeldata.weights.BaseWeights;
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.avro.MetricsScope;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.model.weights.BaseModel;
 import dev.sentiflow.model.weights.BaseModels;
+import dev.sentiflow.modeldata.weights.BaseWeights;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
 import dev.sentiflow.schemas.serde.AvroSerializer;
