@@ -36,12 +36,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * time from its commit on {@code models} to the first prediction that names it is taken; the pause a
  * swap costs a scoring thread; the memory of 1, 10 and 100 adapters on one base.
  *
- * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm]};
+ * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm] [--intra-op-threads N] [--passes N] [--batch B] [--latency-at R]};
  * prints a table and writes it to {@code runs/bench-results/DATE-inference[-int8].json}. The broker runs in a
  * JVM of its own (as in production, it does not share this process's heap, GC and JIT threads), unless
  * {@code --broker-in-jvm}. {@code --precision int8} serves (the app and the bare model alike) with
  * {@code serve.precision=int8}. {@code --spin-wait} lets ONNX Runtime's threads spin between runs
  * ({@code scoring.spin.wait=true}, app and bare model alike). {@code --quick} uses few records (a smoke run, its numbers mean little).
+ * {@code --passes N} sends each throughput run's records N times (default 3), timing the last pass;
+ * {@code --batch B} measures throughput at batch B alone (latency needs batch 32). {@code --intra-op-threads N} gives ONNX Runtime N threads (app and bare model alike; default one per core).
+ * {@code --latency-at R} measures only the latency (and the swap within it) at R records/s, for iterating on it.
  */
 public final class InferenceBenchmark {
 
@@ -52,6 +55,10 @@ public final class InferenceBenchmark {
     private static Optional<Long> commitIntervalMs = Optional.empty();
     /** Whether ONNX Runtime's threads spin between runs, in every app and bare model of the run. */
     private static boolean spinWait = false;
+    /** ONNX Runtime's intra-op threads in every app and bare model of the run (0: one per core). */
+    private static int intraOpThreads = 0;
+    /** Times each throughput run's records go through the app; all but the last warm it up. */
+    private static int passes = 3;
 
     private InferenceBenchmark() {
     }
@@ -62,7 +69,16 @@ public final class InferenceBenchmark {
         precision = at >= 0 ? args[at + 1] : "fp32";
         int ci = Arrays.asList(args).indexOf("--commit-interval-ms");
         commitIntervalMs = ci >= 0 ? Optional.of(Long.parseLong(args[ci + 1])) : Optional.empty();
+        int la = Arrays.asList(args).indexOf("--latency-at");
+        Optional<Double> latencyOnlyAt = la >= 0 ? Optional.of(Double.parseDouble(args[la + 1])) : Optional.empty();
         int records = quick ? 96 : 1200;
+        int ps = Arrays.asList(args).indexOf("--passes");
+        passes = ps >= 0 ? Integer.parseInt(args[ps + 1]) : 3;
+        if (passes < 2) {
+            throw new IllegalArgumentException("--passes must be at least 2 (warm-up passes, then the timed one)");
+        }
+        int bs = Arrays.asList(args).indexOf("--batch");
+        List<Integer> batches = bs >= 0 ? List.of(Integer.parseInt(args[bs + 1])) : List.of(1, 32);
         Duration latencyRun = Duration.ofSeconds(quick ? 8 : 40);
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("quick", quick);
@@ -70,6 +86,9 @@ public final class InferenceBenchmark {
         results.put("commit_interval_ms", commitIntervalMs.orElse(100L));
         boolean brokerInJvm = Arrays.asList(args).contains("--broker-in-jvm");
         spinWait = Arrays.asList(args).contains("--spin-wait");
+        int io = Arrays.asList(args).indexOf("--intra-op-threads");
+        intraOpThreads = io >= 0 ? Integer.parseInt(args[io + 1]) : 0;
+        results.put("intra_op_threads", intraOpThreads);
         results.put("spin_wait", spinWait);
         results.put("broker", brokerInJvm ? "in the benchmark's JVM" : "own process");
         try (EmbeddedKafka kafka = brokerInJvm ? EmbeddedKafka.start() : EmbeddedKafka.startInChildProcess();
@@ -83,20 +102,26 @@ public final class InferenceBenchmark {
                     models.chunks("default", 1, v1, Optional.empty()));
             List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 0, records);
             System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %s, commit interval %d ms, %d "
-                    + "cores, broker %s, ONNX Runtime threads %s%n", reviews.size(), precision,
+                    + "cores, broker %s, ONNX Runtime threads %s, %s%n", reviews.size(), precision,
                     commitIntervalMs.orElse(100L), Runtime.getRuntime().availableProcessors(), results.get("broker"),
+                    intraOpThreads == 0 ? "one per core" : String.valueOf(intraOpThreads),
                     spinWait ? "spinning between runs" : "not spinning");
 
+            if (latencyOnlyAt.isPresent()) {
+                // Iterating on latency alone: no throughput rows, no file.
+                latencyAndSwap(kafka, server, registry, models, reviews, v2, latencyOnlyAt.get(), latencyRun);
+                return;
+            }
             Map<Integer, Double> bare = new LinkedHashMap<>();
             Map<Integer, Double> broker = new LinkedHashMap<>();
-            SessionThreads threads = new SessionThreads(0, spinWait);
-            ServedVersions bareVersions = precision.equals("fp32") && !spinWait ? models.versions
+            SessionThreads threads = new SessionThreads(intraOpThreads, spinWait);
+            ServedVersions bareVersions = precision.equals("fp32") && !spinWait && intraOpThreads == 0 ? models.versions
                     : BlockVersions.of(models.block, models.identity,
                             BertOnnxGraph.Precision.valueOf(precision.toUpperCase(Locale.ROOT)), threads);
             ServedVersion served = bareVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1");
             try {
                 Map<Integer, Map<String, Double>> cpu = new LinkedHashMap<>();
-                for (int batch : List.of(1, 32)) {
+                for (int batch : batches) {
                     Bare alone = bareModel(models, served, reviews, batch);
                     bare.put(batch, alone.recordsPerSecond());
                     Through through = throughBroker(kafka, server, registry, reviews, batch);
@@ -122,19 +147,22 @@ public final class InferenceBenchmark {
             results.put("bare_records_per_s", bare);
             results.put("broker_records_per_s", broker);
 
-            double rate = broker.get(32) / 2;
-            double batchSeconds = 32 / bare.get(32);
-            Map<String, Object> latency = latencyAndSwap(kafka, server, registry, models, reviews, v2, rate,
-                    latencyRun);
-            latency.put("target_p99_ms", 50 + 2 * batchSeconds * 1000);
-            results.put("latency", latency);
+            if (broker.containsKey(32)) {
+                double rate = broker.get(32) / 2;
+                double batchSeconds = 32 / bare.get(32);
+                Map<String, Object> latency = latencyAndSwap(kafka, server, registry, models, reviews, v2, rate,
+                        latencyRun);
+                latency.put("target_p99_ms", 50 + 2 * batchSeconds * 1000);
+                results.put("latency", latency);
+            }
 
             results.put("swap_pause", swapPause(models, v1, v2, quick ? 20 : 100));
             results.put("memory", adapterMemory(models, v1, quick ? List.of(1, 10) : List.of(1, 10, 100)));
         }
         Path out = Path.of("../runs/bench-results", LocalDate.now() + "-inference" + (quick ? "-quick" : "")
                 + (precision.equals("fp32") ? "" : "-" + precision)
-                + commitIntervalMs.map(ms -> "-commit" + ms).orElse("") + (spinWait ? "-spin" : "") + ".json");
+                + commitIntervalMs.map(ms -> "-commit" + ms).orElse("") + (spinWait ? "-spin" : "")
+                + (intraOpThreads == 0 ? "" : "-threads" + intraOpThreads) + ".json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(results));
@@ -177,6 +205,7 @@ public final class InferenceBenchmark {
         settings.put("serve.precision", precision);
         commitIntervalMs.ifPresent(ms -> settings.put("kafka.commit.interval.ms", String.valueOf(ms)));
         settings.put(InferenceConfig.SPIN_WAIT, String.valueOf(spinWait));
+        settings.put(InferenceConfig.INTRA_OP_THREADS, String.valueOf(intraOpThreads));
         return settings;
     }
 
@@ -189,45 +218,57 @@ public final class InferenceBenchmark {
     private record Through(double recordsPerSecond, double jvmCpuMsPerRecord, double brokerCpuMsPerRecord) {}
 
     /**
-     * Records/s of the app on a backlog: all records on the topic before it starts, timed from the first
-     * committed predictions to the last, and the CPU both processes spent over that time.
+     * Records/s of the app on a backlog: the records {@link #passes} times over (under other ids each
+     * time) on the topic before it starts; the first passes warm the app up as the bare model's first pass
+     * does (group join, the JIT compiling Streams', Kafka's and our code, kernels per shape), the last is
+     * timed, from the moment the earlier passes' predictions are all committed to the last, with the CPU
+     * both processes spent over that time.
      */
     private static Through throughBroker(EmbeddedKafka kafka, ApicurioRegistry server, SchemaRegistryClient registry,
             List<TokenizedReview> reviews, int batch) throws Exception {
         String name = "b" + batch;
         kafka.createTopics(2, "in-" + name, "out-" + name);
-        KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "in-" + name, reviews);
+        List<TokenizedReview> all = new ArrayList<>(reviews);
+        for (int pass = 1; pass < passes; pass++) {
+            String suffix = "-pass" + pass;
+            reviews.forEach(r -> all.add(TokenizedReview.newBuilder(r).setId(r.getId() + suffix).build()));
+        }
+        KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "in-" + name, all);
         try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
             assignAll(consumer, "out-" + name);
             InferenceService app = InferenceService.start(new InferenceConfig(settings(kafka, server, name, batch)));
             long begin = System.nanoTime();
             try {
                 long seen = 0;
-                long firstSeen = 0;
+                long timedFrom = 0;
                 long firstAt = 0;
+                long warmedAt = 0;
                 double jvmCpu = 0;
                 double brokerCpu = 0;
                 long deadline = begin + Duration.ofMinutes(10).toNanos();
-                while (seen < reviews.size()) {
+                while (seen < all.size()) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("only " + seen + " of " + reviews.size() + " predictions");
+                        throw new IllegalStateException("only " + seen + " of " + all.size() + " predictions");
                     }
                     int got = consumer.poll(Duration.ofMillis(100)).count();
                     if (seen == 0 && got > 0) {
                         firstAt = System.nanoTime();
-                        firstSeen = got;
+                    }
+                    seen += got;
+                    if (warmedAt == 0 && seen >= all.size() - reviews.size()) {
+                        warmedAt = System.nanoTime();
+                        timedFrom = seen;
                         jvmCpu = -cpuSeconds();
                         brokerCpu = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
                     }
-                    seen += got;
                 }
                 jvmCpu += cpuSeconds();
                 brokerCpu += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-                // From the first committed predictions on: the group join and first fetch of a starting app
-                // (seconds, on a run of seconds) are not the steady rate a running app keeps.
-                System.out.printf(Locale.ROOT, "  (batch %d: first predictions %.1f s after the start)%n", batch,
-                        (firstAt - begin) / 1e9);
-                long counted = seen - firstSeen;
+                System.out.printf(Locale.ROOT, "  (batch %d: first predictions %.1f s after the start, %d warm-up "
+                        + "pass(es) at %.0f records/s)%n", batch, (firstAt - begin) / 1e9, passes - 1,
+                        timedFrom / ((warmedAt - firstAt) / 1e9));
+                long counted = seen - timedFrom;
+                firstAt = warmedAt;
                 return new Through(counted / ((System.nanoTime() - firstAt) / 1e9), jvmCpu / counted * 1000,
                         Double.isNaN(brokerCpu) ? -1 : brokerCpu / counted * 1000);
             } finally {
@@ -247,6 +288,11 @@ public final class InferenceBenchmark {
         String name = "latency";
         kafka.createTopics(2, "in-" + name, "out-" + name);
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        // Each latency split in two: sent -> scored (arrival, batching, the model) and scored -> seen
+        // (the transaction's commit and a read_committed fetch).
+        List<Long> toScored = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Long> toSeen = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicLong warmSeen = new AtomicLong();
         AtomicLong firstV2 = new AtomicLong(-1);
         AtomicBoolean stop = new AtomicBoolean();
         InferenceService app = InferenceService.start(new InferenceConfig(settings(kafka, server, name, 32)));
@@ -259,7 +305,13 @@ public final class InferenceBenchmark {
                     for (var r : consumer.poll(Duration.ofMillis(20))) {
                         long now = System.currentTimeMillis();
                         Prediction p = r.value();
+                        if (p.getId().startsWith("warm-")) {
+                            warmSeen.incrementAndGet();
+                            continue;
+                        }
                         latencies.add(now - p.getEventTime().toEpochMilli());
+                        toScored.add(p.getScoredAt().toEpochMilli() - p.getEventTime().toEpochMilli());
+                        toSeen.add(now - p.getScoredAt().toEpochMilli());
                         if (p.getModelVersion() == 2L) {
                             firstV2.compareAndSet(-1, System.nanoTime());
                         }
@@ -273,6 +325,23 @@ public final class InferenceBenchmark {
                     new org.apache.kafka.common.serialization.ByteArraySerializer());
             var serializer = new dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview>(registry,
                     TokenizedReview.getClassSchema(), true, false);
+            // Timed from a running app: a record sent while it still joins its group would wait for that.
+            int warm = 20;
+            for (int i = 0; i < warm; i++) {
+                TokenizedReview r = TokenizedReview.newBuilder(reviews.get(i)).setId("warm-" + i)
+                        .setEventTime(Instant.now()).build();
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("in-" + name,
+                        r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), serializer.serialize("in-" + name, r)));
+            }
+            producer.flush();
+            long warmDeadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (warmSeen.get() < warm) {
+                if (System.nanoTime() > warmDeadline) {
+                    throw new IllegalStateException("the app scored " + warmSeen.get() + " of " + warm
+                            + " warm-up records in 120 s");
+                }
+                Thread.sleep(20);
+            }
             long begin = System.nanoTime();
             long end = begin + length.toNanos();
             long half = begin + length.toNanos() / 2;
@@ -308,21 +377,34 @@ public final class InferenceBenchmark {
             app.close();
         }
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        double p50 = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
-        double p99 = sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)];
+        double p50 = percentile(sorted, 0.5);
+        double p99 = percentile(sorted, 0.99);
+        long[] scoredPart = toScored.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] seenPart = toSeen.stream().mapToLong(Long::longValue).sorted().toArray();
         double swapMs = firstV2.get() < 0 ? Double.NaN : (firstV2.get() - swapCommitted) / 1e6;
         System.out.printf(Locale.ROOT, "latency at %.0f records/s (half the batch-32 maximum): p50 %.0f ms, p99 %.0f ms "
                 + "over %d predictions of %d sent%n", rate, p50, p99, sorted.length, sent);
+        System.out.printf(Locale.ROOT, "  of which sent -> scored p50 %.0f / p99 %.0f ms, scored -> seen (commit, "
+                + "read_committed fetch) p50 %.0f / p99 %.0f ms%n", percentile(scoredPart, 0.5),
+                percentile(scoredPart, 0.99), percentile(seenPart, 0.5), percentile(seenPart, 0.99));
         System.out.printf(Locale.ROOT, "hot swap: v2 committed on %s -> first prediction by v2 after %.0f ms%n", MODELS,
                 swapMs);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rate_records_per_s", rate);
         out.put("p50_ms", p50);
         out.put("p99_ms", p99);
+        out.put("sent_to_scored_p50_ms", percentile(scoredPart, 0.5));
+        out.put("sent_to_scored_p99_ms", percentile(scoredPart, 0.99));
+        out.put("scored_to_seen_p50_ms", percentile(seenPart, 0.5));
+        out.put("scored_to_seen_p99_ms", percentile(seenPart, 0.99));
         out.put("predictions", sorted.length);
         out.put("sent", sent);
         out.put("swap_commit_to_first_prediction_ms", swapMs);
         return out;
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, sorted.length * q)];
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.sentiflow.inference.models.BlockVersions;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.ServingGraph;
 import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.head.Classifiers;
@@ -45,8 +46,9 @@ import java.util.stream.Stream;
  * (a {@code finetune} output on the MiniLM base) it also scores the UCI test split and the fine-food
  * test file with that checkpoint in fp32 and in int8: accuracy and macro-F1 side by side.
  *
- * <p>Run: {@code ./bench serving [--quick] [--checkpoint FILE]}. Every session uses ONNX Runtime's
- * default threads.
+ * <p>Run: {@code ./bench serving [--quick] [--checkpoint FILE]}. Every session, the stock file's too,
+ * is opened with serving's options ({@link ServingGraph#sessionOptions}: ONNX Runtime's default thread
+ * count, threads not spinning between runs).
  */
 public final class ServingBenchmark {
 
@@ -64,9 +66,10 @@ public final class ServingBenchmark {
         }
         double seconds = quick ? 1 : 6;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        // The stock file gets serving's options too (threads not spinning between runs): the same
+        // runtime settings on both sides, so a ratio is the graphs' alone.
         try (TestModels models = TestModels.load(0);
-             OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+             OrtSession.SessionOptions options = ServingGraph.sessionOptions(SessionThreads.DEFAULT)) {
             byte[] adapter = models.adapter(1);
             List<ServedVersion> hundred = new ArrayList<>();
             ServedVersion base = models.versions.baseHead("base");
