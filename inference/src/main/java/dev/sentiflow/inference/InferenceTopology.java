@@ -26,7 +26,10 @@ import org.apache.kafka.streams.state.Stores;
  * <p>The source reads raw bytes so that a record that is not a TokenizedReview reaches our code and
  * is dead-lettered with its bytes instead of failing in Kafka's deserializer. The pending store is
  * in memory with its changelog on (Streams' default): batches are small and short-lived, and the
- * changelog is what makes a crash lose nothing.
+ * changelog is what makes a crash lose nothing. It is cached: Streams writes the cache to the
+ * changelog when it commits, so a record scored before the commit it arrived in reaches the changelog
+ * as one tombstone instead of its bytes and then a tombstone, and the changelog still holds exactly
+ * what was pending at each commit.
  */
 public final class InferenceTopology {
 
@@ -81,7 +84,7 @@ public final class InferenceTopology {
         topology.addProcessor(LIVE_PROCESSOR, () -> new LiveQualityProcessor(new LiveQuality(params.live().labels(),
                 params.live().windowRecords()), params.live().interval(), LIVE_SINK, params.metrics()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
-                Serdes.Long(), Serdes.ByteArray()), PROCESSOR);
+                Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
         topology.addSink(PREDICTIONS_SINK, params.predictionsTopic(), new StringSerializer(),
                 new AvroSerializer<Prediction>(params.registry(), Prediction.getClassSchema(), true, false), PROCESSOR);
         topology.addSink(DLQ_SINK, params.dlqTopic(), new ByteArraySerializer(),
