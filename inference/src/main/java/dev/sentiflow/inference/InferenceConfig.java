@@ -165,8 +165,9 @@ public final class InferenceConfig extends AbstractConfig {
                             + "per output channel when the session is built (faster on CPUs with int8 dot products; "
                             + "embeddings, LayerNorm, adapters and head stay fp32).")
             .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 1024), Importance.MEDIUM,
-                    "Threads ONNX Runtime uses to score one batch; 0 = its default, one per physical core. Give each "
-                            + "stream thread its share when there are several.")
+                    "Threads ONNX Runtime uses to score one batch; 0 = automatic: with one stream thread ONNX Runtime's "
+                            + "default (one per physical core), with several the available cores divided among them (at "
+                            + "least 1 each).")
             .define(SPIN_WAIT, Type.BOOLEAN, false, Importance.LOW,
                     "Whether ONNX Runtime's threads spin while waiting for the next batch (its own default). Off: "
                             + "the spinning takes CPU this process's Kafka clients and other services on the machine "
@@ -189,7 +190,21 @@ public final class InferenceConfig extends AbstractConfig {
 
     /** How scoring sessions use threads ({@link #INTRA_OP_THREADS}, {@link #SPIN_WAIT}). */
     public dev.sentiflow.inference.onnx.SessionThreads sessionThreads() {
-        return new dev.sentiflow.inference.onnx.SessionThreads(getInt(INTRA_OP_THREADS), getBoolean(SPIN_WAIT));
+        return new dev.sentiflow.inference.onnx.SessionThreads(intraOpThreads(getInt(INTRA_OP_THREADS),
+                getInt(STREAM_THREADS), Runtime.getRuntime().availableProcessors()), getBoolean(SPIN_WAIT));
+    }
+
+    /**
+     * The intra-op threads a serving session gets: the configured number, or for 0 with one stream thread
+     * ONNX Runtime's default (0: one per physical core), and with several the cores shared among them
+     * (at least 1 each). Several stream threads run batches at once on the one shared session, and each
+     * with a pool of every core would oversubscribe them.
+     */
+    static int intraOpThreads(int configured, int streamThreads, int cores) {
+        if (configured > 0 || streamThreads <= 1) {
+            return configured;
+        }
+        return Math.max(1, cores / streamThreads);
     }
 
     /** Prints the configuration table that README.md carries. */

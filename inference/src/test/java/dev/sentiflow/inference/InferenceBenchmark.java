@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * time from its commit on {@code models} to the first prediction that names it is taken; the pause a
  * swap costs a scoring thread; the memory of 1, 10 and 100 adapters on one base.
  *
- * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm] [--intra-op-threads N] [--warmup N] [--rounds N] [--batch B] [--latency-at R]};
+ * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm] [--intra-op-threads N] [--warmup N] [--rounds N] [--batch B] [--latency-at R] [--set key=value]...};
  * prints a table and writes it to {@code runs/bench-results/DATE-inference[-int8].json}. The broker runs in a
  * JVM of its own (as in production, it does not share this process's heap, GC and JIT threads), unless
  * {@code --broker-in-jvm}. {@code --precision int8} serves (the app and the bare model alike) with
@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code scoring.spin.wait=true}, app and bare model alike). {@code --quick} uses few records (a smoke run, its numbers mean little).
  * {@code --warmup N} warms each app up on N passes over the records (default 2); {@code --rounds N}
  * takes each throughput figure as the best of N round-robin measurements (default 3); {@code --batch B} measures throughput at batch B alone (latency needs batch 32). {@code --intra-op-threads N} gives ONNX Runtime N threads (app and bare model alike; default one per core).
+ * {@code --set key=value} passes an inference option to every app of the run (e.g. {@code batch.max.wait.ms=20}).
  * {@code --latency-at R} measures only the latency (and the swap within it) at R records/s, for iterating on it.
  */
 public final class InferenceBenchmark {
@@ -57,6 +58,8 @@ public final class InferenceBenchmark {
     private static boolean spinWait = false;
     /** ONNX Runtime's intra-op threads in every app and bare model of the run (0: one per core). */
     private static int intraOpThreads = 0;
+    /** Settings every app of the run gets on top of the bench's own ({@code --set key=value}, repeatable). */
+    private static final Map<String, String> extraSettings = new LinkedHashMap<>();
     /** Passes over the records that warm the app up before any is timed. */
     private static int warmupPasses = 2;
     /** Round-robin measurements (bare model, then the app) per batch size; the best of each is kept. */
@@ -74,6 +77,15 @@ public final class InferenceBenchmark {
         int la = Arrays.asList(args).indexOf("--latency-at");
         Optional<Double> latencyOnlyAt = la >= 0 ? Optional.of(Double.parseDouble(args[la + 1])) : Optional.empty();
         int records = quick ? 96 : 1200;
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--set")) {
+                String[] kv = args[i + 1].split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("--set takes key=value, got " + args[i + 1]);
+                }
+                extraSettings.put(kv[0], kv[1]);
+            }
+        }
         int wu = Arrays.asList(args).indexOf("--warmup");
         warmupPasses = wu >= 0 ? Integer.parseInt(args[wu + 1]) : 2;
         int ro = Arrays.asList(args).indexOf("--rounds");
@@ -86,6 +98,7 @@ public final class InferenceBenchmark {
         Duration latencyRun = Duration.ofSeconds(quick ? 8 : 40);
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("quick", quick);
+        results.put("settings", extraSettings);
         results.put("precision", precision);
         results.put("commit_interval_ms", commitIntervalMs.orElse(100L));
         boolean brokerInJvm = Arrays.asList(args).contains("--broker-in-jvm");
@@ -214,6 +227,7 @@ public final class InferenceBenchmark {
         commitIntervalMs.ifPresent(ms -> settings.put("kafka.commit.interval.ms", String.valueOf(ms)));
         settings.put(InferenceConfig.SPIN_WAIT, String.valueOf(spinWait));
         settings.put(InferenceConfig.INTRA_OP_THREADS, String.valueOf(intraOpThreads));
+        settings.putAll(extraSettings);
         return settings;
     }
 
@@ -398,13 +412,21 @@ public final class InferenceBenchmark {
                     new org.apache.kafka.common.serialization.ByteArraySerializer());
             var serializer = new dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview>(registry,
                     TokenizedReview.getClassSchema(), true, false);
-            // Timed from a running app: a record sent while it still joins its group would wait for that.
-            int warm = 20;
-            for (int i = 0; i < warm; i++) {
-                TokenizedReview r = TokenizedReview.newBuilder(reviews.get(i)).setId("warm-" + i)
+            // Timed from a running, warmed-up app: a record sent while it still joins its group, or while the
+            // JIT compiles its code, would count that. The warm-up streams at the same rate, for a third of the run.
+            long warmBegin = System.nanoTime();
+            long warmEnd = warmBegin + length.toNanos() / 3;
+            int warm = 0;
+            while (System.nanoTime() < warmEnd) {
+                long wait = warmBegin + (long) (warm * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                TokenizedReview r = TokenizedReview.newBuilder(reviews.get(warm % reviews.size())).setId("warm-" + warm)
                         .setEventTime(Instant.now()).build();
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("in-" + name,
                         r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), serializer.serialize("in-" + name, r)));
+                warm++;
             }
             producer.flush();
             long warmDeadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

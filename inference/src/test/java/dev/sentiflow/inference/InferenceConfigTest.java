@@ -18,6 +18,19 @@ import org.junit.jupiter.api.Test;
 class InferenceConfigTest {
 
     @Test
+    void automaticIntraOpThreadsShareTheCoresAmongStreamThreads() {
+        assertEquals(0, InferenceConfig.intraOpThreads(0, 1, 8), "one stream thread: ONNX Runtime's default");
+        assertEquals(4, InferenceConfig.intraOpThreads(0, 2, 8));
+        assertEquals(1, InferenceConfig.intraOpThreads(0, 2, 2));
+        assertEquals(1, InferenceConfig.intraOpThreads(0, 4, 2), "at least one each");
+        assertEquals(3, InferenceConfig.intraOpThreads(3, 4, 2), "a configured number is kept");
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(Math.max(1, cores / 2), new InferenceConfig(Map.of("num.stream.threads", "2")).sessionThreads()
+                .intraOp());
+        assertEquals(0, new InferenceConfig(Map.of()).sessionThreads().intraOp());
+    }
+
+    @Test
     void defaultsRunExactlyOnceAndPassKafkaSettingsToStreamsAndTheModelsConsumer() {
         assertThrows(org.apache.kafka.common.config.ConfigException.class, () -> new InferenceConfig(Map.of(
                 "kafka.processing.guarantee", "at_least_once")), "exactly-once cannot be turned off");
