@@ -10,6 +10,7 @@ import dev.sentiflow.inference.onnx.OnnxScorer;
 import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.topic.ReadToEnd;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
 import java.nio.file.Files;
@@ -284,9 +285,7 @@ public final class InferenceBenchmark {
                     }
                     feed.beginTransaction();
                     for (TokenizedReview r : copies(reviews, 1, "round" + round)) {
-                        feed.send(new org.apache.kafka.clients.producer.ProducerRecord<>("in-" + name,
-                                r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                serializer.serialize("in-" + name, r)));
+                        send(feed, serializer, "in-" + name, r);
                     }
                     feed.commitTransaction();
                     long from = System.nanoTime();
@@ -313,6 +312,13 @@ public final class InferenceBenchmark {
                 + "records scored (%.2f changelog records per record)%n", written[0], written[1], scored,
                 (written[0] + written[1]) / (double) scored);
         return new RoundRobin(bestBare, bestThrough, rates(bareRates), rates(throughRates));
+    }
+
+    /** One review to {@code topic}, keyed by its id. */
+    private static void send(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer,
+            dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview> serializer, String topic, TokenizedReview r) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), serializer.serialize(topic, r)));
     }
 
     /** The reviews {@code times} over, each copy under ids of its own. */
@@ -350,16 +356,11 @@ public final class InferenceBenchmark {
                 "bootstrap.servers", bootstrap, "isolation.level", "read_committed", "enable.auto.commit", "false"),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            assignAll(consumer, topic);
-            var partitions = consumer.assignment();
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end " + end);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> counts[r.value() == null ? 1 : 0]++);
-            }
+            Duration timeout = Duration.ofSeconds(60);
+            ReadToEnd.read(consumer, topic, timeout, r -> {
+                counts[r.value() == null ? 1 : 0]++;
+                return true;
+            }).recordsOrThrow(topic, timeout);
         }
         return counts;
     }
@@ -424,8 +425,7 @@ public final class InferenceBenchmark {
                 }
                 TokenizedReview r = TokenizedReview.newBuilder(reviews.get(warm % reviews.size())).setId("warm-" + warm)
                         .setEventTime(Instant.now()).build();
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("in-" + name,
-                        r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), serializer.serialize("in-" + name, r)));
+                send(producer, serializer, "in-" + name, r);
                 warm++;
             }
             producer.flush();
@@ -449,8 +449,7 @@ public final class InferenceBenchmark {
                 }
                 TokenizedReview r = TokenizedReview.newBuilder(reviews.get(sent % reviews.size()))
                         .setId("lat-" + sent).setEventTime(Instant.now()).build();
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("in-" + name,
-                        r.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), serializer.serialize("in-" + name, r)));
+                send(producer, serializer, "in-" + name, r);
                 sent++;
                 if (swapCommitted < 0 && System.nanoTime() > half) {
                     producer.flush();
