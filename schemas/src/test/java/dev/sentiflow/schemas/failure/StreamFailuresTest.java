@@ -9,6 +9,9 @@ import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.time.Duration;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -22,7 +25,7 @@ class StreamFailuresTest {
     }
 
     @Test
-    void onlyAnUnreachableRegistryIsWorthANewThread() {
+    void anUnreachableRegistryIsWorthANewThreadARefusalIsNot() {
         var down = new RegistryUnavailableException("registry down", 503, new IOException("refused"));
         assertEquals(StreamFailures.Kind.TRANSIENT, StreamFailures.classify(down));
         assertEquals(StreamFailures.Kind.TRANSIENT, StreamFailures.classify(wrapped(down)));
@@ -37,6 +40,19 @@ class StreamFailuresTest {
                 wrapped(new TopicAuthorizationException("not allowed to write reviews.dlq"))));
         assertEquals(StreamFailures.Kind.PERMANENT, StreamFailures.classify(wrapped(new NullPointerException())));
         assertEquals(StreamFailures.Kind.PERMANENT, StreamFailures.classify(new IllegalStateException()));
+    }
+
+    @Test
+    void aTransactionTheBrokerEndedIsRedoneOnANewThread() {
+        // As Streams reported it when a broker restart outlasted the transaction timeout.
+        var commit = new StreamsException("Error encountered trying to commit a transaction",
+                new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state."));
+        assertEquals(StreamFailures.Kind.TRANSIENT, StreamFailures.classify(commit));
+        assertEquals(StreamFailures.Kind.TRANSIENT, StreamFailures.classify(
+                wrapped(new InvalidProducerEpochException("epoch bumped"))));
+        // Fenced by another instance with our transactional id: a new thread would only fence it back.
+        assertEquals(StreamFailures.Kind.PERMANENT, StreamFailures.classify(
+                wrapped(new ProducerFencedException("fenced"))));
     }
 
     @Test
