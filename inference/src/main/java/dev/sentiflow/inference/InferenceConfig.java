@@ -56,6 +56,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_MS = "batch.max.ms";
+    public static final String BATCH_COMMIT = "batch.commit";
     public static final String DEFAULT_MODEL = "model.default.name";
     public static final String SERVE_WITHOUT_MODEL = "serve.without.model";
     public static final String SIGNING_KEY = "checkpoint.signing.key";
@@ -134,6 +135,11 @@ public final class InferenceConfig extends AbstractConfig {
                             + "cut to what the measured cost per token fits in it. At most a quarter of the "
                             + "transaction timeout (kafka.producer.transaction.timeout.ms, 10 s under exactly-once), "
                             + "so a batch never outlives its transaction.")
+            .define(BATCH_COMMIT, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Commit as soon as a batch cut by batch.max.wait.ms is scored (a quiet partition), so its "
+                            + "predictions reach read_committed readers without waiting for the commit interval "
+                            + "(kafka.commit.interval.ms, 100 ms under exactly-once); full batches (a backlog) commit "
+                            + "at the interval. false leaves every commit to the interval.")
             .define(DEFAULT_MODEL, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Model that scores reviews whose domain has no model of its own.")
             .define(SERVE_WITHOUT_MODEL, Type.STRING, "wait", ConfigDef.ValidString.in("wait", "base-head"),
@@ -270,7 +276,7 @@ public final class InferenceConfig extends AbstractConfig {
 
     public BatchPolicy batchPolicy() {
         return new BatchPolicy(getInt(BATCH_MAX_RECORDS), Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS)),
-                getLong(BATCH_MAX_TOKENS), Duration.ofMillis(getLong(BATCH_MAX_MS)));
+                getLong(BATCH_MAX_TOKENS), Duration.ofMillis(getLong(BATCH_MAX_MS)), getBoolean(BATCH_COMMIT));
     }
 
     public WithoutModel withoutModel() {

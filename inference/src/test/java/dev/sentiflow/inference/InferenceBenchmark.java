@@ -380,10 +380,20 @@ public final class InferenceBenchmark {
         // (the transaction's commit and a read_committed fetch).
         List<Long> toScored = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Long> toSeen = java.util.Collections.synchronizedList(new ArrayList<>());
+        // The records sent before v2 is published: the steady state, without the swap's model load on the CPU.
+        List<Long> steady = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger beforeSwap = new java.util.concurrent.atomic.AtomicInteger(
+                Integer.MAX_VALUE);
         AtomicLong warmSeen = new AtomicLong();
         AtomicLong firstV2 = new AtomicLong(-1);
         AtomicBoolean stop = new AtomicBoolean();
-        InferenceService app = InferenceService.start(new InferenceConfig(settings(kafka, server, name, 32)));
+        Map<String, String> appSettings = settings(kafka, server, name, 32);
+        int opsPort = dev.sentiflow.testkit.FreePort.find();
+        appSettings.put("metrics.port", String.valueOf(opsPort));
+        appSettings.put("metrics.host", "127.0.0.1");
+        InferenceService app = InferenceService.start(new InferenceConfig(appSettings));
+        dev.sentiflow.testkit.PrometheusText beforeRun;
+        dev.sentiflow.testkit.PrometheusText afterRun;
         long swapCommitted;
         int sent = 0;
         try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
@@ -398,6 +408,9 @@ public final class InferenceBenchmark {
                             continue;
                         }
                         latencies.add(now - p.getEventTime().toEpochMilli());
+                        if (Integer.parseInt(p.getId().substring("lat-".length())) < beforeSwap.get()) {
+                            steady.add(now - p.getEventTime().toEpochMilli());
+                        }
                         toScored.add(p.getScoredAt().toEpochMilli() - p.getEventTime().toEpochMilli());
                         toSeen.add(now - p.getScoredAt().toEpochMilli());
                         if (p.getModelVersion() == 2L) {
@@ -437,6 +450,7 @@ public final class InferenceBenchmark {
                 }
                 Thread.sleep(20);
             }
+            beforeRun = dev.sentiflow.testkit.PrometheusText.scrape(opsPort);
             long begin = System.nanoTime();
             long end = begin + length.toNanos();
             long half = begin + length.toNanos() / 2;
@@ -452,6 +466,7 @@ public final class InferenceBenchmark {
                 send(producer, serializer, "in-" + name, r);
                 sent++;
                 if (swapCommitted < 0 && System.nanoTime() > half) {
+                    beforeSwap.set(sent);
                     producer.flush();
                     Thread publisher = new Thread(() -> KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry,
                             MODELS, 1, models.chunks("default", 2, v2, Optional.empty())));
@@ -467,20 +482,35 @@ public final class InferenceBenchmark {
             }
             stop.set(true);
             reader.join();
+            afterRun = dev.sentiflow.testkit.PrometheusText.scrape(opsPort);
         } finally {
             app.close();
         }
+        // The app's own batches in the timed run: #28's bound, max wait + 2 x batch time, with the batch
+        // time the app had (its threads, its batch sizes), beside the one from the bare model's batch of 32.
+        double batches = delta(beforeRun, afterRun, "sentiflow_inference_batch_seconds_count");
+        double meanBatchMs = 1000 * delta(beforeRun, afterRun, "sentiflow_inference_batch_seconds_sum") / batches;
+        double meanRows = delta(beforeRun, afterRun, "sentiflow_inference_batch_size_records_sum") / batches;
+        double longestMs = 1000 * bucketAtMost(beforeRun, afterRun, "sentiflow_inference_batch_seconds_bucket", 1.0);
+        double p99BatchMs = 1000 * bucketAtMost(beforeRun, afterRun, "sentiflow_inference_batch_seconds_bucket", 0.99);
+        long maxWaitMs = Long.parseLong(appSettings.getOrDefault(InferenceConfig.BATCH_MAX_WAIT_MS, "50"));
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         double p50 = percentile(sorted, 0.5);
         double p99 = percentile(sorted, 0.99);
         long[] scoredPart = toScored.stream().mapToLong(Long::longValue).sorted().toArray();
         long[] seenPart = toSeen.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] steadySorted = steady.stream().mapToLong(Long::longValue).sorted().toArray();
         double swapMs = firstV2.get() < 0 ? Double.NaN : (firstV2.get() - swapCommitted) / 1e6;
         System.out.printf(Locale.ROOT, "latency at %.0f records/s (half the batch-32 maximum): p50 %.0f ms, p99 %.0f ms "
                 + "over %d predictions of %d sent%n", rate, p50, p99, sorted.length, sent);
         System.out.printf(Locale.ROOT, "  of which sent -> scored p50 %.0f / p99 %.0f ms, scored -> seen (commit, "
                 + "read_committed fetch) p50 %.0f / p99 %.0f ms%n", percentile(scoredPart, 0.5),
                 percentile(scoredPart, 0.99), percentile(seenPart, 0.5), percentile(seenPart, 0.99));
+        System.out.printf(Locale.ROOT, "  before the swap (%d predictions, no model loading beside them): p50 %.0f / "
+                + "p99 %.0f ms%n", steadySorted.length, percentile(steadySorted, 0.5), percentile(steadySorted, 0.99));
+        System.out.printf(Locale.ROOT, "  the app's batches in the timed run: %.0f, mean %.1f records in %.1f ms, p99 "
+                + "<= %.0f ms, the longest <= %.0f ms (histogram buckets); max wait + 2 x longest = %.0f ms%n", batches,
+                meanRows, meanBatchMs, p99BatchMs, longestMs, maxWaitMs + 2 * longestMs);
         System.out.printf(Locale.ROOT, "hot swap: v2 committed on %s -> first prediction by v2 after %.0f ms%n", MODELS,
                 swapMs);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -491,10 +521,42 @@ public final class InferenceBenchmark {
         out.put("sent_to_scored_p99_ms", percentile(scoredPart, 0.99));
         out.put("scored_to_seen_p50_ms", percentile(seenPart, 0.5));
         out.put("scored_to_seen_p99_ms", percentile(seenPart, 0.99));
+        out.put("before_swap_p50_ms", percentile(steadySorted, 0.5));
+        out.put("before_swap_p99_ms", percentile(steadySorted, 0.99));
+        out.put("app_batches", batches);
+        out.put("app_batch_mean_records", meanRows);
+        out.put("app_batch_mean_ms", meanBatchMs);
+        out.put("app_batch_p99_at_most_ms", p99BatchMs);
+        out.put("app_batch_longest_at_most_ms", longestMs);
+        out.put("bound_from_app_batches_ms", maxWaitMs + 2 * longestMs);
         out.put("predictions", sorted.length);
         out.put("sent", sent);
         out.put("swap_commit_to_first_prediction_ms", swapMs);
         return out;
+    }
+
+    private static double delta(dev.sentiflow.testkit.PrometheusText before, dev.sentiflow.testkit.PrometheusText after,
+            String name) {
+        return after.sum(name, Map.of()).orElse(0.0) - before.sum(name, Map.of()).orElse(0.0);
+    }
+
+    /**
+     * The upper bound of the histogram bucket holding quantile {@code q} of what was recorded between
+     * two scrapes (Prometheus buckets are cumulative: the first {@code le} whose count reaches it).
+     */
+    private static double bucketAtMost(dev.sentiflow.testkit.PrometheusText before,
+            dev.sentiflow.testkit.PrometheusText after, String name, double q) {
+        Map<Double, Double> counts = new java.util.TreeMap<>();
+        for (var sample : after.samples(name, Map.of())) {
+            String bound = sample.labels().get("le");
+            double le = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+            double was = before.samples(name, Map.of("le", bound)).stream()
+                    .mapToDouble(dev.sentiflow.testkit.PrometheusText.Sample::value).sum();
+            counts.put(le, sample.value() - was);
+        }
+        double total = counts.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return counts.entrySet().stream().filter(e -> e.getValue() >= q * total).map(Map.Entry::getKey)
+                .findFirst().orElse(Double.NaN);
     }
 
     private static double percentile(long[] sorted, double q) {

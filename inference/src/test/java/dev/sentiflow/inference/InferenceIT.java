@@ -241,11 +241,43 @@ class InferenceIT {
         }
     }
 
+    /**
+     * With Streams' commit interval at ten minutes, predictions still reach a read_committed reader
+     * within seconds: a batch cut by its wait asks for its commit ({@code batch.commit}, the default).
+     */
+    @Test
+    void aScoredBatchIsVisibleWithoutWaitingForTheCommitInterval(@TempDir Path stateDir) throws Exception {
+        kafka.createTopics(2, "eager.tokenized", "eager.predictions", "eager.dlq");
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", server.confluentApiUrl(),
+                "state.dir", stateDir.toString(),
+                "application.id", "inference-eager-commit",
+                "topic.tokenized", "eager.tokenized",
+                "topic.predictions", "eager.predictions",
+                "topic.dlq", "eager.dlq",
+                "serve.without.model", "base-head",
+                "kafka.commit.interval.ms", "600000"));
+        settings.put("kafka.producer.transaction.timeout.ms", "900000"); // Streams wants it above the interval
+        List<TokenizedReview> reviews = uciReviews(models, 400, 20); // fewer than a batch: cut by the wait
+        InferenceService app = InferenceService.start(new InferenceConfig(settings));
+        try {
+            KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "eager.tokenized", reviews);
+            awaitPredictions("eager.predictions", reviews.size(), Duration.ofSeconds(60));
+        } finally {
+            app.close();
+        }
+    }
+
     private static void awaitPredictions(int count, Duration timeout) {
+        awaitPredictions("predictions", count, timeout);
+    }
+
+    private static void awaitPredictions(String topic, int count, Duration timeout) {
         Set<String> seen = new HashSet<>();
         try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
-            var partitions = consumer.partitionsFor("predictions").stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition("predictions", p.partition())).toList();
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();

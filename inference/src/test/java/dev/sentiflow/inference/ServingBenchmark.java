@@ -46,7 +46,9 @@ import java.util.stream.Stream;
  * (a {@code finetune} output on the MiniLM base) it also scores the UCI test split and the fine-food
  * test file with that checkpoint in fp32 and in int8: accuracy and macro-F1 side by side.
  *
- * <p>Run: {@code ./bench serving [--quick] [--checkpoint FILE]}. Every session, the stock file's too,
+ * <p>Run: {@code ./bench serving [--quick] [--checkpoint FILE] [--batch B] [--rounds N]}: {@code --batch B}
+ * measures that batch at 128 tokens alone (for iterating on one row), {@code --rounds N} takes each cell
+ * as the best of N measurements (default 3). Every session, the stock file's too,
  * is opened with serving's options ({@link ServingGraph#sessionOptions}: ONNX Runtime's default thread
  * count, threads not spinning between runs).
  */
@@ -65,6 +67,14 @@ public final class ServingBenchmark {
                     + "inference/; give an absolute one)");
         }
         double seconds = quick ? 1 : 6;
+        int batchAt = Arrays.asList(args).indexOf("--batch");
+        int[] batches = batchAt >= 0 ? new int[] {Integer.parseInt(args[batchAt + 1])}
+                : quick ? new int[] {1, 32} : new int[] {1, 8, 32, 64};
+        int roundsAt = Arrays.asList(args).indexOf("--rounds");
+        if (roundsAt >= 0) {
+            rounds = Integer.parseInt(args[roundsAt + 1]);
+            seconds = seconds * rounds / ROUNDS; // each measurement as long as by default
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         // The stock file gets serving's options too (threads not spinning between runs): the same
         // runtime settings on both sides, so a ratio is the graphs' alone.
@@ -89,9 +99,12 @@ public final class ServingBenchmark {
                         Runtime.getRuntime().availableProcessors());
                 System.out.println("rows                  | stock file | ours, no adapter | ours, 1 adapter | ours, 100 "
                         + "adapters | ours int8, 1 adapter");
-                for (int batch : quick ? new int[] {1, 32} : new int[] {1, 8, 32, 64}) {
+                for (int batch : batches) {
                     row(batch + " x 128 tokens", fixed(batch, 128), batch, seconds, stock, env, scorer, base,
                             hundred);
+                }
+                if (batchAt >= 0) {
+                    return;
                 }
                 String mean = "mean " + Math.round(real.stream().mapToInt(r -> r.length).average().orElse(0));
                 row("32 x real (" + mean + ")", real, 32, seconds, stock, env, scorer, base, hundred);
@@ -135,10 +148,10 @@ public final class ServingBenchmark {
                 },
                 b -> scorer.score(b, hundred.get(100).onnx()));
         double[] best = new double[columns.size()];
-        int rounds = seconds < 2 ? 1 : ROUNDS;
-        for (int round = 0; round < rounds; round++) {
+        int measurements = seconds < 2 ? 1 : rounds;
+        for (int round = 0; round < measurements; round++) {
             for (int c = 0; c < columns.size(); c++) {
-                best[c] = Math.max(best[c], rate(rows, batch, seconds / rounds, columns.get(c)));
+                best[c] = Math.max(best[c], rate(rows, batch, seconds / measurements, columns.get(c)));
             }
         }
         double theirs = best[0];
@@ -193,10 +206,11 @@ public final class ServingBenchmark {
         }
     }
 
-    /** Samples/s over consecutive batches of {@code rows}, for about {@code seconds} after one warm-up pass. */
-    /** Measurements per cell, the best of which is printed. */
+    /** Measurements per cell by default, the best of which is printed. */
     private static final int ROUNDS = 3;
+    private static int rounds = ROUNDS;
 
+    /** Samples/s over consecutive batches of {@code rows}, for about {@code seconds} after three warm-up batches. */
     private static double rate(List<int[]> rows, int batch, double seconds, Consumer<List<int[]>> run) {
         for (int from = 0; from < Math.min(rows.size(), batch * 3); from += batch) {
             run.accept(rows.subList(from, Math.min(rows.size(), from + batch)));

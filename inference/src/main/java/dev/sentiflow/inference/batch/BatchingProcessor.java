@@ -58,6 +58,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final BatchScorer scorer;
     private final int maxRecords;
     private final Duration maxWait;
+    private final boolean commitEachBatch;
     private final String predictionSink;
     private final String dlqSink;
     private final String liveQuality;
@@ -93,6 +94,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         this.maxRecords = policy.maxRecords();
         this.budget = new BatchBudget(policy);
         this.maxWait = policy.maxWait();
+        this.commitEachBatch = policy.commitEachBatch();
         this.predictionSink = predictionSink;
         this.dlqSink = dlqSink;
         this.liveQuality = liveQuality;
@@ -135,13 +137,13 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             waitingSinceMs = context.currentSystemTimeMs();
         }
         if (pendingCount >= maxRecords) {
-            flush();
+            flush(false);
         }
     }
 
     private void flushIfWaitedEnough(long nowMs) {
         if (pendingCount > 0 && context.currentSystemTimeMs() - waitingSinceMs >= maxWait.toMillis()) {
-            flush();
+            flush(true);
         }
     }
 
@@ -150,8 +152,13 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
      * over a backlog, so the model time inside one transaction stays one batch's (Streams commits
      * between calls; the 10 s transaction timeout must not be reached). A backlog (records that waited
      * for a model) drains one batch per incoming record and per punctuation.
+     *
+     * @param quiet the batch was cut by its wait, not filled: the partition is quiet, so with
+     *     {@code commitEachBatch} it commits at once rather than at the next commit interval (a full
+     *     batch is a backlog, where commits come at the interval anyway and one per batch of one row
+     *     would cost a transaction per record)
      */
-    private void flush() {
+    private void flush(boolean quiet) {
         if (pendingCount <= 0) {
             return;
         }
@@ -199,6 +206,9 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             var metrics = decision.toLiveMetrics(Instant.ofEpochMilli(context.currentSystemTimeMs()));
             context.forward(new Record<Object, Object>(decision.model(), metrics, context.currentSystemTimeMs()),
                     liveQuality);
+        }
+        if (quiet && commitEachBatch && !outcome.scored().isEmpty()) {
+            context.commit(); // Streams commits after this loop iteration, not at the next interval
         }
         scoredSinceSummary += outcome.scored().size();
         for (BatchScorer.Refused r : outcome.refused()) {
