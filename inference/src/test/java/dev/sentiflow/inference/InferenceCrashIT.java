@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * duplicated: once mid-stream, and once while the tail of each partition sits in a batch that is not
  * full (its records are covered by committed input offsets, so only the changelogged pending store
  * can bring them back). Each restart uses a fresh state directory, so the store comes back from its
- * changelog. Predictions are read with read_committed and every id is counted.
+ * changelog. Then the app's JVM is stopped past its transaction timeout and continued. Predictions are
+ * read with read_committed and every id is counted.
  */
 class InferenceCrashIT {
 
@@ -114,8 +115,61 @@ class InferenceCrashIT {
                 perId.size(), tail);
     }
 
-    /** The app as users run it: its own JVM, settings as key=value arguments. */
-    private static Process launch(Path dir, String run, long batchWaitMs) throws Exception {
+    /**
+     * The app's JVM stopped (SIGSTOP, as a long GC pause or a frozen container would) for 25 s while
+     * reviews flow, past its 10 s transaction timeout, then continued. The broker aborts the open
+     * transaction (its predictions and pending-store writes with it); the app must carry on, and every
+     * id must be predicted exactly once.
+     */
+    @Test
+    void stoppedPastItsTransactionTimeoutItCarriesOnAndLosesNothing(@TempDir Path dir) throws Exception {
+        kafka.createTopics(PARTITIONS, "paused.tokenized", "paused.predictions", "paused.dlq");
+        List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 300, 400);
+        Process app = launch(dir, "paused", 200, "application.id=sentiflow-inference-paused",
+                "topic.tokenized=paused.tokenized", "topic.predictions=paused.predictions", "topic.dlq=paused.dlq",
+                "serve.without.model=base-head", "kafka.session.timeout.ms=45000", "kafka.heartbeat.interval.ms=3000",
+                // Commits seconds apart, so a transaction is open most of the time (with a commit per batch
+                // the pause would mostly fall between transactions, as it does in production).
+                "batch.commit=false", "kafka.commit.interval.ms=5000");
+        Path log = dir.resolve("paused.log");
+        try {
+            Thread sender = new Thread(() -> KafkaChecks.sendReviews(kafka.bootstrapServers(), registry,
+                    "paused.tokenized", reviews, Duration.ofMillis(25)), "it-sender");
+            sender.start();
+            awaitCommittedPredictions("paused.predictions", 50, app, log);
+            signal(app, "-STOP");
+            Thread.sleep(Duration.ofSeconds(25).toMillis()); // past the timeout and the broker's 10 s sweep
+            signal(app, "-CONT");
+            sender.join(Duration.ofMinutes(2).toMillis());
+            awaitCommittedPredictions("paused.predictions", reviews.size(), app, log);
+            assertTrue(app.isAlive(), "the app stopped:\n" + Files.readString(log));
+        } finally {
+            app.destroy();
+            if (!app.waitFor(60, TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+            }
+        }
+        Map<String, Long> perId = KafkaChecks.readAllCommitted(kafka.bootstrapServers(), registry,
+                "paused.predictions", Duration.ofSeconds(60)).stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        assertEquals(reviews.stream().map(TokenizedReview::getId).collect(Collectors.toSet()), perId.keySet(),
+                "lost or unexpected ids");
+        assertEquals(Map.of(), perId.entrySet().stream().filter(e -> e.getValue() != 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "duplicated ids");
+        String out = Files.readString(log);
+        System.out.printf("crash IT: %d ids predicted once each across a 25 s SIGSTOP; the app %s%n", perId.size(),
+                out.contains("transient problem") ? "had its stream thread replaced (our failure policy)"
+                        : out.contains("being fenced") ? "was fenced and rejoined its group (Streams' own recovery)"
+                        : "lost no transaction (none was open)");
+    }
+
+    private static void signal(Process app, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(app.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill " + signal + " " + app.pid());
+    }
+
+    /** The app as users run it: its own JVM, settings as key=value arguments ({@code extra} last, so they win). */
+    private static Process launch(Path dir, String run, long batchWaitMs, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-Dai.djl.offline=true",
@@ -132,16 +186,21 @@ class InferenceCrashIT {
                 "kafka.commit.interval.ms=100",
                 "kafka.session.timeout.ms=6000",
                 "kafka.heartbeat.interval.ms=1000"));
+        command.addAll(List.of(extra));
         File log = dir.resolve(run + ".log").toFile();
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     }
 
     private static void awaitCommittedPredictions(long count, Process app, Path log) throws Exception {
+        awaitCommittedPredictions("predictions", count, app, log);
+    }
+
+    private static void awaitCommittedPredictions(String topic, long count, Process app, Path log) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         Set<String> seen = new HashSet<>();
         try (var consumer = KafkaChecks.predictionsConsumer(kafka.bootstrapServers(), registry)) {
-            var partitions = consumer.partitionsFor("predictions").stream()
-                    .map(p -> new TopicPartition("predictions", p.partition())).toList();
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (seen.size() < count) {

@@ -76,14 +76,26 @@ final class KafkaChecks {
 
     /** Sends tokenized reviews keyed by id, as ingest does; returns once all are acknowledged. */
     static void sendReviews(String bootstrap, SchemaRegistryClient registry, String topic, List<TokenizedReview> reviews) {
+        sendReviews(bootstrap, registry, topic, reviews, Duration.ZERO);
+    }
+
+    /** As {@link #sendReviews(String, SchemaRegistryClient, String, List)}, one review per {@code gap}. */
+    static void sendReviews(String bootstrap, SchemaRegistryClient registry, String topic, List<TokenizedReview> reviews,
+            Duration gap) {
         var serializer = new AvroSerializer<TokenizedReview>(registry, TokenizedReview.getClassSchema(), true, false);
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (TokenizedReview review : reviews) {
                 producer.send(new ProducerRecord<>(topic, review.getId().getBytes(StandardCharsets.UTF_8),
                         serializer.serialize(topic, review)));
+                if (!gap.isZero()) {
+                    Thread.sleep(gap.toMillis());
+                }
             }
             producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending", e);
         }
     }
 
