@@ -124,7 +124,7 @@ class InferenceCrashIT {
     @Test
     void stoppedPastItsTransactionTimeoutItCarriesOnAndLosesNothing(@TempDir Path dir) throws Exception {
         kafka.createTopics(PARTITIONS, "paused.tokenized", "paused.predictions", "paused.dlq");
-        List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 300, 400);
+        List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 300, 800);
         Process app = launch(dir, "paused", 200, "application.id=sentiflow-inference-paused",
                 "topic.tokenized=paused.tokenized", "topic.predictions=paused.predictions", "topic.dlq=paused.dlq",
                 "serve.without.model=base-head", "kafka.session.timeout.ms=45000", "kafka.heartbeat.interval.ms=3000",
@@ -133,6 +133,9 @@ class InferenceCrashIT {
                 "batch.commit=false", "kafka.commit.interval.ms=5000");
         Path log = dir.resolve("paused.log");
         try {
+            // Traffic from when the app runs, for 20 s: the pause must fall while it works, not after a
+            // backlog built during its start-up is done.
+            awaitRunning(app, log);
             Thread sender = new Thread(() -> KafkaChecks.sendReviews(kafka.bootstrapServers(), registry,
                     "paused.tokenized", reviews, Duration.ofMillis(25)), "it-sender");
             sender.start();
@@ -161,6 +164,16 @@ class InferenceCrashIT {
                 out.contains("transient problem") ? "had its stream thread replaced (our failure policy)"
                         : out.contains("being fenced") ? "was fenced and rejoined its group (Streams' own recovery)"
                         : "lost no transaction (none was open)");
+    }
+
+    private static void awaitRunning(Process app, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!Files.readString(log).contains("-> RUNNING")) {
+            if (!app.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the app did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(100); // polling the app's log under the deadline above
+        }
     }
 
     private static void signal(Process app, String signal) throws Exception {

@@ -78,6 +78,7 @@ class IngestPausedIT {
         Process app = launch(dir);
         Path log = dir.resolve("ingest.log");
         try {
+            awaitRunning(app, log); // traffic from when the app works, so the pause falls while it does
             AtomicReference<Exception> sendFailure = new AtomicReference<>();
             Thread sender = sendAtFortyPerSecond(reviews, sendFailure);
             awaitTokenized(50, app, log);
@@ -126,6 +127,16 @@ class IngestPausedIT {
                 "state.dir=" + dir.resolve("state"));
         File log = dir.resolve("ingest.log").toFile();
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    private static void awaitRunning(Process app, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!Files.readString(log).contains("-> RUNNING")) {
+            if (!app.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("ingest did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(100); // polling the app's log under the deadline above
+        }
     }
 
     private static void signal(Process app, String signal) throws Exception {
