@@ -9,6 +9,7 @@ import dev.sentiflow.schemas.checkpoint.CheckpointKeys;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.PausedProcess;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,14 +136,12 @@ class InferenceCrashIT {
         try {
             // Traffic from when the app runs, for 20 s: the pause must fall while it works, not after a
             // backlog built during its start-up is done.
-            awaitRunning(app, log);
+            PausedProcess.awaitRunning(app, log);
             Thread sender = new Thread(() -> KafkaChecks.sendReviews(kafka.bootstrapServers(), registry,
                     "paused.tokenized", reviews, Duration.ofMillis(25)), "it-sender");
             sender.start();
             awaitCommittedPredictions("paused.predictions", 50, app, log);
-            signal(app, "-STOP");
-            Thread.sleep(Duration.ofSeconds(25).toMillis()); // past the timeout and the broker's 10 s sweep
-            signal(app, "-CONT");
+            PausedProcess.pause(app, Duration.ofSeconds(25)); // past the timeout and the broker's 10 s sweep
             sender.join(Duration.ofMinutes(2).toMillis());
             awaitCommittedPredictions("paused.predictions", reviews.size(), app, log);
             assertTrue(app.isAlive(), "the app stopped:\n" + Files.readString(log));
@@ -166,20 +165,7 @@ class InferenceCrashIT {
                         : "lost no transaction (none was open)");
     }
 
-    private static void awaitRunning(Process app, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!Files.readString(log).contains("-> RUNNING")) {
-            if (!app.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the app did not start:\n" + Files.readString(log));
-            }
-            Thread.sleep(100); // polling the app's log under the deadline above
-        }
-    }
 
-    private static void signal(Process app, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(app.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill " + signal + " " + app.pid());
-    }
 
     /** The app as users run it: its own JVM, settings as key=value arguments ({@code extra} last, so they win). */
     private static Process launch(Path dir, String run, long batchWaitMs, String... extra) throws Exception {

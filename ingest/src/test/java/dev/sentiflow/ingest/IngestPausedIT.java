@@ -9,6 +9,7 @@ import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.PausedProcess;
 import dev.sentiflow.text.data.Row;
 import dev.sentiflow.text.data.RowReaders;
 import java.io.File;
@@ -78,13 +79,11 @@ class IngestPausedIT {
         Process app = launch(dir);
         Path log = dir.resolve("ingest.log");
         try {
-            awaitRunning(app, log); // traffic from when the app works, so the pause falls while it does
+            PausedProcess.awaitRunning(app, log); // traffic from when the app works, so the pause falls while it does
             AtomicReference<Exception> sendFailure = new AtomicReference<>();
             Thread sender = sendAtFortyPerSecond(reviews, sendFailure);
             awaitTokenized(50, app, log);
-            signal(app, "-STOP");
-            Thread.sleep(PAUSE.toMillis()); // reviews keep arriving at the broker meanwhile
-            signal(app, "-CONT");
+            PausedProcess.pause(app, PAUSE); // reviews keep arriving at the broker meanwhile
             sender.join(Duration.ofMinutes(2).toMillis());
             assertNull(sendFailure.get(), "the test's producer failed");
             awaitTokenized(REVIEWS, app, log);
@@ -129,20 +128,7 @@ class IngestPausedIT {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     }
 
-    private static void awaitRunning(Process app, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!Files.readString(log).contains("-> RUNNING")) {
-            if (!app.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("ingest did not start:\n" + Files.readString(log));
-            }
-            Thread.sleep(100); // polling the app's log under the deadline above
-        }
-    }
 
-    private static void signal(Process app, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(app.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill " + signal + " " + app.pid());
-    }
 
     private static List<Review> reviews() throws Exception {
         try (Stream<Row> rows = RowReaders.rows(UCI)) {
