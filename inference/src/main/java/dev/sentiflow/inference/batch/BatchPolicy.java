@@ -7,11 +7,11 @@ import java.time.Duration;
  * records, or when {@code maxWait} of wall-clock time has passed, whichever comes first; never more
  * than {@code maxTokens} padded tokens (rows × longest row) nor, as measured, more than
  * {@code maxTime} of model time (see {@link BatchBudget}). Batches are per task, that is per input
- * partition. With {@code commitEachBatch} a batch cut by its wait (a quiet partition) asks Streams to
+ * partition. With {@code commitQuietBatches} a batch cut by its wait (a quiet partition) asks Streams to
  * commit at once, so its predictions reach {@code read_committed} readers without waiting for the
  * commit interval; full batches (a backlog) leave commits to the interval.
  */
-public record BatchPolicy(int maxRecords, Duration maxWait, long maxTokens, Duration maxTime, boolean commitEachBatch) {
+public record BatchPolicy(int maxRecords, Duration maxWait, long maxTokens, Duration maxTime, boolean commitQuietBatches) {
 
     /** 32 rows of 128 tokens. */
     public static final long DEFAULT_MAX_TOKENS = 32 * 128;
@@ -32,12 +32,12 @@ public record BatchPolicy(int maxRecords, Duration maxWait, long maxTokens, Dura
         }
     }
 
-    /** Committing each batch. */
+    /** Committing the batches cut by their wait. */
     public BatchPolicy(int maxRecords, Duration maxWait, long maxTokens, Duration maxTime) {
         this(maxRecords, maxWait, maxTokens, maxTime, true);
     }
 
-    /** With the default token and time bounds, committing each batch. */
+    /** With the default token and time bounds, committing the batches cut by their wait. */
     public BatchPolicy(int maxRecords, Duration maxWait) {
         this(maxRecords, maxWait, Math.max(DEFAULT_MAX_TOKENS, maxRecords * 128L), DEFAULT_MAX_TIME);
     }

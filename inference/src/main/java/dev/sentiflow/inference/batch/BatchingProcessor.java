@@ -58,7 +58,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final BatchScorer scorer;
     private final int maxRecords;
     private final Duration maxWait;
-    private final boolean commitEachBatch;
+    private final boolean commitQuietBatches;
     private final String predictionSink;
     private final String dlqSink;
     private final String liveQuality;
@@ -94,7 +94,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         this.maxRecords = policy.maxRecords();
         this.budget = new BatchBudget(policy);
         this.maxWait = policy.maxWait();
-        this.commitEachBatch = policy.commitEachBatch();
+        this.commitQuietBatches = policy.commitQuietBatches();
         this.predictionSink = predictionSink;
         this.dlqSink = dlqSink;
         this.liveQuality = liveQuality;
@@ -154,7 +154,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
      * for a model) drains one batch per incoming record and per punctuation.
      *
      * @param quiet the batch was cut by its wait, not filled: the partition is quiet, so with
-     *     {@code commitEachBatch} it commits at once rather than at the next commit interval (a full
+     *     {@code commitQuietBatches} it commits at once rather than at the next commit interval (a full
      *     batch is a backlog, where commits come at the interval anyway and one per batch of one row
      *     would cost a transaction per record)
      */
@@ -207,7 +207,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
             context.forward(new Record<Object, Object>(decision.model(), metrics, context.currentSystemTimeMs()),
                     liveQuality);
         }
-        if (quiet && commitEachBatch && !outcome.scored().isEmpty()) {
+        if (quiet && commitQuietBatches && !outcome.scored().isEmpty()) {
             context.commit(); // Streams commits after this loop iteration, not at the next interval
         }
         scoredSinceSummary += outcome.scored().size();
