@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -44,6 +45,7 @@ final class PipelineTraffic implements AutoCloseable {
 
     final KafkaStreams ingest;
     final InferenceService inference;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private PipelineTraffic(KafkaStreams ingest, InferenceService inference) {
         this.ingest = ingest;
@@ -177,8 +179,12 @@ final class PipelineTraffic implements AutoCloseable {
         return problems;
     }
 
+    /** Stops both apps; a second call does nothing, so a test may stop them before the broker they use goes. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         inference.close();
         ingest.close(Duration.ofSeconds(30));
     }

@@ -51,16 +51,23 @@ class StreamsBrokerRestartIT {
                     Thread.sleep(100);
                 }
                 try (BrokerOutage outage = BrokerOutage.of(kafka, dir, OUTAGE)) {
-                    System.out.printf("streams broker restart IT: broker away %.1f s; %d of %d reviews handed to "
-                            + "the producer when it went%n", outage.awaySeconds, REVIEWS / 4, REVIEWS);
-                    producer.join(Duration.ofMinutes(3).toMillis());
-                    assertNull(sendFailure.get(), "the producer rode it out too");
-                    Set<String> expected = reviews.stream().map(Review::getId).collect(Collectors.toSet());
-                    Map<String, Integer> outcomes = apps.awaitAccounted(outage.kafka.bootstrapServers(), expected,
-                            Duration.ofMinutes(4));
-                    System.out.printf("streams broker restart IT: %d of %d ids accounted for%n", outcomes.size(),
-                            REVIEWS);
-                    assertEquals(Map.of(), PipelineTraffic.problems(expected, outcomes));
+                    try {
+                        System.out.printf("streams broker restart IT: broker away %.1f s; %d of %d reviews handed to "
+                                + "the producer when it went%n", outage.awaySeconds, REVIEWS / 4, REVIEWS);
+                        producer.join(Duration.ofMinutes(3).toMillis());
+                        assertNull(sendFailure.get(), "the producer rode it out too");
+                        Set<String> expected = reviews.stream().map(Review::getId).collect(Collectors.toSet());
+                        Map<String, Integer> outcomes = apps.awaitAccounted(outage.kafka.bootstrapServers(), expected,
+                                Duration.ofMinutes(4));
+                        System.out.printf("streams broker restart IT: %d of %d ids accounted for%n", outcomes.size(),
+                                REVIEWS);
+                        assertEquals(Map.of(), PipelineTraffic.problems(expected, outcomes));
+                    } finally {
+                        // Before the restarted broker goes (a resource closes before its try's finally):
+                        // apps closed after it could not finish closing, and their threads outlived the
+                        // test, retrying its port for the rest of the build's JVM.
+                        apps.close();
+                    }
                 }
             }
         }

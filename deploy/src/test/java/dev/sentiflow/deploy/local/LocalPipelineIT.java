@@ -99,31 +99,31 @@ class LocalPipelineIT {
         // Ends once v2 serves and has live accuracy; the duration only bounds a run that gets stuck.
         int code = local("--fresh", "--duration", "420s", "--until-version", "2");
         String out = output();
-        assertEquals(0, code, out);
+        assertEquals(0, code, missing("exit code 0", out));
         long published = out.lines().filter(l -> l.matches("local: v\\d+ PUBLISHED .*")).count();
-        assertTrue(published >= 2, "two published versions:\n" + out);
-        assertTrue(out.contains("local: first predictions: model default serves v1"), out);
+        assertTrue(published >= 2, missing("two published versions", out));
+        assertSays(out, "local: first predictions: model default serves v1");
         // The swap is in inference's log, and the console says so whether or not traffic follows it.
         assertTrue(Pattern.compile("local: inference now serves default v[2-9] \\(was v1\\)").matcher(out).find(),
-                "a console line for the swap to a second version:\n" + out);
+                missing("a console line for the swap to a second version", out));
         // After the swap the status line names the new version, though no prediction has named it yet.
         assertTrue(Pattern.compile("(?m)^\\[\\d\\d:\\d\\d\\] .*\\| default v[2-9]\\b").matcher(out).find(),
-                "a status line naming the swapped-in version:\n" + out);
+                missing("a status line naming the swapped-in version", out));
         // Each served version scored on the fixed test split (never streamed), the second beside the first.
         assertTrue(Pattern.compile("local: default v1 test accuracy 0\\.\\d{4}, macro-F1 0\\.\\d{4} on \\d+").matcher(out)
-                .find(), "v1's test accuracy:\n" + out);
+                .find(), missing("v1's test accuracy", out));
         assertTrue(Pattern.compile("local: default v[2-9] test accuracy 0\\.\\d{4}, macro-F1 0\\.\\d{4} on \\d+ \\(v1 ")
-                .matcher(out).find(), "the second version's test accuracy beside v1's:\n" + out);
+                .matcher(out).find(), missing("the second version's test accuracy beside v1's", out));
         String inferenceLog = java.nio.file.Files.readString(workdir.resolve("logs").resolve("inference.log"));
         assertTrue(Pattern.compile("model default: now serving v[2-9] \\(was v1").matcher(inferenceLog).find(),
-                "inference swapped to a second version:\n" + inferenceLog);
+                missing("inference swapped to a second version", inferenceLog));
         // The reviews keep coming (sent again under fresh ids once all are sent), so the second version
         // scores live traffic too, shown beside the first's.
         // 1.000 too: a CI run stopped on v2's first window of 27 predictions, all right.
         assertTrue(Pattern.compile("\\| default v[2-9] live [01]\\.\\d{3} \\(\\d+\\), v1 [01]\\.\\d{3} \\(\\d+\\)")
-                .matcher(out).find(), "live accuracy of two versions on the status line:\n" + out);
-        assertTrue(out.contains("pass 2 sends them again as ID#2"), out);
-        assertTrue(out.contains("| training v"), "a round's progress bar:\n" + out);
+                .matcher(out).find(), missing("live accuracy of two versions on the status line", out));
+        assertSays(out, "pass 2 sends them again as ID#2");
+        assertTrue(out.contains("| training v"), missing("a round's progress bar", out));
         assertNoChildLeft();
     }
 
@@ -138,11 +138,11 @@ class LocalPipelineIT {
         assertTrue(inference.destroyForcibly(), "kill -9 " + pid);
         int code = run.get(2, TimeUnit.MINUTES);
         String out = output();
-        assertEquals(1, code, out);
-        assertTrue(out.contains("(continuing its earlier run)"), out);
-        assertTrue(out.contains("are on reviews from the earlier run"), out);
-        assertTrue(out.contains("inference (pid " + pid + ") exited unexpectedly with code 137 (signal 9)"), out);
-        assertTrue(out.contains("local: stopped the other children because inference died"), out);
+        assertEquals(1, code, missing("exit code 1", out));
+        assertSays(out, "(continuing its earlier run)");
+        assertSays(out, "are on reviews from the earlier run");
+        assertSays(out, "inference (pid " + pid + ") exited unexpectedly with code 137 (signal 9)");
+        assertSays(out, "local: stopped the other children because inference died");
         assertNoChildLeft();
     }
 
@@ -182,6 +182,18 @@ class LocalPipelineIT {
         List<String> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
         assertTrue(left.isEmpty(), "still running: " + left);
+    }
+
+    private static void assertSays(String out, String text) {
+        assertTrue(out.contains(text), missing(text, out));
+    }
+
+    /**
+     * A failure message naming what is missing before and after the output: CI shows a failure's tail, and the
+     * output is long.
+     */
+    private static String missing(String what, String output) {
+        return "missing: " + what + "\n" + output + "\n(missing: " + what + ")";
     }
 
     private String output() {
