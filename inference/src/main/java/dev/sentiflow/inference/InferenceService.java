@@ -17,6 +17,7 @@ import dev.sentiflow.schemas.failure.StreamFailureHandler;
 import dev.sentiflow.schemas.ops.OpsEndpoint;
 import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.ops.ServiceMetrics;
+import dev.sentiflow.schemas.ops.StreamsShutdown;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -184,11 +185,19 @@ public final class InferenceService implements AutoCloseable {
         return intake;
     }
 
-    /** Stops scoring (the last transaction commits or aborts), then the follower, then frees the model. */
+    /**
+     * Stops scoring (the last transaction commits or aborts), then the follower, then frees the model; a
+     * stream thread still running after {@code shutdown.timeout.ms} may be in a batch, so then the model
+     * stays loaded until the JVM exits.
+     */
     @Override
     public void close() {
-        streams.close(shutdownTimeout);
+        boolean stopped = StreamsShutdown.close(streams, shutdownTimeout, "inference", LOG);
         follower.close();
+        if (!stopped) {
+            ops.close();
+            return;
+        }
         LOG.info("inference stopped; was serving {}; checkpoints swapped in {}, refused {}", registry.versions(),
                 intake.swaps(), intake.refusals());
         registry.close();

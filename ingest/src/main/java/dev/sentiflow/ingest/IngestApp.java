@@ -8,9 +8,10 @@ import dev.sentiflow.schemas.ops.OpsEndpoint;
 import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.ops.ServiceMetrics;
 import dev.sentiflow.schemas.ops.StreamsProbes;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import dev.sentiflow.schemas.ops.StreamsShutdown;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -118,20 +119,12 @@ public final class IngestApp {
         return streams;
     }
 
-    /**
-     * Closes within {@code timeout}: with the broker gone, an unbounded close sits in PENDING_SHUTDOWN
-     * for minutes. What is left open (a transaction) is aborted by the broker after its timeout.
-     */
+    /** Closes within {@code timeout} (see {@link StreamsShutdown}). */
     static boolean close(KafkaStreams streams, Duration timeout) {
         long begin = System.nanoTime();
-        boolean closed = streams.close(timeout);
-        long millis = (System.nanoTime() - begin) / 1_000_000;
+        boolean closed = StreamsShutdown.close(streams, timeout, "ingest", LOG);
         if (closed) {
-            LOG.info("ingest stopped in {} ms", millis);
-        } else {
-            LOG.warn("ingest did not stop within {} ms (shutdown.timeout.ms); exiting in state {}: an open "
-                    + "transaction is aborted by the broker, and its records are never read by read_committed "
-                    + "consumers", millis, streams.state());
+            LOG.info("ingest stopped in {} ms", (System.nanoTime() - begin) / 1_000_000);
         }
         return closed;
     }
