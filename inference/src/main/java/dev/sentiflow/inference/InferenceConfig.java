@@ -57,6 +57,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_MS = "batch.max.ms";
     public static final String BATCH_COMMIT = "batch.commit";
+    public static final String BATCH_ACROSS_PARTITIONS = "batch.across.partitions";
     public static final String DEFAULT_MODEL = "model.default.name";
     public static final String SERVE_WITHOUT_MODEL = "serve.without.model";
     public static final String SIGNING_KEY = "checkpoint.signing.key";
@@ -123,7 +124,7 @@ public final class InferenceConfig extends AbstractConfig {
                     "Token limit the served models were trained with ([CLS] and [SEP] included); longer inputs go to "
                             + "the DLQ.")
             .define(BATCH_MAX_RECORDS, Type.INT, 32, Range.between(1, MAX_BATCH), Importance.MEDIUM,
-                    "Most records per micro-batch (per input partition). Bounded so one batch's model time stays far "
+                    "Most records per micro-batch. Bounded so one batch's model time stays far "
                             + "below the 10 s transaction timeout.")
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
                     "Longest a record waits for its batch to fill (wall clock), so quiet partitions are scored too.")
@@ -140,6 +141,10 @@ public final class InferenceConfig extends AbstractConfig {
                             + "predictions reach read_committed readers without waiting for the commit interval "
                             + "(kafka.commit.interval.ms, 100 ms under exactly-once); full batches (a backlog) commit "
                             + "at the interval. false leaves every commit to the interval.")
+            .define(BATCH_ACROSS_PARTITIONS, Type.BOOLEAN, true, Importance.LOW,
+                    "One micro-batch takes the pending records of every input partition its stream thread owns, "
+                            + "oldest first, so more partitions than threads do not split batches into small ones "
+                            + "scored one after the other. false batches each partition on its own.")
             .define(DEFAULT_MODEL, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Model that scores reviews whose domain has no model of its own.")
             .define(SERVE_WITHOUT_MODEL, Type.STRING, "wait", ConfigDef.ValidString.in("wait", "base-head"),
@@ -276,7 +281,8 @@ public final class InferenceConfig extends AbstractConfig {
 
     public BatchPolicy batchPolicy() {
         return new BatchPolicy(getInt(BATCH_MAX_RECORDS), Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS)),
-                getLong(BATCH_MAX_TOKENS), Duration.ofMillis(getLong(BATCH_MAX_MS)), getBoolean(BATCH_COMMIT));
+                getLong(BATCH_MAX_TOKENS), Duration.ofMillis(getLong(BATCH_MAX_MS)), getBoolean(BATCH_COMMIT),
+                getBoolean(BATCH_ACROSS_PARTITIONS));
     }
 
     public WithoutModel withoutModel() {

@@ -6,6 +6,7 @@ import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.inference.batch.BatchPolicy;
 import dev.sentiflow.inference.metrics.InferenceMetrics;
 import dev.sentiflow.inference.batch.BatchingProcessor;
+import dev.sentiflow.inference.batch.ThreadTasks;
 import dev.sentiflow.inference.live.LiveQuality;
 import dev.sentiflow.inference.live.LiveQualityProcessor;
 import dev.sentiflow.inference.scoring.BatchScorer;
@@ -78,9 +79,11 @@ public final class InferenceTopology {
     public static Topology build(Params params) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), params.tokenizedTopic());
+        ThreadTasks threadTasks = new ThreadTasks();
         topology.addProcessor(PROCESSOR, () -> new BatchingProcessor(params.tokenizedTopic(), PENDING_STORE,
                 params.registry(), params.vocabSize(), params.maxLength(), params.scorer(), params.batches(),
-                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR, params.deadLetterSizing(), params.metrics()), SOURCE);
+                PREDICTIONS_SINK, DLQ_SINK, LIVE_PROCESSOR, params.deadLetterSizing(), params.metrics(), threadTasks),
+                SOURCE);
         topology.addProcessor(LIVE_PROCESSOR, () -> new LiveQualityProcessor(new LiveQuality(params.live().labels(),
                 params.live().windowRecords()), params.live().interval(), LIVE_SINK, params.metrics()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),

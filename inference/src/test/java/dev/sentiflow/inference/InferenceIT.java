@@ -12,7 +12,9 @@ import dev.sentiflow.text.data.RowReaders;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.testkit.ApicurioRegistry;
 import dev.sentiflow.testkit.EmbeddedKafka;
+import dev.sentiflow.testkit.FreePort;
 import dev.sentiflow.testkit.Poison;
+import dev.sentiflow.testkit.PrometheusText;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -264,6 +266,49 @@ class InferenceIT {
         try {
             KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "eager.tokenized", reviews);
             awaitPredictions("eager.predictions", reviews.size(), Duration.ofSeconds(60));
+        } finally {
+            app.close();
+        }
+    }
+
+    /**
+     * One stream thread owning both input partitions scores what both hold in one batch: 20 reviews over
+     * the two partitions, a wait long enough for all to arrive, one model run. Batching each partition
+     * alone ({@code batch.across.partitions=false}) takes one run per partition.
+     */
+    @Test
+    void oneStreamThreadBatchesItsPartitionsTogether(@TempDir Path stateDir) throws Exception {
+        List<TokenizedReview> reviews = uciReviews(models, 500, 20); // fewer than a batch: cut by the wait
+        assertEquals(1.0, batchesFor(reviews, true, stateDir.resolve("across")), "batches across partitions");
+        assertEquals(2.0, batchesFor(reviews, false, stateDir.resolve("alone")), "batches per partition");
+    }
+
+    /** How many batches an app scoring the reviews from a 2-partition topic ran, with its own topics. */
+    private static double batchesFor(List<TokenizedReview> reviews, boolean acrossPartitions, Path stateDir)
+            throws Exception {
+        String prefix = acrossPartitions ? "across" : "alone";
+        kafka.createTopics(2, prefix + ".tokenized", prefix + ".predictions", prefix + ".dlq");
+        int port = FreePort.find();
+        InferenceService app = InferenceService.start(new InferenceConfig(Map.ofEntries(
+                Map.entry("bootstrap.servers", kafka.bootstrapServers()),
+                Map.entry("schema.registry.url", server.confluentApiUrl()),
+                Map.entry("state.dir", stateDir.toString()),
+                Map.entry("application.id", "inference-" + prefix),
+                Map.entry("topic.tokenized", prefix + ".tokenized"),
+                Map.entry("topic.predictions", prefix + ".predictions"),
+                Map.entry("topic.dlq", prefix + ".dlq"),
+                Map.entry("serve.without.model", "base-head"),
+                Map.entry("batch.max.wait.ms", "2000"),
+                Map.entry("batch.across.partitions", String.valueOf(acrossPartitions)),
+                Map.entry("metrics.port", String.valueOf(port)),
+                Map.entry("metrics.host", "127.0.0.1"))));
+        try {
+            KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, prefix + ".tokenized", reviews);
+            awaitPredictions(prefix + ".predictions", reviews.size(), Duration.ofSeconds(60));
+            PrometheusText scrape = PrometheusText.scrape(port);
+            assertEquals(Optional.of((double) reviews.size()),
+                    scrape.sum("sentiflow_inference_batch_size_records_sum", Map.of()));
+            return scrape.sum("sentiflow_inference_batch_seconds_count", Map.of()).orElseThrow();
         } finally {
             app.close();
         }

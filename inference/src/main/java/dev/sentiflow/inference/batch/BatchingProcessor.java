@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Gathers one input partition's records into micro-batches and scores them. A batch is scored when
  * it holds {@code maxRecords} records, or when its oldest record has waited {@code maxWait} of wall-clock
- * time (a punctuator looks four times per wait), whichever comes first. The age check matters under
+ * time (a punctuator looks four times per wait), whichever comes first. Batching across partitions
+ * (the default), the records of every task of the stream thread count together and a batch takes the
+ * oldest of all of them (see {@link ThreadTasks}). The age check matters under
  * load: a punctuator that flushed whatever was pending would, right after a slow batch, score the few
  * records that arrived during it as a tiny batch, and a backlog would drain at a handful of rows per
  * forward instead of full batches.
@@ -59,6 +62,8 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final int maxRecords;
     private final Duration maxWait;
     private final boolean commitQuietBatches;
+    /** The stream thread's other tasks, when batching across partitions; null when this task batches alone. */
+    private final ThreadTasks threadTasks;
     private final String predictionSink;
     private final String dlqSink;
     private final String liveQuality;
@@ -67,6 +72,12 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     private final BatchBudget budget;
     private boolean slowLogged;
     private ProcessorContext<Object, Object> context;
+    /**
+     * Whether Streams has run this task (a record or a punctuation) since {@link #init}: until then its
+     * context has no record context, which its cached store needs for a delete, so another task's batch
+     * leaves its records alone (its restored backlog waits for its own first look).
+     */
+    private boolean ran;
     private KeyValueStore<Long, byte[]> pending;
     private long pendingCount;
     /** Wall-clock ms since which the oldest pending record has waited (approximately); -1 when none waits. */
@@ -83,7 +94,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
      */
     public BatchingProcessor(String inputTopic, String storeName, SchemaRegistryClient registry, int vocabSize,
             int maxLength, BatchScorer scorer, BatchPolicy policy, String predictionSink, String dlqSink,
-            String liveQuality, DeadLetterSizing deadLetterSizing, InferenceMetrics metrics) {
+            String liveQuality, DeadLetterSizing deadLetterSizing, InferenceMetrics metrics, ThreadTasks threadTasks) {
         this.letters = new DeadLetters(deadLetterSizing);
         this.metrics = metrics;
         this.inputTopic = inputTopic;
@@ -95,6 +106,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         this.budget = new BatchBudget(policy);
         this.maxWait = policy.maxWait();
         this.commitQuietBatches = policy.commitQuietBatches();
+        this.threadTasks = policy.acrossPartitions() ? threadTasks : null;
         this.predictionSink = predictionSink;
         this.dlqSink = dlqSink;
         this.liveQuality = liveQuality;
@@ -103,6 +115,7 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.ran = false;
         this.pending = context.getStateStore(storeName);
         this.pendingCount = countPending();
         if (pendingCount > 0) {
@@ -112,11 +125,38 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         }
         Duration look = Duration.ofMillis(Math.max(1, maxWait.toMillis() / 4));
         context.schedule(look, PunctuationType.WALL_CLOCK_TIME, this::flushIfWaitedEnough);
-        context.schedule(SUMMARY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> logSummary());
+        context.schedule(SUMMARY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+            ran = true;
+            logSummary();
+        });
+        if (threadTasks != null) {
+            threadTasks.join(this);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (threadTasks != null) {
+            threadTasks.leave(this);
+        }
+    }
+
+    long pendingCount() {
+        return pendingCount;
+    }
+
+    long waitingSinceMs() {
+        return waitingSinceMs;
+    }
+
+    /** Whether another task's batch may take this task's pending records (see {@link #ran}). */
+    boolean ran() {
+        return ran;
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        ran = true;
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         PendingRecord in = new PendingRecord(record.key(), record.value(), record.timestamp(), meta.partition(),
                 meta.offset());
@@ -136,12 +176,13 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         if (pendingCount++ == 0) {
             waitingSinceMs = context.currentSystemTimeMs();
         }
-        if (pendingCount >= maxRecords) {
+        if ((threadTasks == null ? pendingCount : threadTasks.pending(this)) >= maxRecords) {
             flush(false);
         }
     }
 
     private void flushIfWaitedEnough(long nowMs) {
+        ran = true;
         if (pendingCount > 0 && context.currentSystemTimeMs() - waitingSinceMs >= maxWait.toMillis()) {
             flush(true);
         }
@@ -162,21 +203,23 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         if (pendingCount <= 0) {
             return;
         }
-        List<Taken> batch = oldestPending();
+        List<Taken> batch = new ArrayList<>(maxRecords);
+        for (BatchingProcessor task : threadTasks == null ? List.of(this) : threadTasks.waitingLongestFirst(this)) {
+            if (batch.size() >= maxRecords) {
+                break;
+            }
+            batch.addAll(task.oldestPending(maxRecords - batch.size(), this));
+        }
+        batch = batch.subList(0, budget.take(batch.stream().mapToInt(t -> t.review().getTokenIds().size()).toArray()));
         if (batch.isEmpty()) {
-            pendingCount = 0; // the store was read to its end: nothing decodable is pending
-            waitingSinceMs = -1;
             return;
         }
-        Map<Long, PendingRecord> byKey = new HashMap<>();
-        Map<Long, String> ids = new HashMap<>();
+        // Keyed by position: store keys are input offsets, unique only within one partition.
         List<BatchScorer.Input> inputs = new ArrayList<>(batch.size());
         int longest = 0;
-        for (Taken t : batch) {
-            byKey.put(t.key(), t.record());
-            inputs.add(new BatchScorer.Input(t.key(), t.review()));
-            ids.put(t.key(), t.review().getId());
-            longest = Math.max(longest, t.review().getTokenIds().size());
+        for (int i = 0; i < batch.size(); i++) {
+            inputs.add(new BatchScorer.Input(i, batch.get(i).review()));
+            longest = Math.max(longest, batch.get(i).review().getTokenIds().size());
         }
         long begin = System.nanoTime();
         BatchScorer.Outcome outcome = scorer.score(inputs);
@@ -191,15 +234,20 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         }
         nanosSinceSummary += took;
         batchesSinceSummary++;
+        Map<BatchingProcessor, Integer> scoredOf = new HashMap<>();
         for (BatchScorer.Scored s : outcome.scored()) {
+            Taken t = batch.get((int) s.key());
+            // Through this task's context whichever task the record came from: the sinks are the same, and
+            // all of a thread's tasks commit in one transaction.
             Record<Object, Object> prediction = new Record<>(s.prediction().getId(), s.prediction(),
-                    byKey.get(s.key()).timestamp());
+                    t.record().timestamp());
             context.forward(prediction, predictionSink);
             metrics.scored(s.prediction());
             if (s.prediction().getTrueLabel() != null) {
                 context.forward(prediction, liveQuality);
             }
-            remove(s.key());
+            t.owner().remove(t.key());
+            scoredOf.merge(t.owner(), 1, Integer::sum);
         }
         for (var decision : outcome.decisions()) {
             // In this task's transaction, with the predictions of the batch that completed it.
@@ -212,58 +260,73 @@ public final class BatchingProcessor implements Processor<byte[], byte[], Object
         }
         scoredSinceSummary += outcome.scored().size();
         for (BatchScorer.Refused r : outcome.refused()) {
-            deadLetter(byKey.get(r.key()), DeadLetterReason.PROCESSING_ERROR, r.detail(), ids.get(r.key()));
-            remove(r.key());
+            Taken t = batch.get((int) r.key());
+            deadLetter(t.record(), DeadLetterReason.PROCESSING_ERROR, r.detail(), t.review().getId());
+            t.owner().remove(t.key());
         }
+        Map<BatchingProcessor, Integer> heldOf = new HashMap<>();
+        for (long held : outcome.held()) {
+            heldOf.merge(batch.get((int) held).owner(), 1, Integer::sum);
+        }
+        for (BatchingProcessor task : new LinkedHashSet<>(batch.stream().map(Taken::owner).toList())) {
+            task.afterBatch(scoredOf.getOrDefault(task, 0) > 0, heldOf.getOrDefault(task, 0));
+        }
+    }
+
+    /** Where this task's wait stands after a batch took some of its records. */
+    private void afterBatch(boolean anyScored, int held) {
         if (pendingCount <= 0) {
             waitingSinceMs = -1;
-        } else if (outcome.scored().isEmpty() || pendingCount < maxRecords) {
+        } else if (!anyScored || pendingCount < maxRecords) {
             // Held records look again after a wait; a short remainder are the newest arrivals, so their
             // wait starts about now. A full backlog keeps its age and is scored at the next look.
             waitingSinceMs = context.currentSystemTimeMs();
         }
-        if (outcome.held().isEmpty()) {
+        if (held == 0) {
             waitingLogged = false;
         } else if (!waitingLogged) {
             LOG.warn("task {}: {} records wait for a model to serve them (none served under their domain or the "
-                    + "default name yet); they stay pending, nothing is lost", context.taskId(), outcome.held().size());
+                    + "default name yet); they stay pending, nothing is lost", context.taskId(), held);
             waitingLogged = true;
         }
     }
 
-    /** A pending record read back and decoded for a batch. */
-    private record Taken(long key, PendingRecord record, TokenizedReview review) {}
+    /** A pending record read back and decoded for a batch, with the task whose store holds it. */
+    private record Taken(BatchingProcessor owner, long key, PendingRecord record, TokenizedReview review) {}
 
     /**
-     * The oldest pending records, decoded, as many as the {@link BatchBudget} lets one batch hold
-     * (rows and rows × longest tokens). A record that no longer decodes (it did when stored) is
-     * dead-lettered here; a registry outage is thrown: not the record's fault, it is retried.
+     * This task's oldest pending records, decoded, at most {@code limit}. A record that no longer decodes
+     * (it did when stored) is dead-lettered through {@code forwarder}, the task scoring the batch; a
+     * registry outage is thrown: not the record's fault, it is retried.
      */
-    private List<Taken> oldestPending() {
-        List<Taken> candidates = new ArrayList<>(maxRecords);
+    private List<Taken> oldestPending(int limit, BatchingProcessor forwarder) {
+        List<Taken> candidates = new ArrayList<>(limit);
         List<Long> undecodable = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> it = pending.all()) {
-            while (it.hasNext() && candidates.size() < maxRecords) {
+            while (it.hasNext() && candidates.size() < limit) {
                 KeyValue<Long, byte[]> kv = it.next();
                 PendingRecord record = PendingRecord.decode(kv.value);
                 TokenizedReview known = decodedPending.get(kv.key);
                 if (known != null) {
-                    candidates.add(new Taken(kv.key, record, known));
+                    candidates.add(new Taken(this, kv.key, record, known));
                     continue;
                 }
                 RecordDecoder.Decoded<TokenizedReview> decoded = decoder.decode(inputTopic, record.value());
                 if (decoded instanceof RecordDecoder.Ok<TokenizedReview> ok) {
-                    candidates.add(new Taken(kv.key, record, ok.value()));
+                    candidates.add(new Taken(this, kv.key, record, ok.value()));
                 } else {
-                    deadLetter(record, DeadLetterReason.UNDECODABLE, ((RecordDecoder.Bad<TokenizedReview>) decoded)
-                            .detail(), null);
+                    forwarder.deadLetter(record, DeadLetterReason.UNDECODABLE,
+                            ((RecordDecoder.Bad<TokenizedReview>) decoded).detail(), null);
                     undecodable.add(kv.key);
                 }
             }
         }
         undecodable.forEach(this::remove);
-        int[] lengths = candidates.stream().mapToInt(t -> t.review().getTokenIds().size()).toArray();
-        return candidates.subList(0, budget.take(lengths));
+        if (candidates.isEmpty()) {
+            pendingCount = 0; // the store was read to its end: nothing decodable is pending
+            waitingSinceMs = -1;
+        }
+        return candidates;
     }
 
     private void remove(long key) {

@@ -37,7 +37,7 @@ public final class BatchScorer {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchScorer.class);
 
-    /** A row in: its key in the pending store and the review. */
+    /** A row in: a key unique within the batch, by which its outcome is reported, and the review. */
     public record Input(long key, TokenizedReview review) {}
 
     /** A row out. */
