@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * time from its commit on {@code models} to the first prediction that names it is taken; the pause a
  * swap costs a scoring thread; the memory of 1, 10 and 100 adapters on one base.
  *
- * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm] [--intra-op-threads N] [--warmup N] [--rounds N] [--batch B] [--latency-at R] [--set key=value]...};
+ * <p>Run: {@code ./bench inference [--quick] [--precision int8] [--commit-interval-ms N] [--spin-wait] [--broker-in-jvm] [--intra-op-threads N] [--warmup N] [--rounds N] [--batch B] [--latency-at R] [--partitions P] [--set key=value]...};
  * prints a table and writes it to {@code runs/bench-results/DATE-inference[-int8].json}. The broker runs in a
  * JVM of its own (as in production, it does not share this process's heap, GC and JIT threads), unless
  * {@code --broker-in-jvm}. {@code --precision int8} serves (the app and the bare model alike) with
@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * takes each throughput figure as the best of N round-robin measurements (default 3); {@code --batch B} measures throughput at batch B alone (latency needs batch 32). {@code --intra-op-threads N} gives ONNX Runtime N threads (app and bare model alike; default one per core).
  * {@code --set key=value} passes an inference option to every app of the run (e.g. {@code batch.max.wait.ms=20}).
  * {@code --latency-at R} measures only the latency (and the swap within it) at R records/s, for iterating on it.
+ * {@code --partitions P} gives the app's input topic P partitions (default 2).
  */
 public final class InferenceBenchmark {
 
@@ -65,6 +66,8 @@ public final class InferenceBenchmark {
     private static int warmupPasses = 2;
     /** Round-robin measurements (bare model, then the app) per batch size; the best of each is kept. */
     private static int rounds = 3;
+    /** Partitions of every app's input topic. */
+    private static int partitions = 2;
 
     private InferenceBenchmark() {
     }
@@ -75,6 +78,8 @@ public final class InferenceBenchmark {
         precision = at >= 0 ? args[at + 1] : "fp32";
         int ci = Arrays.asList(args).indexOf("--commit-interval-ms");
         commitIntervalMs = ci >= 0 ? Optional.of(Long.parseLong(args[ci + 1])) : Optional.empty();
+        int pa = Arrays.asList(args).indexOf("--partitions");
+        partitions = pa >= 0 ? Integer.parseInt(args[pa + 1]) : 2;
         int la = Arrays.asList(args).indexOf("--latency-at");
         Optional<Double> latencyOnlyAt = la >= 0 ? Optional.of(Double.parseDouble(args[la + 1])) : Optional.empty();
         int records = quick ? 96 : 1200;
@@ -102,6 +107,7 @@ public final class InferenceBenchmark {
         results.put("settings", extraSettings);
         results.put("precision", precision);
         results.put("commit_interval_ms", commitIntervalMs.orElse(100L));
+        results.put("input_partitions", partitions);
         boolean brokerInJvm = Arrays.asList(args).contains("--broker-in-jvm");
         spinWait = Arrays.asList(args).contains("--spin-wait");
         int io = Arrays.asList(args).indexOf("--intra-op-threads");
@@ -119,9 +125,9 @@ public final class InferenceBenchmark {
             KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1,
                     models.chunks("default", 1, v1, Optional.empty()));
             List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 0, records);
-            System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %s, commit interval %d ms, %d "
-                    + "cores, broker %s, ONNX Runtime threads %s, %s%n", reviews.size(), precision,
-                    commitIntervalMs.orElse(100L), Runtime.getRuntime().availableProcessors(), results.get("broker"),
+            System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %s, %d input partitions, "
+                    + "commit interval %d ms, %d cores, broker %s, ONNX Runtime threads %s, %s%n", reviews.size(), precision,
+                    partitions, commitIntervalMs.orElse(100L), Runtime.getRuntime().availableProcessors(), results.get("broker"),
                     intraOpThreads == 0 ? "one per core" : String.valueOf(intraOpThreads),
                     spinWait ? "spinning between runs" : "not spinning");
 
@@ -256,7 +262,7 @@ public final class InferenceBenchmark {
     private static RoundRobin roundRobin(EmbeddedKafka kafka, ApicurioRegistry server, SchemaRegistryClient registry,
             TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) throws Exception {
         String name = "b" + batch;
-        kafka.createTopics(2, "in-" + name, "out-" + name);
+        kafka.createTopics(partitions, "in-" + name, "out-" + name);
         KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "in-" + name, copies(reviews, warmupPasses, "warm"));
         List<Double> bareRates = new ArrayList<>();
         List<Double> throughRates = new ArrayList<>();
@@ -374,7 +380,7 @@ public final class InferenceBenchmark {
             SchemaRegistryClient registry, TestModels models, List<TokenizedReview> reviews, byte[] v2, double rate,
             Duration length) throws Exception {
         String name = "latency";
-        kafka.createTopics(2, "in-" + name, "out-" + name);
+        kafka.createTopics(partitions, "in-" + name, "out-" + name);
         List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         // Each latency split in two: sent -> scored (arrival, batching, the model) and scored -> seen
         // (the transaction's commit and a read_committed fetch).
