@@ -18,6 +18,7 @@ import dev.sentiflow.schemas.ops.OpsEndpoint;
 import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.ops.ServiceMetrics;
 import dev.sentiflow.schemas.ops.StreamsShutdown;
+import dev.sentiflow.schemas.topic.MissingTopics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -27,8 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -216,18 +215,17 @@ public final class InferenceService implements AutoCloseable {
      */
     private static int ensureTopics(InferenceConfig config) {
         try (Admin client = Admin.create(config.adminSettings())) {
-            Set<String> existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
             String models = config.getString(InferenceConfig.MODELS_TOPIC);
-            List<NewTopic> missing = config.topics().stream().filter(t -> !existing.contains(t))
+            List<NewTopic> wanted = config.topics().stream()
                     .map(t -> {
                         NewTopic topic = new NewTopic(t, Optional.empty(), Optional.empty());
                         return t.equals(models)
                                 ? topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
                                 : topic;
                     }).toList();
-            if (!missing.isEmpty()) {
-                client.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-                LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            List<String> created = MissingTopics.create(client, wanted, Duration.ofSeconds(30));
+            if (!created.isEmpty()) {
+                LOG.info("created topics {}", created);
             }
             return DeadLetterSizing.maxMessageBytes(client, config.getString(InferenceConfig.DLQ_TOPIC),
                     Duration.ofSeconds(30));

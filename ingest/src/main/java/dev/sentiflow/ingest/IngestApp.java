@@ -9,17 +9,16 @@ import dev.sentiflow.schemas.ops.OpsSettings;
 import dev.sentiflow.schemas.ops.ServiceMetrics;
 import dev.sentiflow.schemas.ops.StreamsProbes;
 import dev.sentiflow.schemas.ops.StreamsShutdown;
+import dev.sentiflow.schemas.topic.MissingTopics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigException;
@@ -136,12 +135,10 @@ public final class IngestApp {
      */
     private static int prepareTopics(IngestConfig config) {
         try (Admin client = Admin.create(config.adminProperties())) {
-            Set<String> existing = client.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            var missing = config.topics().stream().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).collect(Collectors.toList());
-            if (!missing.isEmpty()) {
-                client.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            List<String> created = MissingTopics.create(client, config.topics().stream()
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList(), ADMIN_TIMEOUT);
+            if (!created.isEmpty()) {
+                LOG.info("created topics {}", created);
             }
             return DeadLetterSizing.maxMessageBytes(client, config.getString(IngestConfig.DLQ_TOPIC), ADMIN_TIMEOUT);
         } catch (Exception e) {
