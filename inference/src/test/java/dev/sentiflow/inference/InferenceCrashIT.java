@@ -163,8 +163,6 @@ class InferenceCrashIT {
                         : "lost no transaction (none was open)");
     }
 
-
-
     /** The app as users run it: its own JVM, settings as key=value arguments ({@code extra} last, so they win). */
     private static Process launch(Path dir, String run, long batchWaitMs, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(

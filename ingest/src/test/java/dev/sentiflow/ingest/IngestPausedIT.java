@@ -128,8 +128,6 @@ class IngestPausedIT {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     }
 
-
-
     private static List<Review> reviews() throws Exception {
         try (Stream<Row> rows = RowReaders.rows(UCI)) {
             return rows.limit(REVIEWS).map(r -> Review.newBuilder().setId("uci:" + r.line())
