@@ -1,19 +1,25 @@
 package dev.sentiflow.deploy.topics;
 
+import dev.sentiflow.schemas.topic.MissingTopics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Makes the planned topics exist, idempotently: missing ones are created with their settings,
@@ -23,6 +29,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicSetup {
 
     private static final long TIMEOUT_SECONDS = 30;
+    private static final long RETRY_MS = 100;
 
     private final Admin admin;
 
@@ -32,42 +39,43 @@ public final class TopicSetup {
 
     public List<TopicOutcome> apply(List<TopicSpec> plan) throws InterruptedException {
         Set<String> existing = await(admin.listTopics().names(), "list topics");
+        List<NewTopic> missing = plan.stream().filter(spec -> !existing.contains(spec.name()))
+                .map(spec -> new NewTopic(spec.name(), Optional.of(spec.partitions()), spec.replicationFactor())
+                        .configs(spec.configs()))
+                .toList();
+        Set<String> created = Set.copyOf(create(missing));
+        List<String> names = plan.stream().map(TopicSpec::name).toList();
+        // Describing every planned topic, the new ones too, returns only once the broker that answers
+        // knows them all: the services started next would otherwise meet the same lag.
+        Map<String, TopicDescription> descriptions = awaitKnown(() -> admin.describeTopics(names).allTopicNames(),
+                "describe topics " + names);
+        List<TopicSpec> found = plan.stream().filter(spec -> !created.contains(spec.name())).toList();
+        Map<ConfigResource, Config> configs = found.isEmpty() ? Map.of() : awaitKnown(() -> admin.describeConfigs(
+                found.stream().map(TopicSetup::resource).toList()).all(), "describe configs");
         List<TopicOutcome> outcomes = new ArrayList<>();
-        List<TopicSpec> found = new ArrayList<>();
         for (TopicSpec spec : plan) {
-            if (existing.contains(spec.name())) {
-                found.add(spec);
-                continue;
-            }
-            NewTopic topic = new NewTopic(spec.name(), java.util.Optional.of(spec.partitions()), spec.replicationFactor())
-                    .configs(spec.configs());
-            try {
-                admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                outcomes.add(new TopicOutcome(spec.name(), true, List.of()));
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + spec.name() + ": " + e.getCause().getMessage(),
-                            e.getCause());
-                }
-                found.add(spec); // created by someone else meanwhile
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("creating topic " + spec.name() + " took over " + TIMEOUT_SECONDS + " s", e);
-            }
+            outcomes.add(created.contains(spec.name())
+                    ? new TopicOutcome(spec.name(), true, List.of())
+                    : new TopicOutcome(spec.name(), false, differences(spec, descriptions.get(spec.name()),
+                            configs.get(resource(spec)))));
         }
-        if (!found.isEmpty()) {
-            Map<String, TopicDescription> descriptions = await(admin.describeTopics(
-                    found.stream().map(TopicSpec::name).toList()).allTopicNames(), "describe topics");
-            Map<ConfigResource, Config> configs = await(admin.describeConfigs(found.stream()
-                    .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList()).all(), "describe configs");
-            for (TopicSpec spec : found) {
-                outcomes.add(new TopicOutcome(spec.name(), false, differences(spec, descriptions.get(spec.name()),
-                        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name())))));
-            }
-        }
-        // Report in plan order, whatever happened first.
-        List<String> order = plan.stream().map(TopicSpec::name).toList();
-        outcomes.sort(java.util.Comparator.comparingInt(o -> order.indexOf(o.topic())));
         return outcomes;
+    }
+
+    private List<String> create(List<NewTopic> missing) throws InterruptedException {
+        try {
+            return MissingTopics.createAll(admin, missing, Duration.ofSeconds(TIMEOUT_SECONDS));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create topics " + missing.stream().map(NewTopic::name).toList()
+                    + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("creating topics " + missing.stream().map(NewTopic::name).toList()
+                    + " took over " + TIMEOUT_SECONDS + " s", e);
+        }
+    }
+
+    private static ConfigResource resource(TopicSpec spec) {
+        return new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
     }
 
     static List<String> differences(TopicSpec spec, TopicDescription description, Config config) {
@@ -82,7 +90,7 @@ public final class TopicSetup {
                 differences.add("replication factor " + actual + ", plan " + rf);
             }
         });
-        for (var planned : new java.util.TreeMap<>(spec.configs()).entrySet()) {
+        for (var planned : new TreeMap<>(spec.configs()).entrySet()) {
             ConfigEntry entry = config.get(planned.getKey());
             String actual = entry == null ? null : entry.value();
             if (!planned.getValue().equals(actual)) {
@@ -92,7 +100,7 @@ public final class TopicSetup {
         return differences;
     }
 
-    private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) throws InterruptedException {
+    private static <T> T await(KafkaFuture<T> future, String what) throws InterruptedException {
         try {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -100,6 +108,28 @@ public final class TopicSetup {
         } catch (TimeoutException e) {
             throw new IllegalStateException("cannot " + what + ": no answer from the cluster within " + TIMEOUT_SECONDS
                     + " s", e);
+        }
+    }
+
+    /**
+     * Asks again while the answer is a retriable error: a topic just created, or just listed, can be
+     * unknown for a moment to the broker that answers a describe ("This server does not host this
+     * topic-partition"), and the admin client does not retry that itself.
+     */
+    private static <T> T awaitKnown(Supplier<KafkaFuture<T>> request, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return request.get().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+                }
+                Thread.sleep(RETRY_MS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("cannot " + what + ": no answer from the cluster within "
+                        + TIMEOUT_SECONDS + " s", e);
+            }
         }
     }
 }
