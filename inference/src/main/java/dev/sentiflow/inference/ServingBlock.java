@@ -38,6 +38,9 @@ record ServingBlock(ModelIdentity identity, ServedVersions versions, TextTokeniz
                     ClassifierLayout.of(base.config(), Optional.of(config.loraConfig()), labels.size()), HEAD_SEED);
             ServedVersions versions = new ServedVersions(base.config(), weights, identity, config.precision(),
                     config.sessionThreads());
+            // Opened now, not at the first checkpoint: a session that cannot open stops the service at
+            // start, and the first hot swap does not wait seconds for it.
+            versions.openSharedSession();
             return new ServingBlock(identity, versions, tokenizer, base.config().vocabSize(), maxLength);
         } catch (RuntimeException e) {
             tokenizer.close();

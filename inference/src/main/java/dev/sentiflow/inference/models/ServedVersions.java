@@ -37,9 +37,10 @@ public final class ServedVersions implements AutoCloseable {
     private final float loraScale;
     private final BertOnnxGraph.Precision precision;
     private final SessionThreads threads;
-    private final ServingGraph shared;
+    /** Opened when a version first needs it: a full fine-tune served alone (as {@code predict} does) never does. */
+    private ServingGraph shared;
     /** The serving weights' values of the inputs a version feeds: a version that lacks one is served with these. */
-    private final Map<String, FloatTensor> initialValues;
+    private Map<String, FloatTensor> initialValues;
 
     /**
      * @param config the base's shape
@@ -58,16 +59,36 @@ public final class ServedVersions implements AutoCloseable {
         this.loraScale = identity.lora().map(LoraConfig::scale).orElse(1f);
         this.precision = precision;
         this.threads = threads;
-        long begin = System.nanoTime();
-        this.shared = ServingGraph.open(config, weights, loraScale, precision, threads);
-        this.initialValues = shared.versionValues(weights);
-        LOG.info("serving graph open in ONNX Runtime in {} ms: {} MB of {} base weights, {} inputs per version, {}",
-                (System.nanoTime() - begin) / 1_000_000, shared.modelBytes() >> 20,
-                precision.name().toLowerCase(java.util.Locale.ROOT), shared.versionInputs().size(), threads.describe());
+    }
+
+    /**
+     * Opens the session every adapter version of this base is inputs to, if not open yet; otherwise
+     * that happens when a version first needs it.
+     */
+    public void openSharedSession() {
+        shared();
+    }
+
+    private synchronized ServingGraph shared() {
+        if (shared == null) {
+            long begin = System.nanoTime();
+            shared = ServingGraph.open(config, weights, loraScale, precision, threads);
+            initialValues = shared.versionValues(weights);
+            LOG.info("serving graph open in ONNX Runtime in {} ms: {} MB of {} base weights, {} inputs per version, {}",
+                    (System.nanoTime() - begin) / 1_000_000, shared.modelBytes() >> 20,
+                    precision.name().toLowerCase(java.util.Locale.ROOT), shared.versionInputs().size(),
+                    threads.describe());
+        }
+        return shared;
     }
 
     public ModelIdentity identity() {
         return identity;
+    }
+
+    /** Whether the shared session is open: only once an adapter version, or version 0, was served. */
+    public synchronized boolean sharedSessionOpen() {
+        return shared != null;
     }
 
     /**
@@ -92,7 +113,7 @@ public final class ServedVersions implements AutoCloseable {
         Map<String, FloatTensor> own = new LinkedHashMap<>();
         checkpoint.tensors().forEach((tensor, t) -> own.put(tensor, t.toFloatTensor()));
         own.putAll(zeroLora);
-        OnnxVersion onnx = shared.versionInputs().keySet().containsAll(own.keySet()) ? onShared(own) : ownGraph(own);
+        OnnxVersion onnx = adapterOnly(own.keySet()) ? onShared(own) : ownGraph(own);
         return new ServedVersion(name, version, sha256, checkpoint.metadata().labels(),
                 checkpoint.metadata().tokenizerId(), onnx);
     }
@@ -102,10 +123,16 @@ public final class ServedVersions implements AutoCloseable {
         return new ServedVersion(name, 0, "", identity.labels(), identity.tokenizerId(), onShared(Map.of()));
     }
 
+    /** Whether a version with these tensors is inputs of the shared session: adapters and head only. */
+    private static boolean adapterOnly(java.util.Set<String> tensors) {
+        return tensors.stream().allMatch(BertOnnxGraph.ADAPTERS_AND_HEAD);
+    }
+
     private OnnxVersion onShared(Map<String, FloatTensor> own) {
+        ServingGraph graph = shared();
         Map<String, FloatTensor> values = new LinkedHashMap<>(initialValues);
         values.putAll(own);
-        return new OnnxVersion(shared, VersionInputs.of(shared.versionInputs(), values), false);
+        return new OnnxVersion(graph, VersionInputs.of(graph.versionInputs(), values), false);
     }
 
     private OnnxVersion ownGraph(Map<String, FloatTensor> own) {
@@ -142,7 +169,9 @@ public final class ServedVersions implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        shared.close();
+    public synchronized void close() {
+        if (shared != null) {
+            shared.close();
+        }
     }
 }

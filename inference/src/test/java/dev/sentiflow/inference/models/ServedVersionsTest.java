@@ -121,6 +121,25 @@ class ServedVersionsTest {
     }
 
     @Test
+    void aFullCheckpointServedAloneOpensNoSharedSession() {
+        byte[] full = trained(Optional.empty(), CheckpointKind.FULL, 15);
+        try (ServedVersions alone = BlockVersions.of(block, identity, BertOnnxGraph.Precision.FP32,
+                new SessionThreads(1, false))) {
+            ServedVersion v = alone.fromCheckpoint("m", 1, "e", full, "full");
+            try {
+                assertTrue(v.onnx().ownsGraph());
+                assertFalse(alone.sharedSessionOpen(), "a full version needs no session of the base");
+                assertProbabilities(reference(full, Optional.empty()), served(v));
+            } finally {
+                v.retire();
+            }
+            ServedVersion base0 = alone.baseHead("m");
+            assertTrue(alone.sharedSessionOpen(), "version 0 is served on the shared session");
+            base0.retire();
+        }
+    }
+
+    @Test
     void aForeignCheckpointIsRefusedNamingWhy() {
         byte[] otherLabels;
         try (NDManager m = manager.newSubManager()) {
