@@ -22,6 +22,7 @@ import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
+import dev.sentiflow.text.tokenizer.TokenLimits;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.config.TrainFrom;
 import dev.sentiflow.trainer.config.TrainerConfig;
@@ -194,6 +195,7 @@ public final class TrainerApp {
         producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 Math.max(1 << 20, config.getInt(TrainerConfig.CHECKPOINT_CHUNK_BYTES) + (64 << 10)));
 
+        var limits = new TokenLimits(base.config().vocabSize(), config.getInt(TrainerConfig.MAX_LENGTH));
         int roundSize = config.getInt(TrainerConfig.ROUND_SIZE);
         var caps = new ExampleIntake.Capacities(2 * roundSize, config.getInt(TrainerConfig.REPLAY_CAPACITY),
                 config.getInt(TrainerConfig.EVAL_CAPACITY_PER_DOMAIN), config.getInt(TrainerConfig.EVAL_MAX_DOMAINS),
@@ -220,7 +222,7 @@ public final class TrainerApp {
                 publisher,
                 config.triggerPolicy(),
                 config::modelFor,
-                name -> new ExampleIntake(name, labels, tokenizer.id(), config.evalSplit(), caps),
+                name -> new ExampleIntake(name, labels, tokenizer.id(), limits, config.evalSplit(), caps),
                 Clock.systemUTC(), new TrainerMetrics(metrics.registry(), Clock.systemUTC()), health, ops);
         return new TrainerService(parts);
     }

@@ -2,6 +2,7 @@ package dev.sentiflow.inference.batch;
 
 import dev.sentiflow.avro.DeadLetterReason;
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.text.tokenizer.TokenLimits;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,12 +16,10 @@ final class ReviewCheck {
     /** Why a record cannot be scored. */
     record Problem(DeadLetterReason reason, String detail) {}
 
-    private final int vocabSize;
-    private final int maxLength;
+    private final TokenLimits limits;
 
     ReviewCheck(int vocabSize, int maxLength) {
-        this.vocabSize = vocabSize;
-        this.maxLength = maxLength;
+        this.limits = new TokenLimits(vocabSize, maxLength);
     }
 
     Optional<Problem> check(TokenizedReview review) {
@@ -31,17 +30,6 @@ final class ReviewCheck {
         if (ids == null || ids.isEmpty()) {
             return Optional.of(new Problem(DeadLetterReason.EMPTY_TEXT, "the tokenized review has no token ids"));
         }
-        if (ids.size() > maxLength) {
-            return Optional.of(new Problem(DeadLetterReason.PROCESSING_ERROR, "has " + ids.size()
-                    + " tokens but the served models take at most " + maxLength + " (max.length); tokenize with "
-                    + "tokenizer.max.length <= " + maxLength));
-        }
-        for (int id : ids) {
-            if (id < 0 || id >= vocabSize) {
-                return Optional.of(new Problem(DeadLetterReason.PROCESSING_ERROR, "token id " + id
-                        + " is outside the model's vocabulary of " + vocabSize));
-            }
-        }
-        return Optional.empty();
+        return limits.problem(ids).map(detail -> new Problem(DeadLetterReason.PROCESSING_ERROR, detail));
     }
 }

@@ -140,7 +140,8 @@ public final class TrainerConfig extends AbstractConfig {
                     "Peak learning rate of AdamW with linear warm-up and decay (5e-4 suits LoRA; use about 5e-5 for full).")
             .define(BATCH_SIZE, Type.INT, 16, Range.between(1, 1024), Importance.MEDIUM, "Training batch size.")
             .define(MAX_LENGTH, Type.INT, 128, Range.between(2, 512), Importance.MEDIUM,
-                    "Longest token sequence trained on, [CLS] and [SEP] included; longer inputs are cut.")
+                    "Longest token sequence trained on, [CLS] and [SEP] included; a longer tokenized review is refused "
+                    + "(counted, logged once): tokenize with tokenizer.max.length at most this.")
             .define(GATE_TOLERANCE, Type.DOUBLE, Gate.DEFAULT_TOLERANCE, Range.between(0.0, 0.5), Importance.HIGH,
                     "Macro-F1 a candidate may lose against the champion, overall and in any judged domain (0.01 = 1 point).")
             .define(GATE_MIN_DOMAIN_EXAMPLES, Type.INT, Gate.DEFAULT_MIN_DOMAIN_EXAMPLES, Range.atLeast(1),

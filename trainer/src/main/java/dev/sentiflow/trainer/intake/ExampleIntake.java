@@ -3,12 +3,14 @@ package dev.sentiflow.trainer.intake;
 import dev.sentiflow.avro.OffsetRange;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.trainer.sample.HashSample;
+import dev.sentiflow.text.tokenizer.TokenLimits;
 import dev.sentiflow.trainer.split.EvalSplit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -26,7 +28,7 @@ public final class ExampleIntake {
 
     /** Where a record went. */
     public enum Outcome {
-        TRAIN, EVAL, UNLABELED, REFUSED_TOKENIZER, REFUSED_LABEL, WINDOW_FULL
+        TRAIN, EVAL, UNLABELED, REFUSED_TOKENIZER, REFUSED_TOKENS, REFUSED_LABEL, WINDOW_FULL
     }
 
     /** What a round trains and scores on. */
@@ -44,6 +46,7 @@ public final class ExampleIntake {
     private final String model;
     private final Map<String, Integer> labelIndex = new LinkedHashMap<>();
     private final String tokenizerId;
+    private final TokenLimits limits;
     private final EvalSplit split;
     private final int windowCapacity;
     private final int evalPerDomain;
@@ -54,8 +57,14 @@ public final class ExampleIntake {
     private final HashSample<int[]> unlabeled;
     private final Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
 
-    public ExampleIntake(String model, List<String> labels, String tokenizerId, EvalSplit split, Capacities caps) {
+    /**
+     * @param limits what the model takes: a record beyond them is refused, never stored, so no round
+     *     (nor the evaluation set rebuilt after every restart) fails on it
+     */
+    public ExampleIntake(String model, List<String> labels, String tokenizerId, TokenLimits limits, EvalSplit split,
+            Capacities caps) {
         this.model = model;
+        this.limits = limits;
         for (int i = 0; i < labels.size(); i++) {
             labelIndex.put(labels.get(i), i);
         }
@@ -92,10 +101,10 @@ public final class ExampleIntake {
         if (!tokenizerId.equals(review.getTokenizerId())) {
             return Outcome.REFUSED_TOKENIZER;
         }
-        int[] tokens = review.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
-        if (tokens.length == 0) {
-            return Outcome.REFUSED_LABEL;
+        if (review.getTokenIds().isEmpty() || problem(review).isPresent()) {
+            return Outcome.REFUSED_TOKENS;
         }
+        int[] tokens = review.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
         if (review.getLabel() == null) {
             unlabeled.offer(review.getId(), tokens);
             return Outcome.UNLABELED;
@@ -119,6 +128,11 @@ public final class ExampleIntake {
         }
         window.add(example);
         return Outcome.TRAIN;
+    }
+
+    /** Why a record's token ids do not fit the model (none, too many, outside the vocabulary); empty when they do. */
+    public Optional<String> problem(TokenizedReview review) {
+        return review.getTokenIds().isEmpty() ? Optional.of("has no token ids") : limits.problem(review.getTokenIds());
     }
 
     /** Domains beyond {@code maxDomains} share one overflow sample, so a flood of new domains stays bounded. */

@@ -105,9 +105,13 @@ public final class RecordRouter {
                     "refused {} at {}@{}: tokenized with {} but model {} uses another tokenizer; such records are "
                     + "never trained on (counted, not logged again)", review.getId(), tp, r.offset(),
                     review.getTokenizerId(), model));
+            case REFUSED_TOKENS -> warnOnce(model + "|tokens", () -> LOG.warn(
+                    "refused {} at {}@{}: it {}; such records are never trained on (counted, not logged again for "
+                    + "model {})", review.getId(), tp, r.offset(), intake.problem(review).orElse("does not fit"),
+                    model));
             case REFUSED_LABEL -> warnOnce(model + "|label|" + review.getLabel(), () -> LOG.warn(
-                    "refused {} at {}@{}: label '{}' is not one of the model's labels, or it has no tokens (counted, "
-                    + "not logged again)", review.getId(), tp, r.offset(), review.getLabel()));
+                    "refused {} at {}@{}: label '{}' is not one of the model's labels (counted, not logged again)",
+                    review.getId(), tp, r.offset(), review.getLabel()));
             default -> { }
         }
         return Optional.empty();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.OffsetRange;
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.text.tokenizer.TokenLimits;
 import dev.sentiflow.trainer.intake.ExampleIntake.Outcome;
 import dev.sentiflow.trainer.split.EvalSplit;
 import java.time.Instant;
@@ -17,9 +18,10 @@ class ExampleIntakeTest {
 
     private static final List<String> LABELS = List.of("negative", "positive");
     private static final EvalSplit SPLIT = new EvalSplit(0.2);
+    private static final TokenLimits LIMITS = new TokenLimits(30522, 8);
 
     private static ExampleIntake intake(int window) {
-        return new ExampleIntake("default", LABELS, "tok", SPLIT, new ExampleIntake.Capacities(window, 50, 20, 2, 10));
+        return new ExampleIntake("default", LABELS, "tok", LIMITS, SPLIT, new ExampleIntake.Capacities(window, 50, 20, 2, 10));
     }
 
     private static TokenizedReview review(String id, String label, String domain, String tokenizer) {
@@ -34,7 +36,7 @@ class ExampleIntakeTest {
 
     @Test
     void routesEachRecordToExactlyOnePlace() {
-        ExampleIntake intake = new ExampleIntake("default", LABELS, "tok", SPLIT,
+        ExampleIntake intake = new ExampleIntake("default", LABELS, "tok", LIMITS, SPLIT,
                 new ExampleIntake.Capacities(1000, 50, 1000, 2, 10));
         assertEquals(Outcome.REFUSED_TOKENIZER, intake.accept(review("a", "positive", "x", "other"), "t", 0, 0, false));
         assertEquals(Outcome.REFUSED_LABEL, intake.accept(review("b", "meh", "x", "tok"), "t", 0, 1, false));
@@ -58,6 +60,42 @@ class ExampleIntakeTest {
         assertTrue(intake.roundInput().window().stream().noneMatch(e -> SPLIT.isEval(e.id())));
         assertEquals(Map.of(Outcome.REFUSED_TOKENIZER, 1L, Outcome.REFUSED_LABEL, 1L, Outcome.UNLABELED, 1L,
                 Outcome.EVAL, (long) evals, Outcome.TRAIN, (long) trains), intake.counts());
+    }
+
+    /**
+     * Records a model cannot take (ingest tokenizing longer than the trainer's max.length, a producer
+     * of its own) are refused before any store: in the window or the evaluation set, one would fail
+     * every round, and after every restart, since history rebuilds the evaluation set.
+     */
+    @Test
+    void tokenIdsTheModelCannotTakeAreRefusedNamingWhy() {
+        ExampleIntake intake = intake(100);
+        List<Integer> tooLong = List.of(101, 1, 2, 3, 4, 5, 6, 7, 102);
+        for (String id : List.of("long-a", "long-b", "long-c", "long-d", "long-e")) { // both sides of the split
+            TokenizedReview review = withTokens(id, tooLong);
+            assertEquals(Outcome.REFUSED_TOKENS, intake.accept(review, "t", 0, 0, false), id);
+            assertEquals(Outcome.REFUSED_TOKENS, intake.accept(review, "t", 0, 0, true), id + " in history");
+            assertTrue(intake.problem(review).orElseThrow().contains("9 tokens")
+                    && intake.problem(review).orElseThrow().contains("tokenizer.max.length <= 8"),
+                    intake.problem(review).orElseThrow());
+        }
+        TokenizedReview foreignIds = withTokens("vocab", List.of(101, 30522, 102));
+        assertEquals(Outcome.REFUSED_TOKENS, intake.accept(foreignIds, "t", 0, 1, false));
+        assertTrue(intake.problem(foreignIds).orElseThrow().contains("token id 30522"),
+                intake.problem(foreignIds).orElseThrow());
+        assertEquals(Outcome.REFUSED_TOKENS, intake.accept(withTokens("negative-id", List.of(101, -1, 102)), "t", 0, 2,
+                false));
+        assertEquals(Outcome.REFUSED_TOKENS, intake.accept(withTokens("empty", List.of()), "t", 0, 3, false));
+        assertEquals(0, intake.windowSize());
+        assertEquals(0, intake.evalSize());
+        // Exactly max.length fits.
+        String fits = trainIds(1).get(0);
+        assertEquals(Outcome.TRAIN, intake.accept(withTokens(fits, List.of(101, 1, 2, 3, 4, 5, 6, 102)), "t", 0, 4,
+                false));
+    }
+
+    private static TokenizedReview withTokens(String id, List<Integer> tokens) {
+        return TokenizedReview.newBuilder(review(id, "positive", "d", "tok")).setTokenIds(tokens).build();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sentiflow.avro.TokenizedReview;
+import dev.sentiflow.text.tokenizer.TokenLimits;
 import dev.sentiflow.trainer.intake.ExampleIntake;
 import dev.sentiflow.trainer.split.EvalSplit;
 import java.time.Instant;
@@ -65,7 +66,8 @@ class OffsetBookTest {
     }
 
     private static ExampleIntake intake(String model) {
-        return new ExampleIntake(model, List.of("negative", "positive"), "tok", SPLIT,
+        return new ExampleIntake(model, List.of("negative", "positive"), "tok",
+                new TokenLimits(30522, 512), SPLIT,
                 new ExampleIntake.Capacities(10, 10, 10, 2, 10));
     }
 

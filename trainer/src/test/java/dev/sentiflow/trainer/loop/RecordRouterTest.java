@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sentiflow.avro.TokenizedReview;
 import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.serde.RecordDecoder;
+import dev.sentiflow.text.tokenizer.TokenLimits;
 import dev.sentiflow.trainer.intake.ExampleIntake;
 import dev.sentiflow.trainer.split.EvalSplit;
 import dev.sentiflow.trainer.trigger.RoundTrigger;
@@ -44,7 +45,8 @@ class RecordRouterTest {
 
     private final OffsetBook book = new OffsetBook();
     private final ModelStates models = new ModelStates(
-            m -> new ExampleIntake(m, List.of("negative", "positive"), "tok", SPLIT,
+            m -> new ExampleIntake(m, List.of("negative", "positive"), "tok",
+                new TokenLimits(30522, 512), SPLIT,
                     new ExampleIntake.Capacities(3, 50, 20, 2, 10)),
             m -> new RoundTrigger(new TriggerPolicy(1000, 1, Duration.ofHours(1), 0.05, 100), 0));
 
