@@ -144,7 +144,9 @@ public final class InferenceConfig extends AbstractConfig {
             .define(BATCH_ACROSS_PARTITIONS, Type.BOOLEAN, true, Importance.LOW,
                     "One micro-batch takes the pending records of every input partition its stream thread owns, "
                             + "oldest first, so more partitions than threads do not split batches into small ones "
-                            + "scored one after the other. false batches each partition on its own.")
+                            + "scored one after the other; the pending store then writes its changelog uncached (a record's bytes, "
+                            + "then a tombstone). false batches each partition on its own, with a cached store (a "
+                            + "tombstone per record).")
             .define(DEFAULT_MODEL, Type.STRING, "default", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Model that scores reviews whose domain has no model of its own.")
             .define(SERVE_WITHOUT_MODEL, Type.STRING, "wait", ConfigDef.ValidString.in("wait", "base-head"),

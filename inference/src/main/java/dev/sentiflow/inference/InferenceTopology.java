@@ -86,8 +86,15 @@ public final class InferenceTopology {
                 SOURCE);
         topology.addProcessor(LIVE_PROCESSOR, () -> new LiveQualityProcessor(new LiveQuality(params.live().labels(),
                 params.live().windowRecords()), params.live().interval(), LIVE_SINK, params.metrics()), PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
-                Serdes.Long(), Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
+        var pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
+                Serdes.ByteArray());
+        // A cache halves the changelog (a record scored within a commit interval leaves one tombstone, not a put
+        // and a tombstone), but it is flushed only in a commit its own task needs: a batch across partitions
+        // that deletes another task's records would leave their tombstones out of the transaction carrying
+        // their predictions, and a restart would score them again. So across partitions, every write goes
+        // straight to the changelog, inside the open transaction.
+        topology.addStateStore(params.batches().acrossPartitions() ? pending.withCachingDisabled()
+                : pending.withCachingEnabled(), PROCESSOR);
         topology.addSink(PREDICTIONS_SINK, params.predictionsTopic(), new StringSerializer(),
                 new AvroSerializer<Prediction>(params.registry(), Prediction.getClassSchema(), true, false), PROCESSOR);
         topology.addSink(DLQ_SINK, params.dlqTopic(), new ByteArraySerializer(),

@@ -283,6 +283,57 @@ class InferenceIT {
         assertEquals(2.0, batchesFor(reviews, false, stateDir.resolve("alone")), "batches per partition");
     }
 
+    /**
+     * A batch that takes another partition's pending records deletes them from that partition's store
+     * in the transaction that carries their predictions, even when that partition's task has nothing of
+     * its own to commit. Five reviews wait on partition 1 (its task has committed since), five arrive on
+     * partition 0 and fill a batch of 10 across both, and the app closes cleanly right after. A second
+     * app restores the pending stores from their changelog: a delete that missed the transaction brings
+     * its review back, to be predicted a second time.
+     */
+    @Test
+    void aBatchAcrossPartitionsDeletesWhatItTookInTheSameTransaction(@TempDir Path stateDir) throws Exception {
+        String prefix = "taken";
+        kafka.createTopics(2, prefix + ".tokenized", prefix + ".predictions", prefix + ".dlq");
+        List<TokenizedReview> reviews = uciReviews(models, 600, 11);
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", server.confluentApiUrl(),
+                "state.dir", stateDir.toString(),
+                "application.id", "inference-" + prefix,
+                "topic.tokenized", prefix + ".tokenized",
+                "topic.predictions", prefix + ".predictions",
+                "topic.dlq", prefix + ".dlq",
+                "serve.without.model", "base-head",
+                "batch.max.records", "10",
+                "batch.max.wait.ms", "60000")); // batches cut by size: a punctuation only every 15 s
+        settings.put("kafka.session.timeout.ms", "6000"); // Streams does not leave its group on close
+        InferenceService first = InferenceService.start(new InferenceConfig(settings));
+        try {
+            KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, prefix + ".tokenized", 1, reviews.subList(0, 5));
+            Thread.sleep(3000); // partition 1's task takes them and commits; then it has nothing to commit
+            KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, prefix + ".tokenized", 0, reviews.subList(5, 10));
+            awaitPredictions(prefix + ".predictions", 10, Duration.ofSeconds(60));
+        } finally {
+            first.close();
+        }
+        settings.put("batch.max.wait.ms", "500");
+        InferenceService second = InferenceService.start(new InferenceConfig(settings));
+        try {
+            // Older than this one, anything restored as pending is scored with it or before it.
+            KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, prefix + ".tokenized", 1, reviews.subList(10, 11));
+            awaitPredictions(prefix + ".predictions", 11, Duration.ofSeconds(60));
+        } finally {
+            second.close();
+        }
+        Map<String, Long> perId = KafkaChecks.readAllCommitted(kafka.bootstrapServers(), registry,
+                prefix + ".predictions", Duration.ofSeconds(30)).stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        assertEquals(11, perId.size(), perId.toString());
+        assertEquals(Map.of(), perId.entrySet().stream().filter(e -> e.getValue() != 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "predicted more than once");
+    }
+
     /** How many batches an app scoring the reviews from a 2-partition topic ran, with its own topics. */
     private static double batchesFor(List<TokenizedReview> reviews, boolean acrossPartitions, Path stateDir)
             throws Exception {

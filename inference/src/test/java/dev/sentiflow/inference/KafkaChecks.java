@@ -82,11 +82,23 @@ final class KafkaChecks {
     /** As {@link #sendReviews(String, SchemaRegistryClient, String, List)}, one review per {@code gap}. */
     static void sendReviews(String bootstrap, SchemaRegistryClient registry, String topic, List<TokenizedReview> reviews,
             Duration gap) {
+        sendReviews(bootstrap, registry, topic, null, reviews, gap);
+    }
+
+    /** As {@link #sendReviews(String, SchemaRegistryClient, String, List)}, all to one partition. */
+    static void sendReviews(String bootstrap, SchemaRegistryClient registry, String topic, int partition,
+            List<TokenizedReview> reviews) {
+        sendReviews(bootstrap, registry, topic, partition, reviews, Duration.ZERO);
+    }
+
+    /** To {@code partition}, or where the key hashes when it is null. */
+    private static void sendReviews(String bootstrap, SchemaRegistryClient registry, String topic, Integer partition,
+            List<TokenizedReview> reviews, Duration gap) {
         var serializer = new AvroSerializer<TokenizedReview>(registry, TokenizedReview.getClassSchema(), true, false);
         try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (TokenizedReview review : reviews) {
-                producer.send(new ProducerRecord<>(topic, review.getId().getBytes(StandardCharsets.UTF_8),
+                producer.send(new ProducerRecord<>(topic, partition, review.getId().getBytes(StandardCharsets.UTF_8),
                         serializer.serialize(topic, review)));
                 if (!gap.isZero()) {
                     Thread.sleep(gap.toMillis());
