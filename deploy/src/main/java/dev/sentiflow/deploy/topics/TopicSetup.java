@@ -38,7 +38,7 @@ public final class TopicSetup {
     }
 
     public List<TopicOutcome> apply(List<TopicSpec> plan) throws InterruptedException {
-        Set<String> existing = await(admin.listTopics().names(), "list topics");
+        Set<String> existing = await(() -> admin.listTopics().names(), "list topics");
         List<NewTopic> missing = plan.stream().filter(spec -> !existing.contains(spec.name()))
                 .map(spec -> new NewTopic(spec.name(), Optional.of(spec.partitions()), spec.replicationFactor())
                         .configs(spec.configs()))
@@ -47,10 +47,10 @@ public final class TopicSetup {
         List<String> names = plan.stream().map(TopicSpec::name).toList();
         // Describing every planned topic, the new ones too, returns only once the broker that answers
         // knows them all: the services started next would otherwise meet the same lag.
-        Map<String, TopicDescription> descriptions = awaitKnown(() -> admin.describeTopics(names).allTopicNames(),
+        Map<String, TopicDescription> descriptions = await(() -> admin.describeTopics(names).allTopicNames(),
                 "describe topics " + names);
         List<TopicSpec> found = plan.stream().filter(spec -> !created.contains(spec.name())).toList();
-        Map<ConfigResource, Config> configs = found.isEmpty() ? Map.of() : awaitKnown(() -> admin.describeConfigs(
+        Map<ConfigResource, Config> configs = found.isEmpty() ? Map.of() : await(() -> admin.describeConfigs(
                 found.stream().map(TopicSetup::resource).toList()).all(), "describe configs");
         List<TopicOutcome> outcomes = new ArrayList<>();
         for (TopicSpec spec : plan) {
@@ -100,23 +100,12 @@ public final class TopicSetup {
         return differences;
     }
 
-    private static <T> T await(KafkaFuture<T> future, String what) throws InterruptedException {
-        try {
-            return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot " + what + ": no answer from the cluster within " + TIMEOUT_SECONDS
-                    + " s", e);
-        }
-    }
-
     /**
-     * Asks again while the answer is a retriable error: a topic just created, or just listed, can be
-     * unknown for a moment to the broker that answers a describe ("This server does not host this
-     * topic-partition"), and the admin client does not retry that itself.
+     * The answer within the timeout, asking again while it is a retriable error: a topic just created,
+     * or just listed, can be unknown for a moment to the broker that answers a describe ("This server
+     * does not host this topic-partition"), and the admin client does not retry that itself.
      */
-    private static <T> T awaitKnown(Supplier<KafkaFuture<T>> request, String what) throws InterruptedException {
+    private static <T> T await(Supplier<KafkaFuture<T>> request, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             try {

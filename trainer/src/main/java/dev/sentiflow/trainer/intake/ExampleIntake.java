@@ -2,8 +2,8 @@ package dev.sentiflow.trainer.intake;
 
 import dev.sentiflow.avro.OffsetRange;
 import dev.sentiflow.avro.TokenizedReview;
-import dev.sentiflow.trainer.sample.HashSample;
 import dev.sentiflow.text.tokenizer.TokenLimits;
+import dev.sentiflow.trainer.sample.HashSample;
 import dev.sentiflow.trainer.split.EvalSplit;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -101,7 +101,7 @@ public final class ExampleIntake {
         if (!tokenizerId.equals(review.getTokenizerId())) {
             return Outcome.REFUSED_TOKENIZER;
         }
-        if (review.getTokenIds().isEmpty() || problem(review).isPresent()) {
+        if (problem(review).isPresent()) {
             return Outcome.REFUSED_TOKENS;
         }
         int[] tokens = review.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
