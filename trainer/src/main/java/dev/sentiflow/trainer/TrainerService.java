@@ -300,6 +300,12 @@ public final class TrainerService implements AutoCloseable {
     private void roundEnded() {
         inFlight = null;
         versionInFlight = -1;
+        Set<TopicPartition> assigned = parts.input().assignment();
+        book.endReadAhead().forEach((tp, offset) -> {
+            if (assigned.contains(tp)) {
+                parts.input().seek(tp, offset);
+            }
+        });
         resumeAll();
     }
 

@@ -178,6 +178,47 @@ class TrainerFaultsIT {
     }
 
     /**
+     * A window that fills (2 x {@code round.size}) before its model has any evaluation example: the
+     * evaluation examples behind it must still be read, or no round can ever start. Here the first 25
+     * labeled records are all training examples and a window holds 10.
+     */
+    @Test
+    void aWindowFullBeforeAnyEvaluationExampleStillReachesTheEvaluationExamplesBehindIt() throws Exception {
+        Setup t = Setup.of("noeval");
+        t.create();
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        settings.put("round.size", "5");
+        settings.put("round.max.wait.ms", "600000");
+        TrainerConfig config = new TrainerConfig(settings);
+        List<TokenizedReview> training = uci.stream().filter(r -> config.evalSplit().isTrain(r.getId())).limit(25)
+                .toList();
+        List<TokenizedReview> held = uci.stream().filter(r -> config.evalSplit().isEval(r.getId())).limit(10)
+                .toList();
+        produce(t.tokenized(), training);
+        produce(t.tokenized(), held);
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
+        Future<?> running = pool.submit(trainer::run);
+        try {
+            awaitTrue(() -> windowExamples(t) == training.size() && endOffset(t.tokenized()) == committedOffset(t),
+                    Duration.ofMinutes(4), running, () -> "trained " + windowExamples(t) + " of " + training.size()
+                            + "; committed " + committedOffset(t) + " of " + endOffset(t.tokenized()));
+            List<TrainingMetrics> rounds = roundRecords(t);
+            System.out.printf("window full before evaluation IT: %d rounds, windows %s%n", rounds.size(),
+                    rounds.stream().map(m -> m.getValues().get("window_examples").intValue()).toList());
+            assertTrue(rounds.stream().allMatch(m -> m.getValues().get("window_examples") <= 10),
+                    "no window over its capacity");
+            assertFalse(running.isDone(), "the trainer keeps running");
+        } finally {
+            trainer.stop();
+            running.get();
+            trainer.close();
+            pool.shutdown();
+        }
+    }
+
+    /**
      * Defects 1 and 5: the registry becomes unreachable (the TCP path to it cut) before the trainer
      * reads anything, and again while a round trains, so the round's checkpoint cannot be serialized
      * when it is committed. The trainer waits and retries; once the registry is back the same round

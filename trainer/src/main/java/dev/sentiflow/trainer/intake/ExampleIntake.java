@@ -28,7 +28,9 @@ public final class ExampleIntake {
 
     /** Where a record went. */
     public enum Outcome {
-        TRAIN, EVAL, UNLABELED, REFUSED_TOKENIZER, REFUSED_TOKENS, REFUSED_LABEL, WINDOW_FULL
+        TRAIN, EVAL, UNLABELED, REFUSED_TOKENIZER, REFUSED_TOKENS, REFUSED_LABEL, WINDOW_FULL,
+        /** Read ahead, not taken: it is read again after the round ({@link #acceptAhead}). */
+        READ_AGAIN
     }
 
     /** What a round trains and scores on. */
@@ -92,12 +94,22 @@ public final class ExampleIntake {
      * @param history whether it lies before the last committed round (re-read after a restart)
      */
     public Outcome accept(TokenizedReview review, String topic, int partition, long offset, boolean history) {
-        Outcome outcome = route(review, topic, partition, offset, history);
+        Outcome outcome = route(review, topic, partition, offset, history, false);
         counts.merge(outcome, 1L, Long::sum);
         return outcome;
     }
 
-    private Outcome route(TokenizedReview review, String topic, int partition, long offset, boolean history) {
+    /**
+     * Takes one record read ahead of a full window: only what is never trained on (evaluation and
+     * unlabeled examples, sampled by id, so the re-read after the round changes nothing); a training
+     * example returns {@link Outcome#READ_AGAIN}. Not counted: the record is counted when read again.
+     */
+    public Outcome acceptAhead(TokenizedReview review, String topic, int partition, long offset) {
+        return route(review, topic, partition, offset, false, true);
+    }
+
+    private Outcome route(TokenizedReview review, String topic, int partition, long offset, boolean history,
+            boolean ahead) {
         if (!tokenizerId.equals(review.getTokenizerId())) {
             return Outcome.REFUSED_TOKENIZER;
         }
@@ -122,6 +134,9 @@ public final class ExampleIntake {
         if (history) {
             replay.offer(review.getId(), example);
             return Outcome.TRAIN;
+        }
+        if (ahead) {
+            return Outcome.READ_AGAIN;
         }
         if (window.size() >= windowCapacity) {
             return Outcome.WINDOW_FULL;

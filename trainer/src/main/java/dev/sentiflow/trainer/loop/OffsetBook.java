@@ -21,16 +21,40 @@ public final class OffsetBook {
     private final Map<TopicPartition, Long> historyUntil = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final Map<TopicPartition, Long> lastRecord = new HashMap<>();
+    /** Partitions read ahead past a full window, and the offset each is read again from after the round. */
+    private final Map<TopicPartition, Long> readAheadFrom = new HashMap<>();
 
     /** A partition (re)starts from the beginning: records below {@code committedOffset} are history. */
     public void assigned(TopicPartition tp, OptionalLong committedOffset) {
         historyUntil.put(tp, committedOffset.orElse(0));
         committedOffset.ifPresentOrElse(o -> committed.put(tp, o), () -> committed.remove(tp));
+        readAheadFrom.remove(tp);
     }
 
     public void revoked(TopicPartition tp) {
         historyUntil.remove(tp);
         committed.remove(tp);
+        readAheadFrom.remove(tp);
+    }
+
+    /**
+     * {@code tp} reads on past {@code offset}, the first record a full window could not take, for
+     * held-out examples only: no round may commit past {@code offset}, and after the next round the
+     * partition is read again from there ({@link #endReadAhead}).
+     */
+    public void readAhead(TopicPartition tp, long offset) {
+        readAheadFrom.putIfAbsent(tp, offset);
+    }
+
+    public boolean isReadingAhead(TopicPartition tp) {
+        return readAheadFrom.containsKey(tp);
+    }
+
+    /** Ends every read-ahead: the offsets to read each partition again from. */
+    public Map<TopicPartition, Long> endReadAhead() {
+        Map<TopicPartition, Long> out = Map.copyOf(readAheadFrom);
+        readAheadFrom.clear();
+        return out;
     }
 
     /** Whether the record at {@code offset} lies before the last committed round (re-read history). */
@@ -61,8 +85,9 @@ public final class OffsetBook {
     /**
      * The offsets a round of {@code model} commits: per partition the consumer's position (which also
      * steps over a transactional producer's commit markers), never below the end of re-read history,
-     * and never past the first window example of another model (those wait for their own round;
-     * this model may then see a few of its examples again, which only retrains them).
+     * never past the first window example of another model (those wait for their own round;
+     * this model may then see a few of its examples again, which only retrains them), and never past
+     * where a read-ahead began.
      */
     public Map<TopicPartition, OffsetAndMetadata> roundOffsets(Set<TopicPartition> assignment,
             ToLongFunction<TopicPartition> position, String model, Collection<ExampleIntake> intakes) {
@@ -76,6 +101,10 @@ public final class OffsetBook {
                         commit = Math.min(commit, first.getAsLong());
                     }
                 }
+            }
+            Long ahead = readAheadFrom.get(tp);
+            if (ahead != null) {
+                commit = Math.min(commit, ahead);
             }
             out.put(tp, new OffsetAndMetadata(commit));
         }
@@ -93,7 +122,7 @@ public final class OffsetBook {
         for (TopicPartition tp : assignment) {
             Long c = committed.get(tp);
             long at = position.applyAsLong(tp);
-            if (c != null && at > c && lastRecord.getOrDefault(tp, -1L) < c) {
+            if (c != null && at > c && lastRecord.getOrDefault(tp, -1L) < c && !readAheadFrom.containsKey(tp)) {
                 out.put(tp, new OffsetAndMetadata(at));
             }
         }

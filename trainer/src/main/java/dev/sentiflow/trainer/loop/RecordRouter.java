@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * nothing past the stop is skipped. A record that is not a {@code TokenizedReview} (random bytes, a
  * schema id the registry does not know, a tombstone) is the record's fault: skipped and counted,
  * never a reason to stop.
+ *
+ * <p>A window that fills before its model has a single evaluation example cannot start a round (the
+ * gate has nothing to judge by), and stopping there would keep the evaluation examples behind it
+ * unread for good. So the partition reads on instead, taking only held-out examples
+ * ({@link ExampleIntake#acceptAhead}); the {@link OffsetBook} keeps the round's commit below the
+ * first record skipped, and the partition is read again from there after the round.
  */
 public final class RecordRouter {
 
@@ -76,7 +82,11 @@ public final class RecordRouter {
         } catch (RegistryUnavailableException e) {
             return Optional.of(new RegistryAway(r.offset(), e));
         }
+        boolean ahead = book.isReadingAhead(tp);
         if (decoded instanceof RecordDecoder.Bad<TokenizedReview> bad) {
+            if (ahead) {
+                return Optional.empty(); // counted when read again
+            }
             book.taken(tp, r.offset());
             undecodable++;
             if (warned.size() < MAX_WARNINGS && warned.add("undecodable|" + tp + "|" + r.offset())) {
@@ -88,10 +98,21 @@ public final class RecordRouter {
         TokenizedReview review = ((RecordDecoder.Ok<TokenizedReview>) decoded).value();
         String model = modelFor.apply(review.getDomain());
         ExampleIntake intake = models.intake(model);
+        if (ahead) {
+            intake.acceptAhead(review, r.topic(), r.partition(), r.offset());
+            return Optional.empty();
+        }
         boolean history = book.isHistory(tp, r.offset());
         ExampleIntake.Outcome outcome = intake.accept(review, r.topic(), r.partition(), r.offset(), history);
         if (outcome == ExampleIntake.Outcome.WINDOW_FULL) {
             // Not stored, so not taken: the partition is read again from here after the round.
+            if (intake.evalSize() == 0) {
+                book.readAhead(tp, r.offset());
+                LOG.info("model {}: window full ({} examples) before any evaluation example; reading {} on from "
+                        + "offset {} for held-out examples only (the rest is read again after the round)", model,
+                        intake.windowSize(), tp, r.offset());
+                return Optional.empty();
+            }
             return Optional.of(new WindowFull(r.offset(), model));
         }
         book.taken(tp, r.offset());

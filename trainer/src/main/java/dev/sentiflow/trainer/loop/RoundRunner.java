@@ -21,6 +21,7 @@ import dev.sentiflow.trainer.trigger.Trigger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,8 @@ public final class RoundRunner {
     private final long seed;
     private final String device;
     private final Clock clock;
+    /** Why each model's last wanted round could not start: logged when it changes, not at every poll. */
+    private final Map<String, String> waiting = new HashMap<>();
 
     public RoundRunner(ModelsCatalog catalog, RoundTrainer trainer, CheckpointChunker chunker, Gate gate,
             boolean trainFromChampion, Rollout publishAs, long seed, String device, Clock clock) {
@@ -76,21 +79,31 @@ public final class RoundRunner {
     public Optional<Job> plan(String model, Trigger trigger, ExampleIntake intake) {
         RoundInput input = intake.roundInput();
         if (input.window().isEmpty()) {
-            LOG.info("model {}: {} ({}) but no new labeled examples to learn from; waiting for some", model,
-                    trigger.reason(), trigger.detail());
+            if (waitingFor(model, "window")) {
+                LOG.info("model {}: {} ({}) but no new labeled examples to learn from; waiting for some", model,
+                        trigger.reason(), trigger.detail());
+            }
             return Optional.empty();
         }
         if (input.eval().isEmpty() || input.training().isEmpty()) {
-            LOG.info("model {}: {} round wanted but it has {} training and {} evaluation examples; waiting for more",
-                    model, trigger.reason(), input.training().size(), input.eval().size());
+            if (waitingFor(model, "eval")) {
+                LOG.info("model {}: {} round wanted but it has {} training and {} evaluation examples; waiting for "
+                        + "more", model, trigger.reason(), input.training().size(), input.eval().size());
+            }
             return Optional.empty();
         }
+        waiting.remove(model);
         long version = catalog.nextVersion(model);
         Optional<AssembledCheckpoint> champion = catalog.champion(model);
         LOG.info("model {} round for v{} ({}: {}): {} new + {} replay training examples, {} evaluation; champion {}",
                 model, version, trigger.reason(), trigger.detail(), input.window().size(), input.replay().size(),
                 input.eval().size(), champion.map(c -> "v" + c.version()).orElse("none"));
         return Optional.of(new Job(model, trigger, version, input, champion));
+    }
+
+    /** Notes that {@code model} waits for {@code what}; true when it was not already waiting for it. */
+    private boolean waitingFor(String model, String what) {
+        return !what.equals(waiting.put(model, what));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sentiflow.trainer.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -29,6 +31,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -53,15 +56,41 @@ class RecordRouterTest {
     @Test
     void aWindowThatFillsMidPollStopsThePartitionAtTheFirstRecordItCannotTake() {
         book.assigned(TP, OptionalLong.empty());
-        List<String> ids = trainIds(6);
+        List<String> ids = new ArrayList<>(evalIds(1));
+        ids.addAll(trainIds(6));
         RecordRouter router = new RecordRouter(RecordRouterTest::decode, d -> "default", models, book);
-        Optional<RecordRouter.Stop> stop = router.route(TP, records(ids, 10));
+        Optional<RecordRouter.Stop> stop = router.route(TP, records(ids, 9));
         RecordRouter.WindowFull full = assertInstanceOf(RecordRouter.WindowFull.class, stop.orElseThrow());
-        assertEquals(13, full.offset(), "the fourth record (offset 13) is where the partition is read again");
+        assertEquals(13, full.offset(), "the fourth training record (offset 13) is where the partition is read again");
         assertEquals(3, models.intake("default").windowSize());
+        assertFalse(book.isReadingAhead(TP), "the model has an evaluation example: its round can start");
         // Nothing past the stop was counted as taken: markers-only commits cannot step over it.
         book.committed(java.util.Map.of(TP, new org.apache.kafka.clients.consumer.OffsetAndMetadata(10)));
         assertTrue(book.markersOnly(Set.of(TP), tp -> 13).isEmpty());
+    }
+
+    @Test
+    void aWindowFullBeforeAnyEvaluationExampleReadsOnForHeldOutExamplesOnly() {
+        book.assigned(TP, OptionalLong.empty());
+        List<String> train = trainIds(6);
+        List<String> ids = new ArrayList<>(train);
+        ids.add(evalIds(1).get(0));
+        List<ConsumerRecord<byte[], byte[]>> records = records(ids, 20);
+        records.add(new ConsumerRecord<>(TP.topic(), 0, 27, null, new byte[] {1, 2, 3}));
+        RecordRouter router = new RecordRouter(RecordRouterTest::decode, d -> "default", models, book);
+
+        assertEquals(Optional.empty(), router.route(TP, records), "no stop: the evaluation example behind is read");
+        ExampleIntake intake = models.intake("default");
+        assertEquals(3, intake.windowSize(), "training examples past the full window are not taken");
+        assertEquals(1, intake.evalSize(), "the evaluation example behind the full window is taken");
+        assertEquals(0, router.undecodable(), "what is read ahead is counted when read again");
+        assertEquals(3, models.trigger("default").pendingExamples(), "only the window's examples count toward a round");
+
+        Map<TopicPartition, OffsetAndMetadata> offsets = book.roundOffsets(Set.of(TP), tp -> 100, "default",
+                models.intakes());
+        assertEquals(23, offsets.get(TP).offset(), "the round commits nothing past the first record skipped");
+        assertEquals(Map.of(TP, 23L), book.endReadAhead(), "after the round the partition is read again from there");
+        assertFalse(book.isReadingAhead(TP));
     }
 
     @Test
@@ -96,6 +125,10 @@ class RecordRouterTest {
         assertEquals(1, stop.offset());
         assertEquals(1, models.intake("default").windowSize());
         assertEquals(0, router.undecodable(), "an outage is not the record's fault");
+    }
+
+    private static List<String> evalIds(int n) {
+        return IntStream.range(0, 20 * n).mapToObj(i -> "e" + i).filter(SPLIT::isEval).limit(n).toList();
     }
 
     private static List<String> trainIds(int n) {
