@@ -23,6 +23,7 @@ import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.text.tokenizer.TokenLimits;
+import dev.sentiflow.trainer.catalog.ChampionFit;
 import dev.sentiflow.trainer.catalog.ModelsCatalog;
 import dev.sentiflow.trainer.config.TrainFrom;
 import dev.sentiflow.trainer.config.TrainerConfig;
@@ -181,6 +182,12 @@ public final class TrainerApp {
                     new RecordDecoder<>(registry, ModelCheckpoint.getClassSchema()),
                     new CheckpointAssembler(config.getLong(TrainerConfig.CHECKPOINT_MAX_PENDING_BYTES), config.signer()),
                     Duration.ofSeconds(60));
+            ChampionFit.check(catalog, model -> config.getBoolean(TrainerConfig.MODEL_PER_DOMAIN)
+                    || model.equals(config.getString(TrainerConfig.MODEL_NAME)), setup.identity(),
+                    config.getString(TrainerConfig.MODELS_TOPIC));
+        } catch (RuntimeException e) {
+            liveReader.close();
+            throw e;
         }
         health.catalogRead();
 

@@ -308,6 +308,23 @@ class TrainerFaultsIT {
         }
     }
 
+    /**
+     * A trainer restarted with a setting its champion was not trained with (here max.length 32 against
+     * the champion's 64) refuses to start, naming the difference, before it reads or trains anything.
+     */
+    @Test
+    void aTrainerWhoseSettingsDoNotFitItsChampionRefusesToStartSayingWhy() {
+        Setup t = Setup.of("unfit");
+        t.create();
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        publishCheckpoint(t, new TrainerConfig(settings), 1, dev.sentiflow.avro.Rollout.CHAMPION);
+        settings.put("max.length", "32");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TrainerApp.build(new TrainerConfig(settings), manager, base, tokenizer));
+        assertTrue(e.getMessage().contains("champion v1") && e.getMessage().contains("max length 64 but this model "
+                + "uses 32"), e.getMessage());
+    }
+
     private static java.util.OptionalLong parent(Setup t, TrainerConfig config, long version) {
         return checkpoints(t, config).stream().filter(c -> c.version() == version).findFirst().orElseThrow()
                 .header().parentVersion();

@@ -135,6 +135,11 @@ public final class ModelsCatalog {
         return undecodable;
     }
 
+    /** Every model that has a champion, in name order. */
+    public java.util.SortedMap<String, AssembledCheckpoint> champions() {
+        return new java.util.TreeMap<>(champions);
+    }
+
     /** The version of {@code name} inference serves (see the class comment), if any. */
     public Optional<AssembledCheckpoint> champion(String name) {
         return Optional.ofNullable(champions.get(name));
