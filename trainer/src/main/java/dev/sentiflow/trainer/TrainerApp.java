@@ -21,6 +21,7 @@ import dev.sentiflow.schemas.ops.ServiceMetrics;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
 import dev.sentiflow.schemas.serde.RecordDecoder;
+import dev.sentiflow.schemas.topic.TopicMessageLimit;
 import dev.sentiflow.text.tokenizer.TextTokenizer;
 import dev.sentiflow.text.tokenizer.TokenLimits;
 import dev.sentiflow.trainer.catalog.ChampionFit;
@@ -31,6 +32,7 @@ import dev.sentiflow.trainer.intake.ExampleIntake;
 import dev.sentiflow.trainer.loop.RoundRunner;
 import dev.sentiflow.trainer.metrics.TrainerHealth;
 import dev.sentiflow.trainer.metrics.TrainerMetrics;
+import dev.sentiflow.trainer.publish.ChunkLimit;
 import dev.sentiflow.trainer.publish.RoundPublisher;
 import dev.sentiflow.trainer.training.RoundTrainer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -41,8 +43,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -166,6 +171,7 @@ public final class TrainerApp {
         consumers.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         consumers.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
 
+        checkChunksFit(config, servers);
         // Decisions first, so the champion is chosen knowing them; the live follower goes on from where this read ended.
         ModelsCatalog catalog = new ModelsCatalog();
         var liveReader = new KafkaConsumer<>(consumers, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -199,8 +205,8 @@ public final class TrainerApp {
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID) + "-publisher");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Math.max(1 << 20, config.getInt(TrainerConfig.CHECKPOINT_CHUNK_BYTES) + (64 << 10)));
+        int chunkBytes = config.getInt(TrainerConfig.CHECKPOINT_CHUNK_BYTES);
+        producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(1 << 20, ChunkLimit.recordBytes(chunkBytes)));
 
         var limits = new TokenLimits(base.config().vocabSize(), config.getInt(TrainerConfig.MAX_LENGTH));
         int roundSize = config.getInt(TrainerConfig.ROUND_SIZE);
@@ -232,5 +238,45 @@ public final class TrainerApp {
                 name -> new ExampleIntake(name, labels, tokenizer.id(), limits, config.evalSplit(), caps),
                 Clock.systemUTC(), new TrainerMetrics(metrics.registry(), Clock.systemUTC()), health, ops);
         return new TrainerService(parts);
+    }
+
+    /**
+     * Stops the trainer at start when a checkpoint chunk would not fit the models topic: otherwise the
+     * first round would train and then fail to publish, again after every restart. A topic that does
+     * not exist yet, or whose configs this principal may not read, is not checked (said in the log).
+     */
+    private static void checkChunksFit(TrainerConfig config, String servers) {
+        int chunkBytes = config.getInt(TrainerConfig.CHECKPOINT_CHUNK_BYTES);
+        Object maxRequest = config.clients().producer().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (maxRequest != null) {
+            ChunkLimit.problem(chunkBytes, "kafka.producer.max.request.size", Integer.parseInt(maxRequest.toString()))
+                    .ifPresent(p -> {
+                        throw new IllegalStateException(p);
+                    });
+        }
+        String topic = config.getString(TrainerConfig.MODELS_TOPIC);
+        Map<String, Object> admin = new HashMap<>(config.clients().admin());
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        OptionalInt limit;
+        try (Admin client = Admin.create(admin)) {
+            limit = TopicMessageLimit.maxMessageBytes(client, topic, Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + topic + "'s max.message.bytes", e);
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause() : e;
+            throw new IllegalStateException("cannot read " + topic + "'s max.message.bytes from Kafka at " + servers
+                    + ": " + cause, cause);
+        }
+        if (limit.isEmpty()) {
+            LOG.info("{}'s max.message.bytes cannot be read (no such topic yet, or not authorized to); "
+                    + "checkpoint.chunk.bytes={} is not checked against it", topic, chunkBytes);
+            return;
+        }
+        ChunkLimit.problem(chunkBytes, "topic " + topic + "'s max.message.bytes",
+                limit.getAsInt()).ifPresent(p -> {
+                    throw new IllegalStateException(p);
+                });
     }
 }

@@ -325,6 +325,66 @@ class TrainerFaultsIT {
                 + "uses 32"), e.getMessage());
     }
 
+    /** checkpoint.chunk.bytes above what the models topic takes: the trainer does not start, and says what would fit. */
+    @Test
+    void chunksBiggerThanTheModelsTopicTakesStopTheTrainerAtStart() throws Exception {
+        Setup t = Setup.of("bigchunk");
+        t.create();
+        setMaxMessageBytes(t.models(), 100_000);
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        settings.put("checkpoint.chunk.bytes", "60000");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TrainerApp.build(new TrainerConfig(settings), manager, base, tokenizer));
+        assertTrue(e.getMessage().contains("bigchunk.models's max.message.bytes is 100000")
+                && e.getMessage().contains("at most 34464"), e.getMessage());
+    }
+
+    /**
+     * The models topic's limit lowered under the chunks while the trainer runs: the round's commit
+     * fails with a record too large, which no retry fixes, so the trainer ends saying so instead of
+     * retrying for ever while its probes say it is healthy.
+     */
+    @Test
+    void aCommitThatNoRetryCanFixEndsTheTrainerSayingWhy() throws Exception {
+        Setup t = Setup.of("shrunk");
+        t.create();
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        settings.put("gate.tolerance", "0.5"); // publishes against the untrained champion below
+        TrainerConfig config = new TrainerConfig(settings);
+        publishCheckpoint(t, config, 1, dev.sentiflow.avro.Rollout.CHAMPION);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        TrainerService trainer = TrainerApp.build(config, manager, base, tokenizer);
+        Future<?> running = pool.submit(trainer::run);
+        try {
+            setMaxMessageBytes(t.models(), 20_000);
+            produce(t.tokenized(), uci.subList(600, 660));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (!running.isDone() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertTrue(running.isDone(), "the trainer must end; failed commits so far: " + trainer.failedCommits());
+            var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    running::get);
+            assertTrue(failure.getCause().getMessage().contains("retrying would not help")
+                    && failure.getCause().getMessage().contains("checkpoint.chunk.bytes"), failure.getCause().toString());
+            assertEquals(List.of(1L), versions(t, config), "nothing of the failed round is visible");
+        } finally {
+            trainer.stop();
+            trainer.close();
+            pool.shutdown();
+        }
+    }
+
+    private static void setMaxMessageBytes(String topic, int bytes) throws Exception {
+        try (var admin = kafka.admin()) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", String.valueOf(bytes)),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+    }
+
     private static java.util.OptionalLong parent(Setup t, TrainerConfig config, long version) {
         return checkpoints(t, config).stream().filter(c -> c.version() == version).findFirst().orElseThrow()
                 .header().parentVersion();

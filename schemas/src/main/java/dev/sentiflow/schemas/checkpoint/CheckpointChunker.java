@@ -20,6 +20,8 @@ public final class CheckpointChunker {
 
     /** Leaves headroom under Kafka's default 1 MiB message limit for the header and the Avro framing. */
     public static final int DEFAULT_MAX_CHUNK_BYTES = 900 * 1024;
+    /** The most a chunk's record adds to its payload bytes: header, signature, Avro and registry framing, record overhead. */
+    public static final int RECORD_MARGIN = 64 * 1024;
 
     private final int maxChunkBytes;
     private final Optional<CheckpointSigner> signer;

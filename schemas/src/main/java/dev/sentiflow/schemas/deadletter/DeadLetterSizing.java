@@ -1,22 +1,14 @@
 package dev.sentiflow.schemas.deadletter;
 
+import dev.sentiflow.schemas.topic.TopicMessageLimit;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalInt;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,27 +112,11 @@ public final class DeadLetterSizing {
      * principal may not read topic configs); waits out a topic created a moment ago.
      */
     public static int maxMessageBytes(Admin client, String topic, Duration timeout) throws Exception {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                Map<ConfigResource, Config> configs = client.describeConfigs(List.of(resource)).all()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-                return Integer.parseInt(entry.value());
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof AuthorizationException) {
-                    // Reading topic configs needs DESCRIBE_CONFIGS, which a locked-down principal may lack.
-                    LOG.warn("cannot read {}'s max.message.bytes ({}); sizing dead letters for Kafka's default of {} "
-                            + "bytes", topic, e.getCause().getMessage(), KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
-                    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
-                }
-                // A topic created a moment ago may not have reached every broker's metadata yet.
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
+        OptionalInt limit = TopicMessageLimit.maxMessageBytes(client, topic, timeout);
+        if (limit.isEmpty()) {
+            LOG.warn("cannot read {}'s max.message.bytes (not authorized to, or no such topic); sizing dead letters "
+                    + "for Kafka's default of {} bytes", topic, KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
         }
+        return limit.orElse(KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
     }
 }

@@ -163,7 +163,8 @@ public final class TrainerConfig extends AbstractConfig {
                     "Unlabeled texts kept (a uniform sample by id hash) for masked-language modelling.")
             .define(CHECKPOINT_CHUNK_BYTES, Type.INT, CheckpointChunker.DEFAULT_MAX_CHUNK_BYTES,
                     Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
-                    "Most checkpoint bytes per models record; keep it under the topic's max.message.bytes.")
+                    "Most checkpoint bytes per models record; with up to 64 KiB of header and framing it must fit the "
+                            + "models topic's max.message.bytes (checked at start: the trainer does not start otherwise).")
             .define(CHECKPOINT_MAX_PENDING_BYTES, Type.LONG, SharedOptions.DEFAULT_MAX_PENDING_BYTES, Range.atLeast(1),
                     Importance.LOW, "Most checkpoint bytes held while reading the models topic at start, chunks of "
                             + "versions not yet complete (heap); at least the largest checkpoint.")

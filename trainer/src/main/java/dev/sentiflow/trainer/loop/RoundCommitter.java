@@ -1,6 +1,7 @@
 package dev.sentiflow.trainer.loop;
 
 import dev.sentiflow.schemas.failure.Backoff;
+import dev.sentiflow.schemas.registry.IncompatibleSchemaException;
 import dev.sentiflow.schemas.registry.RegistryConfigurationException;
 import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * (1 s doubling to 30 s); before a retry it asks the group whether the failed attempt committed
  * after all (a commit that timed out on our side may have completed on the broker's), so a round is
  * never published twice. A fenced producer (another trainer took over), refused credentials or
- * authorization, or a registry that refuses us end the loop: retrying cannot fix those.
+ * authorization, a registry that refuses us, a record too big for the topic or a schema refused as
+ * incompatible end the loop: retrying cannot fix those.
  */
 public final class RoundCommitter {
 
@@ -75,6 +78,10 @@ public final class RoundCommitter {
             throw e;
         } catch (KafkaException | SchemaRegistryException e) {
             failedCommits++;
+            unfixable(e).ifPresent(why -> {
+                throw new IllegalStateException("model " + round.job().model() + " v" + round.job().version()
+                        + ": the finished round cannot be committed, and retrying would not help: " + why, e);
+            });
             Duration wait = backoff.onFailure(System.nanoTime());
             round.retryAt(clock.millis() + wait.toMillis());
             LOG.warn("model {} v{}: committing the finished round failed (attempt {}: {}); the round is kept and "
@@ -105,6 +112,24 @@ public final class RoundCommitter {
         } catch (KafkaException | RegistryUnavailableException e) {
             LOG.warn("could not move the committed offsets over commit markers ({}); retrying when idle", e.toString());
         }
+    }
+
+    /**
+     * Why a failed commit would fail again however often it is tried: a record bigger than the topic
+     * or the producer takes, or a schema the registry refuses as incompatible. Empty for anything
+     * else (a broker or registry away, a timeout, a coordinator moving).
+     */
+    static Optional<String> unfixable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RecordTooLargeException) {
+                return Optional.of("a checkpoint record is bigger than the models topic or the producer takes ("
+                        + t.getMessage() + "); lower checkpoint.chunk.bytes or raise the topic's max.message.bytes");
+            }
+            if (t instanceof IncompatibleSchemaException) {
+                return Optional.of("the schema registry refuses our schema as incompatible (" + t.getMessage() + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Commit attempts of finished rounds that failed (and were retried). */
