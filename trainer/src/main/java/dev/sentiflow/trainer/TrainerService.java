@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -375,7 +374,7 @@ public final class TrainerService implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(assigned);
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata c = committed.get(tp);
-            book.assigned(tp, c == null ? OptionalLong.empty() : OptionalLong.of(c.offset()));
+            book.assigned(tp, Optional.ofNullable(c));
             parts.input().seek(tp, c == null ? 0 : c.offset());
         }
         if (inFlight == null) {
@@ -437,8 +436,7 @@ public final class TrainerService implements AutoCloseable {
             assignmentEpoch++;
             Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(Set.copyOf(partitions));
             for (TopicPartition tp : partitions) {
-                OffsetAndMetadata c = committed.get(tp);
-                book.assigned(tp, c == null ? OptionalLong.empty() : OptionalLong.of(c.offset()));
+                book.assigned(tp, Optional.ofNullable(committed.get(tp)));
             }
             parts.input().seekToBeginning(partitions);
             if (inFlight != null) {

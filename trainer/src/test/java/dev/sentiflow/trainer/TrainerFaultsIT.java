@@ -325,6 +325,61 @@ class TrainerFaultsIT {
                 + "uses 32"), e.getMessage());
     }
 
+    /**
+     * One model per domain, and a domain too rare ever to train (3 examples, fewer than
+     * round.min.examples) at the head of the partition: it holds the group's committed offset back for
+     * every model. The busy domain's rounds say in the offset's metadata where it trained up to, so a
+     * restarted trainer reads those examples as history and trains only what is new.
+     */
+    @Test
+    void aDomainThatNeverTrainsDoesNotMakeTheOthersRetrainAfterARestart() throws Exception {
+        Setup t = Setup.of("perdomain");
+        t.create();
+        Map<String, String> settings = t.settings(server.confluentApiUrl());
+        settings.put("model.per.domain", "true");
+        settings.put("round.min.examples", "10");
+        TrainerConfig config = new TrainerConfig(settings);
+        List<TokenizedReview> rare = uci.subList(0, 40).stream().filter(r -> config.evalSplit().isTrain(r.getId()))
+                .limit(3).map(r -> TokenizedReview.newBuilder(r).setDomain("rare").build()).toList();
+        List<TokenizedReview> busy = uci.subList(40, 160).stream()
+                .map(r -> TokenizedReview.newBuilder(r).setDomain("busy").build()).toList();
+        List<TokenizedReview> later = uci.subList(160, 200).stream().filter(r -> config.evalSplit().isTrain(r.getId()))
+                .limit(12).map(r -> TokenizedReview.newBuilder(r).setDomain("busy").build()).toList();
+        long busyTrain = busy.stream().filter(r -> config.evalSplit().isTrain(r.getId())).count();
+        produce(t.tokenized(), rare);
+        produce(t.tokenized(), busy);
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        TrainerService first = TrainerApp.build(config, manager, base, tokenizer);
+        Future<?> running = pool.submit(first::run);
+        try {
+            awaitTrue(() -> windowExamples(t, "busy") == busyTrain, Duration.ofMinutes(3), running,
+                    () -> "busy trained " + windowExamples(t, "busy") + " of " + busyTrain);
+            assertEquals(0, committedOffset(t), "the rare domain's waiting example holds the committed offset");
+        } finally {
+            first.stop();
+            running.get();
+            first.close();
+        }
+        TrainerService second = TrainerApp.build(config, manager, base, tokenizer);
+        running = pool.submit(second::run);
+        try {
+            produce(t.tokenized(), later);
+            Future<?> secondRun = running;
+            awaitTrue(() -> windowExamples(t, "busy") >= busyTrain + later.size(), Duration.ofMinutes(3), secondRun,
+                    () -> "busy trained " + windowExamples(t, "busy") + " of " + (busyTrain + later.size()));
+            Thread.sleep(3000); // a retrained window would be committed by now: round.max.wait.ms is 1 s
+            assertEquals(busyTrain + later.size(), windowExamples(t, "busy"),
+                    "after the restart busy trains only its new examples, none it had trained before");
+            assertEquals(0, windowExamples(t, "rare"), "the rare domain never had enough to train");
+        } finally {
+            second.stop();
+            running.get();
+            second.close();
+            pool.shutdown();
+        }
+    }
+
     /** checkpoint.chunk.bytes above what the models topic takes: the trainer does not start, and says what would fit. */
     @Test
     void chunksBiggerThanTheModelsTopicTakesStopTheTrainerAtStart() throws Exception {
@@ -469,6 +524,11 @@ class TrainerFaultsIT {
 
     private static long windowExamples(Setup t) {
         return roundRecords(t).stream().mapToLong(m -> m.getValues().get("window_examples").longValue()).sum();
+    }
+
+    private static long windowExamples(Setup t, String model) {
+        return roundRecords(t).stream().filter(m -> m.getModelName().equals(model))
+                .mapToLong(m -> m.getValues().get("window_examples").longValue()).sum();
     }
 
     /** Complete versions on the topic (read_committed), in order; undecodable records skipped as the trainer does. */

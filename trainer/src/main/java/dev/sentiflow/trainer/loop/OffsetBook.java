@@ -4,6 +4,7 @@ import dev.sentiflow.trainer.intake.ExampleIntake;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.ToLongFunction;
@@ -12,28 +13,36 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The trainer's offset book-keeping per input partition: where re-read history ends (the group's
- * committed offset when the partition was assigned), the committed offset as this member last set
- * or read it, and the last data record taken. From these it computes what a round commits and
- * when an idle member may step over commit markers. Pure: positions are passed in.
+ * committed offset when the partition was assigned, and past it, per model, where that model had
+ * trained up to: {@link TrainedOffsets}, in the offset's metadata), the committed offset as this
+ * member last set or read it, and the last data record taken. From these it computes what a round
+ * commits and when an idle member may step over commit markers. Pure: positions are passed in.
  */
 public final class OffsetBook {
 
     private final Map<TopicPartition, Long> historyUntil = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** Per partition, models trained past the committed offset, and up to where. */
+    private final Map<TopicPartition, Map<String, Long>> trainedUntil = new HashMap<>();
     private final Map<TopicPartition, Long> lastRecord = new HashMap<>();
     /** Partitions read ahead past a full window, and the offset each is read again from after the round. */
     private final Map<TopicPartition, Long> readAheadFrom = new HashMap<>();
 
-    /** A partition (re)starts from the beginning: records below {@code committedOffset} are history. */
-    public void assigned(TopicPartition tp, OptionalLong committedOffset) {
-        historyUntil.put(tp, committedOffset.orElse(0));
-        committedOffset.ifPresentOrElse(o -> committed.put(tp, o), () -> committed.remove(tp));
+    /**
+     * A partition (re)starts from the beginning: records below the group's committed offset are
+     * history, and so is each model's past where its metadata says the model had trained up to.
+     */
+    public void assigned(TopicPartition tp, Optional<OffsetAndMetadata> groupCommitted) {
+        historyUntil.put(tp, groupCommitted.map(OffsetAndMetadata::offset).orElse(0L));
+        groupCommitted.ifPresentOrElse(o -> committed.put(tp, o.offset()), () -> committed.remove(tp));
+        trainedUntil.put(tp, groupCommitted.map(o -> TrainedOffsets.decode(o.metadata())).orElseGet(Map::of));
         readAheadFrom.remove(tp);
     }
 
     public void revoked(TopicPartition tp) {
         historyUntil.remove(tp);
         committed.remove(tp);
+        trainedUntil.remove(tp);
         readAheadFrom.remove(tp);
     }
 
@@ -57,9 +66,10 @@ public final class OffsetBook {
         return out;
     }
 
-    /** Whether the record at {@code offset} lies before the last committed round (re-read history). */
-    public boolean isHistory(TopicPartition tp, long offset) {
-        return offset < historyUntil.getOrDefault(tp, 0L);
+    /** Whether {@code model}'s record at {@code offset} was trained by a committed round (re-read history). */
+    public boolean isHistory(TopicPartition tp, String model, long offset) {
+        return offset < Math.max(historyUntil.getOrDefault(tp, 0L),
+                trainedUntil.getOrDefault(tp, Map.of()).getOrDefault(model, 0L));
     }
 
     /** A data record was taken from {@code tp} (commit markers are not records). */
@@ -69,7 +79,10 @@ public final class OffsetBook {
 
     /** Offsets that are now the group's committed offsets. */
     public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+        offsets.forEach((tp, o) -> {
+            committed.put(tp, o.offset());
+            trainedUntil.put(tp, TrainedOffsets.decode(o.metadata()));
+        });
     }
 
     public OptionalLong committed(TopicPartition tp) {
@@ -85,15 +98,16 @@ public final class OffsetBook {
     /**
      * The offsets a round of {@code model} commits: per partition the consumer's position (which also
      * steps over a transactional producer's commit markers), never below the end of re-read history,
-     * never past the first window example of another model (those wait for their own round;
-     * this model may then see a few of its examples again, which only retrains them), and never past
-     * where a read-ahead began.
+     * never past the first window example of another model (those wait for their own round), and
+     * never past where a read-ahead began. The metadata says where each model is trained up to past
+     * that offset (this one: its position), so a restart re-reads those examples as history.
      */
     public Map<TopicPartition, OffsetAndMetadata> roundOffsets(Set<TopicPartition> assignment,
             ToLongFunction<TopicPartition> position, String model, Collection<ExampleIntake> intakes) {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (TopicPartition tp : assignment) {
-            long commit = Math.max(position.applyAsLong(tp), historyUntil.getOrDefault(tp, 0L));
+            long at = position.applyAsLong(tp);
+            long commit = Math.max(at, historyUntil.getOrDefault(tp, 0L));
             for (ExampleIntake other : intakes) {
                 if (!other.model().equals(model)) {
                     OptionalLong first = other.firstWindowOffset(tp.topic(), tp.partition());
@@ -106,9 +120,19 @@ public final class OffsetBook {
             if (ahead != null) {
                 commit = Math.min(commit, ahead);
             }
-            out.put(tp, new OffsetAndMetadata(commit));
+            // This model took every record of its own before its position (or before a read-ahead began).
+            Map<String, Long> trained = new HashMap<>(trainedUntil.getOrDefault(tp, Map.of()));
+            trained.merge(model, ahead == null ? at : Math.min(at, ahead), Math::max);
+            out.put(tp, withTrained(commit, trained));
         }
         return out;
+    }
+
+    /** {@code commit}, with the models trained past it in its metadata. */
+    private static OffsetAndMetadata withTrained(long commit, Map<String, Long> trained) {
+        Map<String, Long> past = new HashMap<>(trained);
+        past.values().removeIf(offset -> offset <= commit);
+        return new OffsetAndMetadata(commit, TrainedOffsets.encode(past));
     }
 
     /**
@@ -123,7 +147,7 @@ public final class OffsetBook {
             Long c = committed.get(tp);
             long at = position.applyAsLong(tp);
             if (c != null && at > c && lastRecord.getOrDefault(tp, -1L) < c && !readAheadFrom.containsKey(tp)) {
-                out.put(tp, new OffsetAndMetadata(at));
+                out.put(tp, withTrained(at, trainedUntil.getOrDefault(tp, Map.of())));
             }
         }
         return out;

@@ -102,7 +102,7 @@ public final class RecordRouter {
             intake.acceptAhead(review, r.topic(), r.partition(), r.offset());
             return Optional.empty();
         }
-        boolean history = book.isHistory(tp, r.offset());
+        boolean history = book.isHistory(tp, model, r.offset());
         ExampleIntake.Outcome outcome = intake.accept(review, r.topic(), r.partition(), r.offset(), history);
         if (outcome == ExampleIntake.Outcome.WINDOW_FULL) {
             // Not stored, so not taken: the partition is read again from here after the round.

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
@@ -55,7 +54,7 @@ class RecordRouterTest {
 
     @Test
     void aWindowThatFillsMidPollStopsThePartitionAtTheFirstRecordItCannotTake() {
-        book.assigned(TP, OptionalLong.empty());
+        book.assigned(TP, Optional.empty());
         List<String> ids = new ArrayList<>(evalIds(1));
         ids.addAll(trainIds(6));
         RecordRouter router = new RecordRouter(RecordRouterTest::decode, d -> "default", models, book);
@@ -71,7 +70,7 @@ class RecordRouterTest {
 
     @Test
     void aWindowFullBeforeAnyEvaluationExampleReadsOnForHeldOutExamplesOnly() {
-        book.assigned(TP, OptionalLong.empty());
+        book.assigned(TP, Optional.empty());
         List<String> train = trainIds(6);
         List<String> ids = new ArrayList<>(train);
         ids.add(evalIds(1).get(0));
@@ -95,7 +94,7 @@ class RecordRouterTest {
 
     @Test
     void undecodableRecordsAreSkippedAndCountedAndTheRestIsTaken() {
-        book.assigned(TP, OptionalLong.empty());
+        book.assigned(TP, Optional.empty());
         List<String> ids = trainIds(2);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         records.add(new ConsumerRecord<>(TP.topic(), 0, 0, null, new byte[] {1, 2, 3}));
@@ -110,7 +109,7 @@ class RecordRouterTest {
 
     @Test
     void aRegistryOutageStopsThePartitionAtTheRecordThatNeedsIt() {
-        book.assigned(TP, OptionalLong.empty());
+        book.assigned(TP, Optional.empty());
         List<String> ids = trainIds(3);
         BiFunction<String, byte[], RecordDecoder.Decoded<TokenizedReview>> down = (topic, value) -> {
             TokenizedReview r = decodeReview(value);
