@@ -5,6 +5,7 @@ import dev.sentiflow.avro.Review;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.registry.SchemaRegistryException;
 import dev.sentiflow.schemas.registry.UnknownSchemaIdException;
+import dev.sentiflow.schemas.serde.AvroLimits;
 import dev.sentiflow.schemas.serde.RecordDecoder;
 import dev.sentiflow.schemas.serde.WireFormat;
 import java.io.IOException;
@@ -34,6 +35,10 @@ import org.apache.kafka.common.errors.SerializationException;
  * record is retried, or the app stops, rather than every record being dead-lettered.
  */
 public final class ReviewDecoder {
+
+    static {
+        AvroLimits.apply();
+    }
 
     /** The review, or why it could not be read. */
     public sealed interface Decoded permits Ok, Bad {

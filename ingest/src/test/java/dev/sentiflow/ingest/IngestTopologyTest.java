@@ -260,6 +260,27 @@ class IngestTopologyTest {
         assertTrue(d.getDetail().contains("'text'"), d.getDetail());
     }
 
+    /**
+     * A corrupt length prefix (a string claiming 1.5 GB in a 30-byte record): Avro would allocate what
+     * it claims before reading it, an OutOfMemoryError that no dead-letter path catches and that a
+     * restart meets again. Refused by its length instead, and the next record goes through.
+     */
+    @Test
+    void aLengthPrefixClaimingGigabytesIsDeadLetteredWithoutAllocatingThem() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        encoder.writeLong(1_500_000_000L); // the id string's length
+        encoder.writeFixed(new byte[24]);
+        encoder.flush();
+        int id = registry.register("reviews-value", Review.getClassSchema());
+        input.pipeInput(null, WireFormat.frame(id, out.toByteArray()));
+        DeadLetter d = onlyDeadLetter();
+        assertEquals(DeadLetterReason.UNDECODABLE, d.getReason());
+        assertTrue(d.getDetail().contains("1500000000") && d.getDetail().contains("maximum"), d.getDetail());
+        send(review("after-corrupt", "still here", 5, null));
+        assertEquals("after-corrupt", tokenized.readRecordsToList().get(0).key());
+    }
+
     @Test
     void aBadRecordDoesNotStopTheOnesAfterIt() {
         input.pipeInput(null, new byte[] {1, 2, 3});

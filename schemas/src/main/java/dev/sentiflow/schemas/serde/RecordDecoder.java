@@ -20,6 +20,10 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 public final class RecordDecoder<T extends SpecificRecord> {
 
+    static {
+        AvroLimits.apply();
+    }
+
     /** The record, or why these bytes are not one. */
     public sealed interface Decoded<T> permits Ok, Bad {}
 
