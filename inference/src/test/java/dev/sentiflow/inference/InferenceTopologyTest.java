@@ -558,6 +558,37 @@ class InferenceTopologyTest {
         assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.PREDECESSOR, 1L)), registry.shadow("default"));
     }
 
+    /**
+     * After a restart the live-metrics topic may be read before the checkpoint it decided on: a
+     * confirmed version serves (it was served as a challenger, for good, before this fix), and a
+     * promoted one serves with its predecessor kept, so a rollback committed later still applies here.
+     */
+    @Test
+    void decisionsReadBeforeTheirCheckpointServeWhatTheyDecided() throws Exception {
+        commit(List.of(decision(dev.sentiflow.avro.RolloutAction.PROMOTED, 2),
+                decision(dev.sentiflow.avro.RolloutAction.CONFIRMED, 2),
+                decision(dev.sentiflow.avro.RolloutAction.PROMOTED, 3)));
+        publish("default", 1, models.adapter(1));
+        publishChallenger("default", 2, models.adapter(2));
+        assertEquals(java.util.OptionalLong.of(2), registry.version("default"), "confirmed: v2 serves");
+        assertEquals(Optional.empty(), registry.shadow("default"), "confirmed: nothing waits beside it");
+        publishChallenger("default", 3, models.adapter(1));
+        assertEquals(java.util.OptionalLong.of(3), registry.version("default"), "promoted: v3 serves");
+        assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.PREDECESSOR, 2L)), registry.shadow("default"),
+                "promoted, not yet confirmed: its predecessor is kept");
+        commit(List.of(decision(dev.sentiflow.avro.RolloutAction.ROLLED_BACK, 3)));
+        assertEquals(java.util.OptionalLong.of(2), registry.version("default"), "the later rollback applies here too");
+    }
+
+    private static dev.sentiflow.avro.LiveMetrics decision(dev.sentiflow.avro.RolloutAction action, long version) {
+        java.time.Instant t = java.time.Instant.EPOCH;
+        return dev.sentiflow.avro.LiveMetrics.newBuilder().setModelName("default").setModelVersion(version)
+                .setRole(dev.sentiflow.avro.LiveRole.CHALLENGER).setWindowStart(t).setWindowEnd(t)
+                .setLabeledCount(200).setAccuracy(0.9).setMacroF1(0.9).setPerDomain(Map.of())
+                .setDecision(action + " default v" + version).setAction(action).setComparedVersion(version - 1)
+                .setComparedAccuracy(0.8).setCreatedAt(t).build();
+    }
+
     @Test
     void aWorseChallengerIsRejectedAndTheChampionKeepsServing() throws Exception {
         byte[] v1 = models.adapter(1);

@@ -98,6 +98,12 @@ public final class CheckpointIntake {
         } catch (RuntimeException e) {
             refuse("LOAD_FAILED", checkpoint.name(), source, "could not build it: " + e);
             return;
+        } catch (OutOfMemoryError e) {
+            // The big allocations of a load (weights, graph) fail first and are garbage now: the served
+            // versions are untouched and keep serving; saying so beats a follower that stops.
+            refuse("LOAD_FAILED", checkpoint.name(), source, "not enough memory to build it (" + e.getMessage()
+                    + "); give the JVM more heap (-Xmx) to serve it");
+            return;
         }
         if (!version.labels().equals(checkpoint.header().labels())
                 || !version.tokenizerId().equals(checkpoint.header().tokenizerId())) {
@@ -112,12 +118,17 @@ public final class CheckpointIntake {
         int inputs = version.onnx().inputs().count();
         Rollout rollout = checkpoint.header().rollout();
         Optional<RolloutAction> decided = rollouts.decided(checkpoint.name(), checkpoint.version());
-        if (decided.isPresent() && decided.get() != RolloutAction.CONFIRMED) {
-            // Decided before it was loaded here (before a restart, or by another instance first): a promoted
-            // challenger serves, a rejected or rolled-back version does not come back (its predecessor, read
-            // earlier on the topic, keeps serving).
-            if (decided.get() == RolloutAction.PROMOTED) {
+        boolean promoteOnArrival = false;
+        if (decided.isPresent()) {
+            // Decided before it was loaded here (before a restart, or by another instance first): a confirmed
+            // version serves; a promoted one serves with the version before it kept as its predecessor (a
+            // rollback may still come); a rejected or rolled-back one does not come back (its predecessor,
+            // read earlier on the topic, keeps serving).
+            if (decided.get() == RolloutAction.CONFIRMED) {
                 rollout = Rollout.CHAMPION;
+            } else if (decided.get() == RolloutAction.PROMOTED) {
+                rollout = Rollout.CHALLENGER;
+                promoteOnArrival = true;
             } else if (registry.version(checkpoint.name()).isPresent()) {
                 version.retire();
                 LOG.info("model {}: v{} was {} earlier (live-metrics topic); not serving it", checkpoint.name(),
@@ -132,6 +143,10 @@ public final class CheckpointIntake {
             }
         }
         ModelRegistry.Swap swap = registry.offer(version, rollout);
+        if (promoteOnArrival && swap.accepted() && swap.asChallenger()) {
+            registry.promote(checkpoint.name(), checkpoint.version());
+            swap = new ModelRegistry.Swap(true, swap.previous());
+        }
         double ms = (System.nanoTime() - begin) / 1e6;
         if (!swap.accepted()) {
             LOG.info("model {}: v{} ({}) is not newer than the served v{} or the waiting challenger; kept v{}",

@@ -134,6 +134,9 @@ public final class ModelsFollower implements AutoCloseable {
                     sleepQuietly(wait);
                 }
             }
+        } catch (Error e) {
+            fail(e.toString(), e); // else the app would serve what it has for good, never reading on
+            throw e;
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
