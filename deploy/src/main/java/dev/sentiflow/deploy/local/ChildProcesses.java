@@ -1,5 +1,6 @@
 package dev.sentiflow.deploy.local;
 
+import dev.sentiflow.schemas.config.ConfigSources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -209,7 +210,10 @@ public final class ChildProcesses implements AutoCloseable {
         if (workingDir != null) {
             builder.directory(workingDir.toFile());
         }
-        builder.environment().putAll(env);
+        Map<String, String> environment = builder.environment();
+        Map<String, String> wanted = environment(environment, env);
+        environment.clear();
+        environment.putAll(wanted);
         try {
             Files.writeString(log, "---- " + java.time.Instant.now() + " starting " + name + ": "
                             + shown(command) + "\n",
@@ -218,6 +222,18 @@ public final class ChildProcesses implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A child's environment: this process's, without the variables that set service options (a shell
+     * that exported {@code SENTIFLOW_BOOTSTRAP_SERVERS} for a real cluster would point the local stack's
+     * services at it, and an option one service does not know would stop it), plus {@code extra}.
+     */
+    static Map<String, String> environment(Map<String, String> inherited, Map<String, String> extra) {
+        Map<String, String> out = new java.util.HashMap<>(inherited);
+        out.keySet().removeIf(ConfigSources::isOptionVariable);
+        out.putAll(extra);
+        return out;
     }
 
     /** The command for the log, with the (long, always the same) class path shortened. */

@@ -6,6 +6,7 @@ import dev.sentiflow.deploy.topics.TopicOutcome;
 import dev.sentiflow.deploy.topics.TopicSetup;
 import dev.sentiflow.deploy.service.ServiceMain;
 import dev.sentiflow.schemas.Topics;
+import dev.sentiflow.schemas.config.ConfigSources;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.trainer.config.TrainerConfig;
 import dev.sentiflow.trainer.split.EvalSplit;
@@ -117,6 +118,11 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
             selection = selection.spreadOver(reviews);
         }
         out.println("local: work folder " + folder.root() + (folder.continued() ? " (continuing its earlier run)" : ""));
+        List<String> ignored = System.getenv().keySet().stream().filter(ConfigSources::isOptionVariable).sorted().toList();
+        if (!ignored.isEmpty()) {
+            out.println("local: not passing " + String.join(", ", ignored) + " from this shell to the stack's services "
+                    + "(they set options for a real cluster); use --set SERVICE.KEY=VALUE for the local stack");
+        }
 
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
@@ -223,6 +229,7 @@ public final class LocalCommand implements java.util.concurrent.Callable<Integer
                 testSplit.close();
             }
             children.close();
+            folder.close();
             out.println("local: stopped (logs in " + folder.logs() + ")");
             cleanedUp.countDown();
             try {

@@ -3,8 +3,11 @@ package dev.sentiflow.deploy.local;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -15,20 +18,24 @@ import java.util.stream.Stream;
  * The local stack's folder: {@code kafka/} (broker data and config), {@code registry/} (schema
  * database), {@code state/} (Streams state), {@code logs/}, the checkpoint signing key and
  * {@code client.properties}. A marker file says the folder is ours, so {@code --fresh} never wipes
- * a folder that merely has the same name.
+ * a folder that merely has the same name; a lock held while the stack runs means no second stack
+ * starts on it, and above all none wipes the data of the one running there.
  */
-final class WorkFolder {
+final class WorkFolder implements AutoCloseable {
 
     static final String MARKER = ".sentiflow-local-stack";
+    static final String LOCK = ".lock";
     static final String CLIENT_PROPERTIES = "client.properties";
     private static final String SIGNING_KEY = "checkpoint-signing.key";
 
     private final Path root;
     private final boolean continued;
+    private final FileChannel lock;
 
-    private WorkFolder(Path root, boolean continued) {
+    private WorkFolder(Path root, boolean continued, FileChannel lock) {
         this.root = root;
         this.continued = continued;
+        this.lock = lock;
     }
 
     /** Opens (creating, or with {@code fresh} first wiping) the folder. */
@@ -40,18 +47,50 @@ final class WorkFolder {
                 throw new IllegalStateException(root + " is not empty and not a local-stack folder (no " + MARKER
                         + "); choose another --workdir");
             }
-            if (exists && fresh) {
-                try (Stream<Path> files = Files.walk(root)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(root))
-                            .forEach(p -> p.toFile().delete());
-                }
-            }
             Files.createDirectories(root);
-            Files.writeString(root.resolve(MARKER), "A sentiflow local stack keeps its data here; "
-                    + "./pipeline local --fresh wipes it.\n");
-            return new WorkFolder(root, exists && !fresh);
+            FileChannel lock = lock(root);
+            try {
+                if (exists && fresh) {
+                    Path lockFile = root.resolve(LOCK);
+                    try (Stream<Path> files = Files.walk(root)) {
+                        files.sorted(java.util.Comparator.reverseOrder())
+                                .filter(p -> !p.equals(root) && !p.equals(lockFile)).forEach(p -> p.toFile().delete());
+                    }
+                }
+                Files.writeString(root.resolve(MARKER), "A sentiflow local stack keeps its data here; "
+                        + "./pipeline local --fresh wipes it.\n");
+            } catch (IOException | RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+            return new WorkFolder(root, exists && !fresh, lock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the work folder " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Holds the folder's lock for this process, or says that another stack holds it. */
+    private static FileChannel lock(Path root) throws IOException {
+        FileChannel channel = FileChannel.open(root.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this very process: a stack started earlier and not closed
+        }
+        channel.close();
+        throw new IllegalStateException("another ./pipeline local runs on " + root + " (it holds " + root.resolve(LOCK)
+                + "); stop it first, or choose another --workdir");
+    }
+
+    /** Lets another stack use the folder. */
+    @Override
+    public void close() {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot release " + root.resolve(LOCK), e);
         }
     }
 
@@ -107,7 +146,7 @@ final class WorkFolder {
 
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
+            return entries.filter(p -> !p.getFileName().toString().equals(LOCK)).findAny().isEmpty();
         }
     }
 }

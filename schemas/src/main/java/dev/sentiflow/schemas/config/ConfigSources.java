@@ -23,6 +23,11 @@ public final class ConfigSources {
     public static final Set<String> NOT_OPTIONS = Set.of("SENTIFLOW_CACHE_DIR", "SENTIFLOW_REQUIRE_INTEROP",
             "SENTIFLOW_DEVICE", "SENTIFLOW_JAVA_OPTS", "SENTIFLOW_REQUIRE_CHROMIUM", "SENTIFLOW_CHROMIUM");
 
+    /** Whether the environment variable {@code name} sets a service option ({@code SENTIFLOW_BOOTSTRAP_SERVERS}). */
+    public static boolean isOptionVariable(String name) {
+        return name.startsWith("SENTIFLOW_") && !NOT_OPTIONS.contains(name);
+    }
+
     /** The settings and, per key, where it came from. */
     public record Loaded(Map<String, String> values, Map<String, String> origins) {
     }
@@ -57,7 +62,7 @@ public final class ConfigSources {
             }
         }
         env.forEach((name, value) -> {
-            if (name.startsWith("SENTIFLOW_") && !NOT_OPTIONS.contains(name)) {
+            if (isOptionVariable(name)) {
                 String key = name.substring("SENTIFLOW_".length()).toLowerCase().replace('_', '.');
                 values.put(key, value);
                 origins.put(key, "environment variable " + name);
