@@ -62,7 +62,10 @@ final class PipelineTraffic implements AutoCloseable {
 
     /** Starts ingest and inference against {@code registryUrl}; inference returns once it can score. */
     static PipelineTraffic start(String bootstrap, String registryUrl, Path dir) throws InterruptedException {
-        Map<String, String> common = Map.of("bootstrap.servers", bootstrap, "schema.registry.url", registryUrl);
+        // Streams gives a task this long to make progress before failing its thread; the outages here last
+        // longer, so the apps' failure policy (not only Streams' retries) must ride them out.
+        Map<String, String> common = Map.of("bootstrap.servers", bootstrap, "schema.registry.url", registryUrl,
+                "kafka.task.timeout.ms", "5000");
         Map<String, String> ingestSettings = new HashMap<>(common);
         ingestSettings.put("state.dir", dir.resolve("ingest-state").toString());
         KafkaStreams ingest = IngestApp.start(new IngestConfig(ingestSettings));
