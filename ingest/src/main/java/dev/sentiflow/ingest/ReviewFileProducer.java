@@ -163,9 +163,17 @@ public final class ReviewFileProducer {
         if (!Files.isReadable(options.file())) {
             throw new IOException("cannot read " + options.file());
         }
+        String fileName = options.file().getFileName().toString();
         long total;
+        // Every row checked before the first is sent: a bad row half-way would otherwise leave the rows
+        // before it on the topic, and sending the fixed file again would send them twice.
         try (Stream<Row> rows = RowReaders.rows(options.file())) {
-            total = Math.min(rows.count(), options.limit());
+            long[] checked = {0};
+            rows.limit(options.limit()).forEach(row -> {
+                toReview(row, options, fileName);
+                checked[0]++;
+            });
+            total = checked[0];
         }
         SchemaRegistryClient registry = SchemaRegistrySettings.client(options.registrySettings());
         Map<String, Object> config = new HashMap<>(Map.of(
@@ -177,7 +185,6 @@ public final class ReviewFileProducer {
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         ProgressBar progress = ProgressBar.console("produce", total);
-        String fileName = options.file().getFileName().toString();
         try (var producer = new KafkaProducer<String, Review>(config, new StringSerializer(),
                 new AvroSerializer<Review>(registry, Review.getClassSchema(), true, false));
              Stream<Row> rows = RowReaders.rows(options.file())) {
@@ -216,12 +223,9 @@ public final class ReviewFileProducer {
         Integer rating = null;
         if (row.has(options.ratingColumn()) && blankToNull(row.require(options.ratingColumn())) != null) {
             String value = row.require(options.ratingColumn()).trim();
-            try {
-                rating = (int) Math.round(Double.parseDouble(value));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(row.source() + ":" + row.line() + ": rating '" + value
-                        + "' in column " + options.ratingColumn() + " is not a number");
-            }
+            rating = wholeStars(value).orElseThrow(() -> new IllegalArgumentException(row.source() + ":" + row.line()
+                    + ": rating '" + value + "' in column " + options.ratingColumn() + " is not a whole number of stars "
+                    + "(a half star would need a rule of its own: give the file a label column instead)"));
         }
         String domain = options.domain() != null ? options.domain()
                 : row.has(options.domainColumn()) ? row.require(options.domainColumn()) : "default";
@@ -233,6 +237,19 @@ public final class ReviewFileProducer {
                 .setDomain(domain)
                 .setEventTime(Instant.now())
                 .build();
+    }
+
+    /** "4" and "4.0" are 4; "4.5", "NaN", "1e12" and words are not a whole number of stars. */
+    static java.util.Optional<Integer> wholeStars(String value) {
+        try {
+            double stars = Double.parseDouble(value);
+            if (stars != Math.rint(stars) || Math.abs(stars) > 1_000_000) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of((int) stars);
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static String blankToNull(String value) {

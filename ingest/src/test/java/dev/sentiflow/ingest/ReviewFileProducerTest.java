@@ -50,4 +50,27 @@ class ReviewFileProducerTest {
                 () -> ReviewFileProducer.Options.parse(new String[] {"--file", "x.csv", "--config", config.toString()}));
         assertTrue(e.getMessage().contains("enable.idempotence"), e.getMessage());
     }
+
+    @Test
+    void aBadRowAnywhereStopsTheFileBeforeAnyRowIsSent(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("reviews.csv");
+        java.nio.file.Files.writeString(file, "id,text,rating\na,good tea,5\nb,fine,4.0\nc,so-so,2.5\nd,bad,1\n");
+        // No broker at this address: sending anything would fail differently (and only after a timeout).
+        var options = ReviewFileProducer.Options.parse(new String[] {"--file", file.toString(),
+                "--bootstrap-servers", "127.0.0.1:1", "--registry", "http://127.0.0.1:1"});
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ReviewFileProducer.produce(options));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(":4: rating '2.5'")
+                && e.getMessage().contains("not a whole number"), e.getMessage());
+    }
+
+    @Test
+    void onlyWholeStarsAreRatings() {
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of(4), ReviewFileProducer.wholeStars("4.0"));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of(5), ReviewFileProducer.wholeStars(" 5"));
+        for (String bad : new String[] {"2.5", "NaN", "Infinity", "1e12", "five"}) {
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.empty(), ReviewFileProducer.wholeStars(bad),
+                    bad);
+        }
+    }
 }
