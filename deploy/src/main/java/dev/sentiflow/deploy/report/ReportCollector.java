@@ -6,8 +6,11 @@ import dev.sentiflow.avro.Prediction;
 import dev.sentiflow.avro.TrainingMetrics;
 import dev.sentiflow.schemas.Topics;
 import dev.sentiflow.schemas.live.RolloutLedger;
+import dev.sentiflow.schemas.registry.RegistryUnavailableException;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
+import dev.sentiflow.schemas.registry.SchemaRegistryException;
 import dev.sentiflow.schemas.serde.AvroDeserializer;
+import dev.sentiflow.schemas.serde.RecordDecoder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,6 +88,16 @@ public final class ReportCollector {
             }
             try {
                 fold.accept(decoder.deserialize(topic, record.value()));
+            } catch (SchemaRegistryException e) {
+                if (!RecordDecoder.isRecordsFault(e)) {
+                    // Not this record's fault: every record after it would wait for the registry as long.
+                    throw new IllegalStateException("cannot read " + topic + ": the schema registry "
+                            + (e instanceof RegistryUnavailableException ? "does not answer" : "refuses the lookup")
+                            + " (" + e.getMessage() + ")", e);
+                }
+                if (failed[0]++ == 0) {
+                    firstFailure[0] = topic + "[" + record.partition() + "]@" + record.offset() + ": " + e.getMessage();
+                }
             } catch (RuntimeException e) {
                 if (failed[0]++ == 0) {
                     firstFailure[0] = topic + "[" + record.partition() + "]@" + record.offset() + ": " + e.getMessage();

@@ -132,6 +132,18 @@ class ReportCollectorIT {
         assertTrue(data.notes().get(0).startsWith("1 record(s) of predictions could not be read"), data.notes().get(0));
     }
 
+    /** A registry that does not answer ends the report at once, saying so, instead of waiting on it record by record. */
+    @Test
+    void aRegistryThatDoesNotAnswerEndsTheReportSayingSo() {
+        long begin = System.nanoTime();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new ReportCollector(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        new SchemaRegistryClient("http://127.0.0.1:1"), "it", Duration.ofSeconds(60)).collect());
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        assertTrue(e.getMessage().contains("schema registry does not answer"), e.getMessage());
+        assertTrue(seconds < 60, "ended after " + seconds + " s");
+    }
+
     @Test
     void reportCommandWritesThePageFromARunningCluster() throws Exception {
         Path config = dir.resolve("client.properties");
