@@ -30,6 +30,10 @@ import java.util.function.Consumer;
  */
 public final class ChildProcesses implements AutoCloseable {
 
+    /** How the line each start writes into its child's log begins (logs are appended to across runs). */
+    static final String START_LINE = "---- ";
+
+
     /** A started child. */
     public record Child(String name, Process process, Path log) {
         public long pid() {
@@ -215,7 +219,7 @@ public final class ChildProcesses implements AutoCloseable {
         environment.clear();
         environment.putAll(wanted);
         try {
-            Files.writeString(log, "---- " + java.time.Instant.now() + " starting " + name + ": "
+            Files.writeString(log, START_LINE + java.time.Instant.now() + " starting " + name + ": "
                             + shown(command) + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             return builder.start();

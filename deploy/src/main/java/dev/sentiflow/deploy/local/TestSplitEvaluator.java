@@ -63,6 +63,16 @@ public final class TestSplitEvaluator implements AutoCloseable {
             settings.setProperty(setting.substring(0, eq), setting.substring(eq + 1));
         }
         settings.setProperty("checkpoint.signing.key", signingKey);
+        try {
+            // It holds the signing key: readable by the owner only, as the key file is.
+            Files.deleteIfExists(settingsFile);
+            Files.createFile(settingsFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + settingsFile, e);
+        }
         try (Writer w = Files.newBufferedWriter(settingsFile)) {
             settings.store(w, "inference's settings, for ./pipeline evaluate --models " + settingsFile + " --file "
                     + testFile);
@@ -107,7 +117,14 @@ public final class TestSplitEvaluator implements AutoCloseable {
             int code = children.run(name, JavaCommand.of("1g", JavaCommand.ONE_TORCH_THREAD, ServiceMain.EVALUATE.mainClass(), args), EACH);
             String prefix = swap.model() + " v" + swap.version() + " test accuracy";
             List<String> lines = Files.readAllLines(children.logOf(name), StandardCharsets.UTF_8);
-            lines.stream().filter(l -> l.startsWith(prefix)).findFirst().ifPresentOrElse(
+            // The log is appended to across runs of a continued work folder: only this run's part counts.
+            int thisRun = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(ChildProcesses.START_LINE) && lines.get(i).contains(" starting " + name + ":")) {
+                    thisRun = i;
+                }
+            }
+            lines.subList(thisRun, lines.size()).stream().filter(l -> l.startsWith(prefix)).findFirst().ifPresentOrElse(
                     l -> out.println("local: " + l),
                     () -> out.println("local: could not score " + swap.model() + " v" + swap.version()
                             + " on the test split (exit " + code + "; see " + children.logOf(name) + ")"));
