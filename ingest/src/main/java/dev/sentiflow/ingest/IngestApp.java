@@ -60,11 +60,23 @@ public final class IngestApp {
             return;
         }
         CountDownLatch failed = new CountDownLatch(1);
-        KafkaStreams streams = start(config, (now, before) -> {
-            if (now == KafkaStreams.State.ERROR) {
-                failed.countDown();
-            }
-        });
+        KafkaStreams streams;
+        try {
+            streams = start(config, (now, before) -> {
+                if (now == KafkaStreams.State.ERROR) {
+                    failed.countDown();
+                }
+            });
+        } catch (ConfigException | IllegalArgumentException e) {
+            // Found at start: the tokenizer file, the DLQ topic's message limit.
+            System.err.println("ingest: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (IllegalStateException e) {
+            System.err.println("ingest: " + e.getMessage()); // Kafka out of reach at start: a supervisor restarts us
+            System.exit(1);
+            return;
+        }
         Duration timeout = config.shutdownTimeout();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> close(streams, timeout), "ingest-shutdown"));
         failed.await();

@@ -47,6 +47,9 @@ public final class ConfigSources {
                 Properties props = new Properties();
                 try (Reader in = Files.newBufferedReader(Path.of(arg))) {
                     props.load(in);
+                } catch (IOException e) {
+                    // A bad configuration like any other: the services answer it with one line and exit code 2.
+                    throw new IllegalArgumentException("cannot read settings file " + arg + " (" + e + ")", e);
                 }
                 props.stringPropertyNames().forEach(k -> {
                     values.put(k, props.getProperty(k));
