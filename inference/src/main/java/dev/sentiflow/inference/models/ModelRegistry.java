@@ -74,8 +74,8 @@ public final class ModelRegistry implements AutoCloseable {
                 candidate.retire();
                 return new Swap(false, previous, true);
             }
-            retire(now.shadow());
             slot.set(new State(now.champion(), candidate, ShadowRole.CHALLENGER));
+            retire(now.shadow());
             return new Swap(true, previous, true);
         }
         if (!newerThanChampion) {
@@ -83,13 +83,17 @@ public final class ModelRegistry implements AutoCloseable {
             return new Swap(false, previous);
         }
         State next = new State(candidate, null, null);
-        if (now.role() == ShadowRole.CHALLENGER && now.shadow().version() > candidate.version()) {
+        boolean keepShadow = now.role() == ShadowRole.CHALLENGER && now.shadow().version() > candidate.version();
+        if (keepShadow) {
             next = new State(candidate, now.shadow(), ShadowRole.CHALLENGER);
-        } else {
+        }
+        // The new state first: a batch that finds a retired version reads the slot again until it changes,
+        // and retiring may close a native session (a full checkpoint's) for a while.
+        slot.set(next);
+        if (!keepShadow) {
             retire(now.shadow());
         }
         retire(now.champion());
-        slot.set(next);
         notifyAll(); // wake awaitServed
         return new Swap(true, previous);
     }
