@@ -580,6 +580,19 @@ class InferenceTopologyTest {
         assertEquals(java.util.OptionalLong.of(2), registry.version("default"), "the later rollback applies here too");
     }
 
+    /**
+     * The champion a rejected challenger lost to was compacted away (the challenger's chunks took its
+     * keys), and this instance restarted serving the untrained base head: the rejected version is the
+     * better of the two, so it serves.
+     */
+    @Test
+    void aRejectedVersionWhoseChampionWasCompactedAwayServesRatherThanTheUntrainedHead() throws Exception {
+        registry.offer(models.versions.baseHead("default"));
+        commit(List.of(decision(dev.sentiflow.avro.RolloutAction.REJECTED, 2)));
+        publishChallenger("default", 2, models.adapter(2));
+        assertEquals(java.util.OptionalLong.of(2), registry.version("default"));
+    }
+
     private static dev.sentiflow.avro.LiveMetrics decision(dev.sentiflow.avro.RolloutAction action, long version) {
         java.time.Instant t = java.time.Instant.EPOCH;
         return dev.sentiflow.avro.LiveMetrics.newBuilder().setModelName("default").setModelVersion(version)

@@ -129,17 +129,18 @@ public final class CheckpointIntake {
             } else if (decided.get() == RolloutAction.PROMOTED) {
                 rollout = Rollout.CHALLENGER;
                 promoteOnArrival = true;
-            } else if (registry.version(checkpoint.name()).isPresent()) {
+            } else if (registry.version(checkpoint.name()).orElse(0) > 0) {
                 version.retire();
                 LOG.info("model {}: v{} was {} earlier (live-metrics topic); not serving it", checkpoint.name(),
                         checkpoint.version(), decided.get());
                 return;
             } else {
                 // Compaction keeps one version per model: the champion it lost to may be gone from the topic.
+                // A trained version it lost to is gone; the untrained base head (v0) is no better choice.
                 rollout = Rollout.CHAMPION;
-                LOG.warn("model {}: v{} was {} earlier, but no older version of it is left on the topic (compacted "
-                        + "away); serving it rather than nothing", checkpoint.name(), checkpoint.version(),
-                        decided.get());
+                LOG.warn("model {}: v{} was {} earlier, but no older trained version of it is left on the topic "
+                        + "(compacted away); serving it rather than nothing or the untrained base head",
+                        checkpoint.name(), checkpoint.version(), decided.get());
             }
         }
         ModelRegistry.Swap swap = registry.offer(version, rollout);
