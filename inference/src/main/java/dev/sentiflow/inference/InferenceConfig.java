@@ -154,8 +154,9 @@ public final class InferenceConfig extends AbstractConfig {
                             + "once one is served) or base-head (score with the base and an untrained head, "
                             + "predictions say version 0).")
             .define(SIGNING_KEY, Type.PASSWORD, "", Importance.HIGH,
-                    "Shared HMAC secret of the trainer; when set, unsigned or wrongly signed checkpoints are refused. "
-                            + "Empty = signatures not checked.")
+                    "Shared HMAC secret of the trainer; when set, unsigned or wrongly signed checkpoints are refused, "
+                            + "and rollout decisions are written signed and count only signed. Empty = signatures not "
+                            + "checked.")
             .define(PROMOTION_MIN_LABELED, Type.INT, dev.sentiflow.inference.rollout.RolloutPolicy.DEFAULTS.promotionMinLabeled(), Range.atLeast(1),
                     Importance.MEDIUM, "Labeled records a challenger (a checkpoint published with publish.as="
                             + "challenger) is scored on beside the champion before it is promoted or rejected.")

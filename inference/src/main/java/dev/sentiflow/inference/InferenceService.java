@@ -121,7 +121,8 @@ public final class InferenceService implements AutoCloseable {
                     config.getString(InferenceConfig.DLQ_TOPIC), schemas, batchScorer, batchPolicy, vocabSize, maxLength,
                     new InferenceTopology.Live(config.getString(InferenceConfig.LIVE_METRICS_TOPIC), config.labels(),
                             config.getInt(InferenceConfig.LIVE_WINDOW_RECORDS),
-                            java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS))),
+                            java.time.Duration.ofMillis(config.getLong(InferenceConfig.LIVE_INTERVAL_MS)),
+                            config.checkpointVerifier()),
                     DeadLetterSizing.forLimits(config.producerMaxRequestSize(), dlqMaxMessageBytes), counted));
             KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
             metrics.bind(new KafkaStreamsMetrics(streams));

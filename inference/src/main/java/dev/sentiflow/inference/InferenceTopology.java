@@ -10,6 +10,7 @@ import dev.sentiflow.inference.batch.ThreadTasks;
 import dev.sentiflow.inference.live.LiveQuality;
 import dev.sentiflow.inference.live.LiveQualityProcessor;
 import dev.sentiflow.inference.scoring.BatchScorer;
+import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.deadletter.DeadLetterSizing;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
 import dev.sentiflow.schemas.serde.AvroSerializer;
@@ -69,8 +70,17 @@ public final class InferenceTopology {
         }
     }
 
-    /** Live quality: the topic, the label set, the window and the reporting interval. */
-    public record Live(String topic, java.util.List<String> labels, int windowRecords, java.time.Duration interval) {
+    /**
+     * Live quality: the topic, the label set, the window and the reporting interval; rollout decisions
+     * written there are signed with {@code decisionSigner} when present (the checkpoint signing key).
+     */
+    public record Live(String topic, java.util.List<String> labels, int windowRecords, java.time.Duration interval,
+            java.util.Optional<CheckpointSigner> decisionSigner) {
+
+        /** Decisions unsigned. */
+        public Live(String topic, java.util.List<String> labels, int windowRecords, java.time.Duration interval) {
+            this(topic, labels, windowRecords, interval, java.util.Optional.empty());
+        }
     }
 
     private InferenceTopology() {
@@ -99,8 +109,11 @@ public final class InferenceTopology {
                 new AvroSerializer<Prediction>(params.registry(), Prediction.getClassSchema(), true, false), PROCESSOR);
         topology.addSink(DLQ_SINK, params.dlqTopic(), new ByteArraySerializer(),
                 new AvroSerializer<DeadLetter>(params.registry(), DeadLetter.getClassSchema(), true, false), PROCESSOR);
+        var liveMetrics = new AvroSerializer<LiveMetrics>(params.registry(), LiveMetrics.getClassSchema(), true, false);
+        java.util.Optional<CheckpointSigner> signer = params.live().decisionSigner();
         topology.addSink(LIVE_SINK, params.live().topic(), new StringSerializer(),
-                new AvroSerializer<LiveMetrics>(params.registry(), LiveMetrics.getClassSchema(), true, false),
+                (org.apache.kafka.common.serialization.Serializer<LiveMetrics>) (topic, m) -> liveMetrics.serialize(topic,
+                        m.getAction() != null && signer.isPresent() ? signer.get().signDecision(m) : m),
                 LIVE_PROCESSOR);
         return topology;
     }

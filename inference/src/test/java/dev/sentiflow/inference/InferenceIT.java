@@ -244,6 +244,42 @@ class InferenceIT {
     }
 
     /**
+     * With a signing key, a decision not signed with it (written by anyone who may write the
+     * live-metrics topic) changes nothing; the signed one that follows applies.
+     */
+    @Test
+    void withASigningKeyOnlySignedDecisionsChangeWhatIsServed() throws Exception {
+        String modelsTopic = "models.signed-rollouts";
+        String liveTopic = "metrics.live.signed-rollouts";
+        kafka.createTopics(1, modelsTopic, liveTopic);
+        var key = dev.sentiflow.schemas.checkpoint.CheckpointSigner.fromSecret("it-key");
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, modelsTopic, 1,
+                models.chunks("default", 1, models.adapter(1), key));
+        KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, modelsTopic, 1,
+                models.chunks(models.header("default", 2).rollout(dev.sentiflow.avro.Rollout.CHALLENGER).build(),
+                        models.adapter(2), key));
+        var served = new dev.sentiflow.inference.models.ModelRegistry();
+        var intake = new dev.sentiflow.inference.models.CheckpointIntake(
+                new dev.sentiflow.schemas.checkpoint.CheckpointAssembler(64L << 20, key), models.versions, served);
+        try (var follower = follow(modelsTopic, liveTopic, served, intake)) {
+            KafkaChecks.sendLiveMetrics(kafka.bootstrapServers(), registry, liveTopic,
+                    List.of(decision(2, dev.sentiflow.avro.RolloutAction.PROMOTED)), true);
+            KafkaChecks.sendLiveMetrics(kafka.bootstrapServers(), registry, liveTopic,
+                    List.of(key.get().signDecision(decision(2, dev.sentiflow.avro.RolloutAction.REJECTED))), true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (intake.rollouts().applied() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling under the deadline above
+            }
+            assertEquals(1, intake.rollouts().refused(), "the unsigned PROMOTED is refused");
+            assertEquals(1, intake.rollouts().applied(), "the signed REJECTED applies");
+            assertEquals(Optional.empty(), served.shadow("default"));
+            assertEquals(java.util.OptionalLong.of(1), served.version("default"));
+        } finally {
+            served.close();
+        }
+    }
+
+    /**
      * With Streams' commit interval at ten minutes, predictions still reach a read_committed reader
      * within seconds: a batch cut by its wait asks for its commit ({@code batch.commit}, the default).
      */

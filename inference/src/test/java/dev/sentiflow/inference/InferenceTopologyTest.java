@@ -62,6 +62,9 @@ import org.junit.jupiter.api.Test;
  */
 class InferenceTopologyTest {
 
+    private static final Optional<dev.sentiflow.schemas.checkpoint.CheckpointSigner> DECISION_KEY =
+            dev.sentiflow.schemas.checkpoint.CheckpointSigner.fromSecret("topology-test-key");
+
     private static final int BATCH = 4;
     private static final Duration WAIT = Duration.ofMillis(50);
     private static final int ROLLOUT_RECORDS = 8;
@@ -112,7 +115,8 @@ class InferenceTopologyTest {
         var topology = InferenceTopology.build(new InferenceTopology.Params("reviews.tokenized", "predictions",
                 "predictions.dlq", schemas, batchScorer, new BatchPolicy(BATCH, WAIT),
                 models.base.config().vocabSize(), 128,
-                new InferenceTopology.Live("metrics.live", TestModels.LABELS, 500, Duration.ofSeconds(10))));
+                new InferenceTopology.Live("metrics.live", TestModels.LABELS, 500, Duration.ofSeconds(10),
+                        DECISION_KEY)));
         Properties props = new Properties();
         props.put("application.id", "inference-test");
         props.put("bootstrap.servers", "unused:9092");
@@ -541,6 +545,8 @@ class InferenceTopologyTest {
         assertEquals(0.0, m.getComparedAccuracy(), 1e-9);
         assertEquals(ROLLOUT_RECORDS, m.getLabeledCount());
         assertTrue(m.getDecision().startsWith("PROMOTED default v2 over v1"), m.getDecision());
+        assertEquals(dev.sentiflow.schemas.checkpoint.SignatureCheck.VALID, DECISION_KEY.get().verifyDecision(m),
+                "decisions are written signed with the key");
         // A proposal changes nothing by itself: its transaction may still abort.
         assertEquals(Optional.of(Map.entry(ModelRegistry.ShadowRole.CHALLENGER, 2L)), registry.shadow("default"));
         commit(decided);

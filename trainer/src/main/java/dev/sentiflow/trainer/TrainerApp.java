@@ -173,7 +173,7 @@ public final class TrainerApp {
 
         checkChunksFit(config, servers);
         // Decisions first, so the champion is chosen knowing them; the live follower goes on from where this read ended.
-        ModelsCatalog catalog = new ModelsCatalog();
+        ModelsCatalog catalog = new ModelsCatalog(config.signer());
         var liveReader = new KafkaConsumer<>(consumers, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         RecordDecoder<LiveMetrics> liveMetrics = new RecordDecoder<>(registry, LiveMetrics.getClassSchema());
         try {

@@ -285,6 +285,8 @@ class TrainerFaultsIT {
         TrainerConfig config = new TrainerConfig(settings);
         publishCheckpoint(t, config, 1, dev.sentiflow.avro.Rollout.CHAMPION);
         publishCheckpoint(t, config, 2, dev.sentiflow.avro.Rollout.CHALLENGER);
+        // Unsigned, so not inference's: with a signing key set it must not count (else v2 would be promoted).
+        sendDecision(t, 2, dev.sentiflow.avro.RolloutAction.PROMOTED, true, false);
         sendDecision(t, 2, dev.sentiflow.avro.RolloutAction.REJECTED, true);
         produce(t.tokenized(), uci.subList(600, 660));
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -478,6 +480,12 @@ class TrainerFaultsIT {
 
     /** A rollout decision as inference's stream task writes it, in a transaction that commits or aborts. */
     private static void sendDecision(Setup t, long version, dev.sentiflow.avro.RolloutAction action, boolean commit) {
+        sendDecision(t, version, action, commit, true);
+    }
+
+    /** @param signed with the test's signing key, as inference signs them (unsigned: as anyone could write one) */
+    private static void sendDecision(Setup t, long version, dev.sentiflow.avro.RolloutAction action, boolean commit,
+            boolean signed) {
         java.time.Instant now = java.time.Instant.now();
         var m = dev.sentiflow.avro.LiveMetrics.newBuilder().setModelName("default").setModelVersion(version)
                 .setRole(dev.sentiflow.avro.LiveRole.CHALLENGER).setWindowStart(now).setWindowEnd(now)
@@ -491,7 +499,9 @@ class TrainerFaultsIT {
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
-            producer.send(new ProducerRecord<>(t.live(), "default", serializer.serialize(t.live(), m)));
+            var value = signed ? dev.sentiflow.schemas.checkpoint.CheckpointSigner.fromSecret("it-secret").orElseThrow()
+                    .signDecision(m) : m;
+            producer.send(new ProducerRecord<>(t.live(), "default", serializer.serialize(t.live(), value)));
             producer.flush();
             if (commit) {
                 producer.commitTransaction();

@@ -42,7 +42,7 @@ public final class CheckpointIntake {
     private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
     public CheckpointIntake(CheckpointAssembler assembler, ServedVersions versions, ModelRegistry registry) {
-        this(assembler, versions, registry, new RolloutApplier(registry));
+        this(assembler, versions, registry, new RolloutApplier(registry, assembler.verifier()));
     }
 
     /** @param rollouts the committed rollout decisions read so far (fed by the same follower thread) */

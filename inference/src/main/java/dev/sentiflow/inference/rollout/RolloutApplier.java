@@ -3,6 +3,7 @@ package dev.sentiflow.inference.rollout;
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.RolloutAction;
 import dev.sentiflow.inference.models.ModelRegistry;
+import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import dev.sentiflow.schemas.live.RolloutLedger;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -21,13 +22,20 @@ public final class RolloutApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutApplier.class);
 
-    private final RolloutLedger ledger = new RolloutLedger();
+    private final RolloutLedger ledger;
     private final ModelRegistry registry;
     private long applied;
     private long duplicates;
 
+    /** Takes every decision: no signing key. */
     public RolloutApplier(ModelRegistry registry) {
+        this(registry, Optional.empty());
+    }
+
+    /** @param verifier when present, a decision without a valid signature under its key is ignored */
+    public RolloutApplier(ModelRegistry registry, Optional<CheckpointSigner> verifier) {
         this.registry = registry;
+        this.ledger = new RolloutLedger(verifier);
     }
 
     /** Takes one committed live-metrics record read at {@code source}; serving windows pass through unused. */
@@ -35,9 +43,19 @@ public final class RolloutApplier {
         if (m.getAction() == null) {
             return;
         }
-        Optional<RolloutAction> counts = ledger.take(m);
         String model = m.getModelName();
         long version = m.getModelVersion();
+        Optional<String> refusal = ledger.refusal(m);
+        if (refusal.isPresent()) {
+            ledger.take(m); // counted
+            if (ledger.refused() <= 100) {
+                LOG.warn("rollout of model {}: {} v{} at {} ignored: {} (a signing key is set, and only a decision "
+                        + "signed with it may change what is served)", model, m.getAction(), version, source,
+                        refusal.get());
+            }
+            return;
+        }
+        Optional<RolloutAction> counts = ledger.take(m);
         if (counts.isEmpty()) {
             duplicates++;
             LOG.info("rollout of model {}: a later proposal ({} v{} at {}) ignored: the first committed decision on "
@@ -69,6 +87,11 @@ public final class RolloutApplier {
     /** Decisions that changed what is served here. */
     public long applied() {
         return applied;
+    }
+
+    /** Decisions ignored for their signature (unsigned, forged, another key's). */
+    public long refused() {
+        return ledger.refused();
     }
 
     /** Later proposals on an already decided version, ignored. */

@@ -76,6 +76,11 @@ public final class CheckpointAssembler {
         this.verifier = Objects.requireNonNull(verifier, "verifier (use Optional.empty() to accept unsigned checkpoints)");
     }
 
+    /** The key checkpoints must be signed with, if any (rollout decisions are checked with it too). */
+    public Optional<CheckpointSigner> verifier() {
+        return verifier;
+    }
+
     /** Takes one record value of the {@code models} topic; null is a tombstone. */
     public AssemblyResult accept(ModelCheckpoint chunk) {
         if (chunk == null) {

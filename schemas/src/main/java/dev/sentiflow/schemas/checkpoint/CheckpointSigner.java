@@ -1,11 +1,13 @@
 package dev.sentiflow.schemas.checkpoint;
 
+import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.OffsetRange;
 import dev.sentiflow.avro.Rollout;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -36,6 +38,7 @@ public final class CheckpointSigner {
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final byte[] FORMAT = "sentiflow.checkpoint.signature.v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DECISION_FORMAT = "sentiflow.decision.signature.v1".getBytes(StandardCharsets.UTF_8);
     private static final byte[] KEY_ID_INPUT = "sentiflow.checkpoint.key-id.v1".getBytes(StandardCharsets.UTF_8);
     static final int KEY_ID_BYTES = 8;
     static final int MAC_BYTES = 32;
@@ -86,6 +89,54 @@ public final class CheckpointSigner {
         // Constant time, so response timing does not reveal how many leading bytes of a forgery were right.
         return MessageDigest.isEqual(expected, Arrays.copyOfRange(signature, KEY_ID_BYTES, SIGNATURE_BYTES))
                 ? SignatureCheck.VALID : SignatureCheck.FORGED;
+    }
+
+    /**
+     * {@code decision} with its signature set: a rollout decision changes what every inference instance
+     * serves and whom the trainer trains from, so with a key set it must be ours as much as a checkpoint.
+     */
+    public LiveMetrics signDecision(LiveMetrics decision) {
+        byte[] mac = mac(decisionBytes(decision));
+        byte[] signature = Arrays.copyOf(keyId, SIGNATURE_BYTES);
+        System.arraycopy(mac, 0, signature, KEY_ID_BYTES, MAC_BYTES);
+        return LiveMetrics.newBuilder(decision).setSignature(ByteBuffer.wrap(signature)).build();
+    }
+
+    /** Checks the signature a decision came with. */
+    public SignatureCheck verifyDecision(LiveMetrics decision) {
+        if (decision.getSignature() == null) {
+            return SignatureCheck.UNSIGNED;
+        }
+        ByteBuffer b = decision.getSignature().duplicate();
+        byte[] signature = new byte[b.remaining()];
+        b.get(signature);
+        if (signature.length != SIGNATURE_BYTES) {
+            return SignatureCheck.MALFORMED;
+        }
+        if (!MessageDigest.isEqual(keyId, Arrays.copyOf(signature, KEY_ID_BYTES))) {
+            return SignatureCheck.WRONG_KEY;
+        }
+        return MessageDigest.isEqual(mac(decisionBytes(decision)), Arrays.copyOfRange(signature, KEY_ID_BYTES,
+                SIGNATURE_BYTES)) ? SignatureCheck.VALID : SignatureCheck.FORGED;
+    }
+
+    /** What a decision's MAC covers: what it decides (the numbers beside it only explain it). */
+    static byte[] decisionBytes(LiveMetrics m) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(DECISION_FORMAT);
+            string(out, m.getModelName());
+            out.writeLong(m.getModelVersion());
+            string(out, m.getAction() == null ? "" : m.getAction().name());
+            out.writeBoolean(m.getComparedVersion() != null);
+            if (m.getComparedVersion() != null) {
+                out.writeLong(m.getComparedVersion());
+            }
+            out.writeLong(m.getCreatedAt().toEpochMilli());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
     }
 
     /** The exact bytes the MAC is computed over. */

@@ -2,6 +2,7 @@ package dev.sentiflow.schemas.live;
 
 import dev.sentiflow.avro.LiveMetrics;
 import dev.sentiflow.avro.RolloutAction;
+import dev.sentiflow.schemas.checkpoint.CheckpointSigner;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,15 +25,50 @@ public final class RolloutLedger {
 
     private final Map<Key, RolloutAction> taken = new HashMap<>();
     private final Map<Key, RolloutAction> kept = new HashMap<>();
+    private final Optional<CheckpointSigner> verifier;
+    private long refused;
+
+    /** A ledger that takes every decision: for readers without the signing key (the report). */
+    public RolloutLedger() {
+        this(Optional.empty());
+    }
+
+    /** @param verifier when present, a decision without its valid signature is refused: it never counts */
+    public RolloutLedger(Optional<CheckpointSigner> verifier) {
+        this.verifier = verifier;
+    }
+
+    /** Why {@code m}, a decision, may not count: unsigned, forged, signed with another key; empty when it may. */
+    public Optional<String> refusal(LiveMetrics m) {
+        if (m.getAction() == null || verifier.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (verifier.get().verifyDecision(m)) {
+            case VALID -> Optional.empty();
+            case UNSIGNED -> Optional.of("it is not signed");
+            case WRONG_KEY -> Optional.of("it is signed with another key");
+            case MALFORMED -> Optional.of("its signature is malformed");
+            case FORGED -> Optional.of("its signature does not match it (forged or altered)");
+        };
+    }
+
+    /** Decisions refused for their signature. */
+    public long refused() {
+        return refused;
+    }
 
     /**
      * Takes one record of the live-metrics topic, in topic order. Returns its action when it is a
-     * decision that counts (the first of its pair on its version); empty for a serving window and
-     * for a duplicate or contradicting later proposal.
+     * decision that counts (the first of its pair on its version); empty for a serving window, for a
+     * duplicate or contradicting later proposal, and for a decision {@link #refusal refused}.
      */
     public Optional<RolloutAction> take(LiveMetrics m) {
         RolloutAction action = m.getAction();
         if (action == null) {
+            return Optional.empty();
+        }
+        if (refusal(m).isPresent()) {
+            refused++;
             return Optional.empty();
         }
         Key key = new Key(m.getModelName(), m.getModelVersion());

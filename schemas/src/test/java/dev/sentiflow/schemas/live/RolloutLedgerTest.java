@@ -39,6 +39,29 @@ class RolloutLedgerTest {
         assertEquals(Optional.empty(), ledger.decided("other", 3));
     }
 
+    /**
+     * With the signing key, only decisions signed with it count: anyone who may write the live-metrics
+     * topic could otherwise reject or roll back the versions every instance serves.
+     */
+    @Test
+    void withAKeyOnlyDecisionsSignedWithItCount() {
+        var key = dev.sentiflow.schemas.checkpoint.CheckpointSigner.fromSecret("ours").orElseThrow();
+        var other = dev.sentiflow.schemas.checkpoint.CheckpointSigner.fromSecret("theirs").orElseThrow();
+        RolloutLedger ledger = new RolloutLedger(Optional.of(key));
+        LiveMetrics signed = key.signDecision(decision(3, RolloutAction.PROMOTED));
+        LiveMetrics altered = LiveMetrics.newBuilder(signed).setModelVersion(4).build();
+        assertEquals(Optional.of("it is not signed"), ledger.refusal(decision(3, RolloutAction.REJECTED)));
+        assertEquals(Optional.of("its signature does not match it (forged or altered)"), ledger.refusal(altered));
+        assertEquals(Optional.of("it is signed with another key"),
+                ledger.refusal(other.signDecision(decision(3, RolloutAction.REJECTED))));
+        assertEquals(Optional.empty(), ledger.take(decision(3, RolloutAction.REJECTED)), "unsigned: refused");
+        assertEquals(Optional.empty(), ledger.take(altered), "forged: refused");
+        assertEquals(Optional.of(RolloutAction.PROMOTED), ledger.take(signed), "the first signed decision counts");
+        assertEquals(2, ledger.refused());
+        assertEquals(Optional.of(RolloutAction.PROMOTED), new RolloutLedger().take(decision(3, RolloutAction.PROMOTED)),
+                "without a key every decision counts, as before");
+    }
+
     @Test
     void servingWindowsAreNotDecisions() {
         RolloutLedger ledger = new RolloutLedger();

@@ -48,8 +48,18 @@ public final class ModelsCatalog {
     private final VersionSequence versions = new VersionSequence();
     private final Map<String, NavigableMap<Long, AssembledCheckpoint>> retained = new HashMap<>();
     private final Map<String, AssembledCheckpoint> champions = new HashMap<>();
-    private final RolloutLedger ledger = new RolloutLedger();
+    private final RolloutLedger ledger;
     private long undecodable;
+
+    /** A catalog that takes every rollout decision (no signing key). */
+    public ModelsCatalog() {
+        this(java.util.Optional.empty());
+    }
+
+    /** @param verifier when present, a rollout decision without a valid signature under its key is ignored */
+    public ModelsCatalog(java.util.Optional<dev.sentiflow.schemas.checkpoint.CheckpointSigner> verifier) {
+        this.ledger = new RolloutLedger(verifier);
+    }
 
     /**
      * Reads the rollout decisions on the live-metrics topic, every partition from the beginning to the
@@ -165,6 +175,11 @@ public final class ModelsCatalog {
      * was a decision that moved the champion of its model.
      */
     public Optional<String> decided(LiveMetrics m) {
+        Optional<String> refusal = ledger.refusal(m);
+        if (refusal.isPresent() && ledger.refused() < 100) {
+            LOG.warn("rollout decision {} v{} of model {} ignored: {} (a signing key is set)", m.getAction(),
+                    m.getModelVersion(), m.getModelName(), refusal.get());
+        }
         Optional<RolloutAction> counts = ledger.take(m);
         if (counts.isEmpty()) {
             return Optional.empty();

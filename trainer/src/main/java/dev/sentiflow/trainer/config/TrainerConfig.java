@@ -169,7 +169,8 @@ public final class TrainerConfig extends AbstractConfig {
                     Importance.LOW, "Most checkpoint bytes held while reading the models topic at start, chunks of "
                             + "versions not yet complete (heap); at least the largest checkpoint.")
             .define(CHECKPOINT_SIGNING_KEY, Type.PASSWORD, "", Importance.MEDIUM,
-                    "Secret for HMAC-SHA256 checkpoint signatures, shared with inference; empty = unsigned.")
+                    "Secret for HMAC-SHA256 checkpoint signatures, shared with inference; when set, a rollout decision "
+                            + "on metrics.live counts only signed with it. Empty = unsigned.")
             .define(LABELS, Type.LIST, "negative,positive", Importance.HIGH,
                     "Class names in logit order; the same list as ingest's labels. Records with another label are refused.")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(0), Importance.LOW,
