@@ -93,6 +93,8 @@ public final class TrainerService implements AutoCloseable {
     private final Map<TopicPartition, Long> retryAt = new HashMap<>();
     /** Bumped by every rebalance: a round begun before one is abandoned (its partitions may be elsewhere now). */
     private long assignmentEpoch;
+    /** Whether the wait for re-read history was logged since the last assignment. */
+    private boolean historyWaitLogged;
     private RoundInFlight inFlight;
     /** For operators' status and for tests, read from other threads. */
     private volatile long versionInFlight = -1;
@@ -211,6 +213,20 @@ public final class TrainerService implements AutoCloseable {
     }
 
     private void startRoundIfDue() {
+        Set<TopicPartition> unread;
+        try {
+            unread = book.historyUnread(parts.input().assignment(), parts.input()::position);
+        } catch (KafkaException e) {
+            return; // positions cannot be read now: asked again at the next poll
+        }
+        if (!unread.isEmpty()) {
+            if (!historyWaitLogged) {
+                LOG.info("rounds wait until the history of {} is re-read (replay and evaluation samples are rebuilt "
+                        + "from it)", unread);
+                historyWaitLogged = true;
+            }
+            return;
+        }
         for (String model : models.models()) {
             Optional<Trigger> trigger = models.trigger(model).check(now());
             if (trigger.isEmpty()) {
@@ -434,6 +450,7 @@ public final class TrainerService implements AutoCloseable {
                 return;
             }
             assignmentEpoch++;
+            historyWaitLogged = false;
             Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(Set.copyOf(partitions));
             for (TopicPartition tp : partitions) {
                 book.assigned(tp, Optional.ofNullable(committed.get(tp)));

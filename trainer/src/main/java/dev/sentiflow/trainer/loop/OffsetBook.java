@@ -90,6 +90,21 @@ public final class OffsetBook {
         return c == null ? OptionalLong.empty() : OptionalLong.of(c);
     }
 
+    /**
+     * Assigned partitions whose re-read history is not behind the consumer yet. A round waits for
+     * them: started earlier it would train without that replay and be judged on part of the
+     * evaluation set, which a restart or rebalance rebuilds from the history.
+     */
+    public Set<TopicPartition> historyUnread(Set<TopicPartition> assignment, ToLongFunction<TopicPartition> position) {
+        Set<TopicPartition> unread = new java.util.TreeSet<>(java.util.Comparator.comparing(TopicPartition::toString));
+        for (TopicPartition tp : assignment) {
+            if (position.applyAsLong(tp) < historyUntil.getOrDefault(tp, 0L)) {
+                unread.add(tp);
+            }
+        }
+        return unread;
+    }
+
     /** Where history ends on each partition, for the operator's log line. */
     public Map<TopicPartition, Long> historyEnds() {
         return Map.copyOf(historyUntil);

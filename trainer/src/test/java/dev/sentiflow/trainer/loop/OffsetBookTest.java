@@ -54,6 +54,15 @@ class OffsetBookTest {
     }
 
     @Test
+    void roundsWaitUntilEveryPartitionsHistoryIsReRead() {
+        OffsetBook book = new OffsetBook();
+        book.assigned(P0, at(20));
+        book.assigned(P1, Optional.empty());
+        assertEquals(Set.of(P0), book.historyUnread(Set.of(P0, P1), tp -> tp.equals(P0) ? 12 : 0));
+        assertEquals(Set.of(), book.historyUnread(Set.of(P0, P1), tp -> tp.equals(P0) ? 20 : 0));
+    }
+
+    @Test
     void anIdleMemberStepsOnlyOverCommitMarkers() {
         OffsetBook book = new OffsetBook();
         book.assigned(P0, at(10));
