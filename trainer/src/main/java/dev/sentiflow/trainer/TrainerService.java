@@ -215,7 +215,8 @@ public final class TrainerService implements AutoCloseable {
     private void startRoundIfDue() {
         Set<TopicPartition> unread;
         try {
-            unread = book.historyUnread(parts.input().assignment(), parts.input()::position);
+            unread = book.historyUnread(parts.input().assignment(), parts.input()::position,
+                    tp -> parts.input().currentLag(tp).orElse(1) == 0);
         } catch (KafkaException e) {
             return; // positions cannot be read now: asked again at the next poll
         }

@@ -18,11 +18,13 @@ public final class ReopenedStack implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(30);
 
     private final ChildProcesses children;
+    private final WorkFolder folder;
     private final String bootstrapServers;
     private final String registryUrl;
 
-    private ReopenedStack(ChildProcesses children, String bootstrapServers, String registryUrl) {
+    private ReopenedStack(ChildProcesses children, WorkFolder folder, String bootstrapServers, String registryUrl) {
         this.children = children;
+        this.folder = folder;
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
     }
@@ -54,6 +56,14 @@ public final class ReopenedStack implements AutoCloseable {
             throw new IllegalArgumentException(problem);
         }
         Path root = dir.toAbsolutePath().normalize();
+        WorkFolder folder;
+        try {
+            // Held while reopened, so no ./pipeline local (--fresh above all) starts on the data under our feet.
+            folder = WorkFolder.open(root, false);
+        } catch (IllegalStateException running) {
+            throw new IllegalArgumentException(running.getMessage() + "; while it runs, point report at it: its "
+                    + "addresses are in " + root.resolve(WorkFolder.CLIENT_PROPERTIES), running);
+        }
         ChildProcesses children = new ChildProcesses(root.resolve("logs"), GRACE, death -> { });
         try {
             long begin = System.nanoTime();
@@ -69,9 +79,10 @@ public final class ReopenedStack implements AutoCloseable {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
             out.printf(Locale.ROOT, "report: registry %s ready in %.1f s%n", url, (System.nanoTime() - begin) / 1e9);
-            return new ReopenedStack(children, kafka.bootstrapServers(), url);
+            return new ReopenedStack(children, folder, kafka.bootstrapServers(), url);
         } catch (RuntimeException | InterruptedException e) {
             children.close();
+            folder.close();
             throw e;
         }
     }
@@ -87,5 +98,6 @@ public final class ReopenedStack implements AutoCloseable {
     @Override
     public void close() {
         children.close();
+        folder.close();
     }
 }

@@ -27,4 +27,18 @@ class WorkFolderTest {
             assertFalse(next.continued());
         }
     }
+
+    @Test
+    void reportDoesNotReopenAFolderAStackRunsOn(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("stack");
+        try (WorkFolder running = WorkFolder.open(data, false)) {
+            Files.createDirectories(data.resolve("kafka/data"));
+            Files.writeString(data.resolve("kafka/server.properties"), "");
+            Files.writeString(data.resolve("kafka/data/meta.properties"), "");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ReopenedStack.open(data, System.out));
+            assertTrue(e.getMessage().contains("another ./pipeline local runs on")
+                    && e.getMessage().contains("client.properties"), e.getMessage());
+        }
+    }
 }

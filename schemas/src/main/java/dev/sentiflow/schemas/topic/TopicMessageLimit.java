@@ -22,8 +22,8 @@ public final class TopicMessageLimit {
     /**
      * Waits out a topic created a moment ago (its metadata may not have reached every broker yet).
      *
-     * @return empty when the principal may not read topic configs ({@code DESCRIBE_CONFIGS}) or the
-     *     topic still does not exist after {@code timeout}
+     * @return empty when the principal may not read topic configs ({@code DESCRIBE_CONFIGS}), the
+     *     topic still does not exist after {@code timeout}, or the broker does not say
      * @throws Exception when the cluster cannot be asked (unreachable, or any other refusal)
      */
     public static OptionalInt maxMessageBytes(Admin client, String topic, Duration timeout) throws Exception {
@@ -31,10 +31,12 @@ public final class TopicMessageLimit {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
+                long left = Math.max(1, deadline - System.nanoTime());
                 Map<ConfigResource, Config> configs = client.describeConfigs(List.of(resource)).all()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                        .get(left, TimeUnit.NANOSECONDS);
                 ConfigEntry entry = configs.get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-                return OptionalInt.of(Integer.parseInt(entry.value()));
+                return entry == null || entry.value() == null ? OptionalInt.empty()
+                        : OptionalInt.of(Integer.parseInt(entry.value()));
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AuthorizationException) {
                     return OptionalInt.empty();

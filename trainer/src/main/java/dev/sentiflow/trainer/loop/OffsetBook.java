@@ -95,10 +95,13 @@ public final class OffsetBook {
      * them: started earlier it would train without that replay and be judged on part of the
      * evaluation set, which a restart or rebalance rebuilds from the history.
      */
-    public Set<TopicPartition> historyUnread(Set<TopicPartition> assignment, ToLongFunction<TopicPartition> position) {
+    public Set<TopicPartition> historyUnread(Set<TopicPartition> assignment, ToLongFunction<TopicPartition> position,
+            java.util.function.Predicate<TopicPartition> atEnd) {
         Set<TopicPartition> unread = new java.util.TreeSet<>(java.util.Comparator.comparing(TopicPartition::toString));
         for (TopicPartition tp : assignment) {
-            if (position.applyAsLong(tp) < historyUntil.getOrDefault(tp, 0L)) {
+            // At the log's end there is no more to read, even below a committed offset past it (a topic
+            // recreated under the same group): waiting on would stop every round for good.
+            if (position.applyAsLong(tp) < historyUntil.getOrDefault(tp, 0L) && !atEnd.test(tp)) {
                 unread.add(tp);
             }
         }
