@@ -68,43 +68,14 @@ public final class CheckpointSigner {
 
     /** The signature to put into every chunk of the checkpoint with this header and payload hash. */
     public byte[] sign(CheckpointHeader header, String sha256) {
-        return signatureOf(canonicalBytes(header, sha256));
+        byte[] mac = mac(canonicalBytes(header, sha256));
+        byte[] signature = Arrays.copyOf(keyId, SIGNATURE_BYTES);
+        System.arraycopy(mac, 0, signature, KEY_ID_BYTES, MAC_BYTES);
+        return signature;
     }
 
     /** Checks a signature (null when the chunk had none) against the header and payload hash it came with. */
     public SignatureCheck verify(CheckpointHeader header, String sha256, byte[] signature) {
-        return check(canonicalBytes(header, sha256), signature);
-    }
-
-    /**
-     * {@code decision} with its signature set: a rollout decision changes what every inference instance
-     * serves and whom the trainer trains from, so with a key set it must be ours as much as a checkpoint.
-     */
-    public LiveMetrics signDecision(LiveMetrics decision) {
-        return LiveMetrics.newBuilder(decision).setSignature(ByteBuffer.wrap(signatureOf(decisionBytes(decision))))
-                .build();
-    }
-
-    /** Checks the signature a decision came with. */
-    public SignatureCheck verifyDecision(LiveMetrics decision) {
-        byte[] signature = null;
-        if (decision.getSignature() != null) {
-            ByteBuffer b = decision.getSignature().duplicate();
-            signature = new byte[b.remaining()];
-            b.get(signature);
-        }
-        return check(decisionBytes(decision), signature);
-    }
-
-    /** {@code keyId || HMAC(canonical)}: what a checkpoint chunk and a decision carry alike. */
-    private byte[] signatureOf(byte[] canonical) {
-        byte[] signature = Arrays.copyOf(keyId, SIGNATURE_BYTES);
-        System.arraycopy(mac(canonical), 0, signature, KEY_ID_BYTES, MAC_BYTES);
-        return signature;
-    }
-
-    /** How {@code signature} (null: none) stands to the bytes it should sign. */
-    private SignatureCheck check(byte[] canonical, byte[] signature) {
         if (signature == null) {
             return SignatureCheck.UNSIGNED;
         }
@@ -114,9 +85,39 @@ public final class CheckpointSigner {
         if (!MessageDigest.isEqual(keyId, Arrays.copyOf(signature, KEY_ID_BYTES))) {
             return SignatureCheck.WRONG_KEY;
         }
+        byte[] expected = mac(canonicalBytes(header, sha256));
         // Constant time, so response timing does not reveal how many leading bytes of a forgery were right.
-        return MessageDigest.isEqual(mac(canonical), Arrays.copyOfRange(signature, KEY_ID_BYTES, SIGNATURE_BYTES))
+        return MessageDigest.isEqual(expected, Arrays.copyOfRange(signature, KEY_ID_BYTES, SIGNATURE_BYTES))
                 ? SignatureCheck.VALID : SignatureCheck.FORGED;
+    }
+
+    /**
+     * {@code decision} with its signature set: a rollout decision changes what every inference instance
+     * serves and whom the trainer trains from, so with a key set it must be ours as much as a checkpoint.
+     */
+    public LiveMetrics signDecision(LiveMetrics decision) {
+        byte[] mac = mac(decisionBytes(decision));
+        byte[] signature = Arrays.copyOf(keyId, SIGNATURE_BYTES);
+        System.arraycopy(mac, 0, signature, KEY_ID_BYTES, MAC_BYTES);
+        return LiveMetrics.newBuilder(decision).setSignature(ByteBuffer.wrap(signature)).build();
+    }
+
+    /** Checks the signature a decision came with. */
+    public SignatureCheck verifyDecision(LiveMetrics decision) {
+        if (decision.getSignature() == null) {
+            return SignatureCheck.UNSIGNED;
+        }
+        ByteBuffer b = decision.getSignature().duplicate();
+        byte[] signature = new byte[b.remaining()];
+        b.get(signature);
+        if (signature.length != SIGNATURE_BYTES) {
+            return SignatureCheck.MALFORMED;
+        }
+        if (!MessageDigest.isEqual(keyId, Arrays.copyOf(signature, KEY_ID_BYTES))) {
+            return SignatureCheck.WRONG_KEY;
+        }
+        return MessageDigest.isEqual(mac(decisionBytes(decision)), Arrays.copyOfRange(signature, KEY_ID_BYTES,
+                SIGNATURE_BYTES)) ? SignatureCheck.VALID : SignatureCheck.FORGED;
     }
 
     /** What a decision's MAC covers: what it decides (the numbers beside it only explain it). */
