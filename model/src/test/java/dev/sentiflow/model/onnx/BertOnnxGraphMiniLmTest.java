@@ -71,6 +71,9 @@ class BertOnnxGraphMiniLmTest {
         // Every bias inside a kernel (attention, SkipLayerNormalization, BiasGelu): the Adds left are the
         // LoRA updates (query and value: 2 per layer) and the embeddings' two sums.
         assertEquals(6 * 2 + 2, ops.getOrDefault("Add", 0), ops.toString());
+        // The last layer runs on the [CLS] row alone, the only one the head reads (and the logits still match):
+        // one Slice for that row, one the optimizer makes of the position embeddings' Range + Gather.
+        assertEquals(2, ops.getOrDefault("Slice", 0), ops.toString());
 
         Optimized int8 = run(BertOnnxGraph.Ops.ONNX_RUNTIME, BertOnnxGraph.Precision.INT8);
         // 6 projections per layer: query, key, value, attention output, intermediate, output

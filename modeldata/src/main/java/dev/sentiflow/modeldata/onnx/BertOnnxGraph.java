@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * constant initializers, the linear ones stored transposed for MatMul. A LoRA target adds its
  * low-rank update {@code scale * x A^T B^T} to the projection's output and never rewrites the base.
  * Standard ONNX ops only (opset 17), computed as the DJL model computes them: erf GELU, additive
- * mask bias of -1e9, LayerNormalization with the config's epsilon.
+ * mask bias of -1e9, LayerNormalization with the config's epsilon. The head reads the last layer's
+ * [CLS] row alone, so that layer computes that row alone (its keys and values over every token).
  */
 public final class BertOnnxGraph {
 
@@ -100,7 +101,11 @@ public final class BertOnnxGraph {
         String maskBias = ops == Ops.STANDARD ? g.maskBias()
                 : g.w.node("Cast", List.of(ATTENTION_MASK), g.name("key_padding_mask"), Attribute.ofInt("to", 6));
         for (int i = 0; i < config.numLayers(); i++) {
-            hidden = g.layer(config, "encoder.layer." + i + ".", hidden, maskBias);
+            // Only the last layer's [CLS] row reaches the head: that layer asks its queries, and runs its
+            // output projection and feed-forward, for that row alone; its keys and values still cover every token.
+            boolean last = i == config.numLayers() - 1;
+            String queries = last ? g.firstToken(hidden) : hidden;
+            hidden = g.layer(config, "encoder.layer." + i + ".", hidden, queries, maskBias);
         }
         String cls = g.w.node("Gather", List.of(hidden, g.int64Scalar(0)), g.name("cls"), Attribute.ofInt("axis", 1));
         String pooled = g.w.node("Tanh", List.of(g.linear(cls, "pooler.dense")), g.name("pooled"));
@@ -135,8 +140,18 @@ public final class BertOnnxGraph {
         return w.node("Unsqueeze", List.of(bias, int64s(1, 2)), name("mask_bias_4d"));
     }
 
-    private String layer(BertConfig config, String p, String x, String mask) {
-        return ops == Ops.STANDARD ? standardLayer(config, p, x, mask) : fusedLayer(config, p, x, mask);
+    /** [B,S,H] to [B,1,H]: the first token's row, the sequence axis kept. */
+    private String firstToken(String x) {
+        return w.node("Slice", List.of(x, int64s(0), int64s(1), int64s(1)), name("first_token"));
+    }
+
+    /**
+     * One encoder layer over {@code x}, its output for the rows of {@code queries}: {@code x} itself, or
+     * its first token alone ({@link #firstToken}), whose keys and values still attend over all of {@code x}.
+     */
+    private String layer(BertConfig config, String p, String x, String queries, String mask) {
+        return ops == Ops.STANDARD ? standardLayer(config, p, x, queries, mask)
+                : fusedLayer(config, p, x, queries, mask);
     }
 
     /**
@@ -144,18 +159,18 @@ public final class BertOnnxGraph {
      * [B,S]. The query, key and value biases go into the attention kernel's bias input (one [3H]
      * constant) instead of three Adds.
      */
-    private String fusedLayer(BertConfig config, String p, String x, String keyPadding) {
+    private String fusedLayer(BertConfig config, String p, String x, String queries, String keyPadding) {
         List<String> biases = List.of(p + "attention.self.query.bias", p + "attention.self.key.bias",
                 p + "attention.self.value.bias");
         boolean biasInAttention = biases.stream().allMatch(weights::containsKey)
                 && biases.stream().noneMatch(perVersion);
-        String q = linear(x, p + "attention.self.query", !biasInAttention);
+        String q = linear(queries, p + "attention.self.query", !biasInAttention);
         String k = linear(x, p + "attention.self.key", !biasInAttention);
         String v = linear(x, p + "attention.self.value", !biasInAttention);
         String bias = biasInAttention ? concatenatedBias(biases) : "";
         String ctx = w.node(MS, "MultiHeadAttention", List.of(q, k, v, bias, keyPadding), List.of(name("context")),
                 Attribute.ofInt("num_heads", config.numHeads())).get(0);
-        String a = residualNorm(ctx, p + "attention.output.dense", x, p + "attention.output.LayerNorm",
+        String a = residualNorm(ctx, p + "attention.output.dense", queries, p + "attention.output.LayerNorm",
                 config.layerNormEps());
         String inner = gelu(linear(a, p + "intermediate.dense"));
         return residualNorm(inner, p + "output.dense", a, p + "output.LayerNorm", config.layerNormEps());
@@ -199,10 +214,10 @@ public final class BertOnnxGraph {
         return name;
     }
 
-    private String standardLayer(BertConfig config, String p, String x, String maskBias) {
+    private String standardLayer(BertConfig config, String p, String x, String queries, String maskBias) {
         int heads = config.numHeads();
         int headSize = config.headSize();
-        String q = split(linear(x, p + "attention.self.query"), heads, headSize, 0, 2, 1, 3);
+        String q = split(linear(queries, p + "attention.self.query"), heads, headSize, 0, 2, 1, 3);
         String k = split(linear(x, p + "attention.self.key"), heads, headSize, 0, 2, 3, 1);
         String v = split(linear(x, p + "attention.self.value"), heads, headSize, 0, 2, 1, 3);
         String raw = w.node("MatMul", List.of(q, k), name("scores_raw"));
@@ -212,7 +227,8 @@ public final class BertOnnxGraph {
         String context = w.node("MatMul", List.of(probs, v), name("context_heads"));
         String merged = w.node("Transpose", List.of(context), name("context_t"), Attribute.ofInts("perm", 0, 2, 1, 3));
         String ctx = w.node("Reshape", List.of(merged, int64s(0, 0, (long) heads * headSize)), name("context"));
-        String attended = w.node("Add", List.of(linear(ctx, p + "attention.output.dense"), x), name("attn_residual"));
+        String attended = w.node("Add", List.of(linear(ctx, p + "attention.output.dense"), queries),
+                name("attn_residual"));
         String a = layerNorm(attended, p + "attention.output.LayerNorm", config.layerNormEps());
         String inner = gelu(linear(a, p + "intermediate.dense"));
         String out = w.node("Add", List.of(linear(inner, p + "output.dense"), a), name("out_residual"));
