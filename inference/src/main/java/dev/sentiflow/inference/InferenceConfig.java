@@ -68,6 +68,7 @@ public final class InferenceConfig extends AbstractConfig {
     public static final String CHECKPOINT_MAX_PENDING_BYTES = SharedOptions.CHECKPOINT_MAX_PENDING_BYTES;
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String INTRA_OP_THREADS = "scoring.intra.op.threads";
+    public static final String PARALLEL_RUNS = "scoring.parallel.runs";
     public static final String SPIN_WAIT = "scoring.spin.wait";
     public static final String SERVE_PRECISION = "serve.precision";
     public static final String STANDBY_REPLICAS = "num.standby.replicas";
@@ -178,10 +179,15 @@ public final class InferenceConfig extends AbstractConfig {
                     Importance.MEDIUM, "Precision of the base's linear weights when scoring: fp32, or int8 quantized "
                             + "per output channel when the session is built (faster on CPUs with int8 dot products; "
                             + "embeddings, LayerNorm, adapters and head stay fp32).")
+            .define(PARALLEL_RUNS, Type.INT, 0, Range.between(0, 64), Importance.MEDIUM,
+                    "Runs of one batch scored at once, each on a thread of its own (a batch is cut into that many, "
+                            + "at least 4 rows each); 0 = automatic: the available cores divided among the stream "
+                            + "threads, at most 4. On 2 cores two one-thread runs beat one run on both cores (./bench "
+                            + "inference).")
             .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 1024), Importance.MEDIUM,
-                    "Threads ONNX Runtime uses to score one batch; 0 = automatic: with one stream thread ONNX Runtime's "
-                            + "default (one per physical core), with several the available cores divided among them (at "
-                            + "least 1 each).")
+                    "Threads ONNX Runtime uses for one run; 0 = automatic: the available cores divided among the "
+                            + "stream threads' parallel runs (at least 1 each), or ONNX Runtime's default (one per "
+                            + "physical core) where there is one stream thread and one run at a time.")
             .define(SPIN_WAIT, Type.BOOLEAN, false, Importance.LOW,
                     "Whether ONNX Runtime's threads spin while waiting for the next batch (its own default). Off: "
                             + "the spinning takes CPU this process's Kafka clients and other services on the machine "
@@ -204,21 +210,39 @@ public final class InferenceConfig extends AbstractConfig {
 
     /** How scoring sessions use threads ({@link #INTRA_OP_THREADS}, {@link #SPIN_WAIT}). */
     public dev.sentiflow.inference.onnx.SessionThreads sessionThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
         return new dev.sentiflow.inference.onnx.SessionThreads(intraOpThreads(getInt(INTRA_OP_THREADS),
-                getInt(STREAM_THREADS), Runtime.getRuntime().availableProcessors()), getBoolean(SPIN_WAIT));
+                getInt(STREAM_THREADS) * parallelRuns(getInt(PARALLEL_RUNS), getInt(STREAM_THREADS), cores), cores),
+                getBoolean(SPIN_WAIT));
+    }
+
+    /** {@link #PARALLEL_RUNS} as it applies on this machine. */
+    public int parallelRuns() {
+        return parallelRuns(getInt(PARALLEL_RUNS), getInt(STREAM_THREADS), Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The most runs of one batch at once that automatic settles on: beyond it the runs get too small to pay. */
+    static final int MAX_AUTOMATIC_RUNS = 4;
+
+    /** The configured runs at once, or for 0 the cores divided among the stream threads (1 to {@link #MAX_AUTOMATIC_RUNS}). */
+    static int parallelRuns(int configured, int streamThreads, int cores) {
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.max(1, Math.min(MAX_AUTOMATIC_RUNS, cores / streamThreads));
     }
 
     /**
-     * The intra-op threads a serving session gets: the configured number, or for 0 with one stream thread
-     * ONNX Runtime's default (0: one per physical core), and with several the cores shared among them
-     * (at least 1 each). Several stream threads run batches at once on the one shared session, and each
-     * with a pool of every core would oversubscribe them.
+     * The intra-op threads a serving session gets: the configured number, or for 0 with one run at a
+     * time in the whole instance ONNX Runtime's default (0: one per physical core), and with several (stream
+     * threads times parallel runs) the cores shared among them (at least 1 each). Those runs share the
+     * one session, and each with a pool of every core would oversubscribe them.
      */
-    static int intraOpThreads(int configured, int streamThreads, int cores) {
-        if (configured > 0 || streamThreads <= 1) {
+    static int intraOpThreads(int configured, int runsAtOnce, int cores) {
+        if (configured > 0 || runsAtOnce <= 1) {
             return configured;
         }
-        return Math.max(1, cores / streamThreads);
+        return Math.max(1, cores / runsAtOnce);
     }
 
     /** Prints the configuration table that README.md carries. */

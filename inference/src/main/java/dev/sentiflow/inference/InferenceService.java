@@ -132,12 +132,12 @@ public final class InferenceService implements AutoCloseable {
             streams.start();
             health.scoring(streams);
             LOG.info("inference started: {} -> {} | {}; serving {} on base {} (labels {}, tokenizer {}, max length {}); "
-                    + "batches of up to {} records or {} ms, {} stream thread(s)",
+                    + "batches of up to {} records or {} ms, {} stream thread(s), {} run(s) of a batch at once",
                     config.getString(InferenceConfig.TOKENIZED_TOPIC), config.getString(InferenceConfig.PREDICTIONS_TOPIC),
                     config.getString(InferenceConfig.DLQ_TOPIC), registry.versions(),
                     config.getString(InferenceConfig.BASE_MODEL), labels, identity.tokenizerId(), maxLength,
                     batchPolicy.maxRecords(), batchPolicy.maxWait().toMillis(),
-                    config.getInt(InferenceConfig.STREAM_THREADS));
+                    config.getInt(InferenceConfig.STREAM_THREADS), serving.parallel().width());
             return new InferenceService(serving, registry, intake, follower, streams,
                     Duration.ofMillis(config.getLong(InferenceConfig.SHUTDOWN_TIMEOUT_MS)), ops);
         } catch (RuntimeException | InterruptedException e) {

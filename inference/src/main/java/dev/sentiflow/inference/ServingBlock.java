@@ -3,6 +3,7 @@ package dev.sentiflow.inference;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.inference.models.ServingWeights;
 import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.ParallelRuns;
 import dev.sentiflow.modeldata.checkpoint.ClassifierLayout;
 import dev.sentiflow.modeldata.checkpoint.ModelIdentity;
 import dev.sentiflow.modeldata.weights.BaseWeights;
@@ -19,9 +20,10 @@ import java.util.Optional;
  * exactly the same checkpoints. No DJL: the base is read as plain tensors.
  *
  * @param maxLength the serving identity's token limit (the configured one, capped by the base's positions)
+ * @param parallel how many runs of one batch its scorers score at once
  */
 record ServingBlock(ModelIdentity identity, ServedVersions versions, TextTokenizer tokenizer, int vocabSize,
-        int maxLength) implements AutoCloseable {
+        int maxLength, ParallelRuns parallel) implements AutoCloseable {
 
     /** The seed of version 0's untrained head: the same head after every restart. */
     private static final long HEAD_SEED = 0L;
@@ -41,7 +43,8 @@ record ServingBlock(ModelIdentity identity, ServedVersions versions, TextTokeniz
             // Opened now, not at the first checkpoint: a session that cannot open stops the service at
             // start, and the first hot swap does not wait seconds for it.
             versions.openSharedSession();
-            return new ServingBlock(identity, versions, tokenizer, base.config().vocabSize(), maxLength);
+            return new ServingBlock(identity, versions, tokenizer, base.config().vocabSize(), maxLength,
+                    new ParallelRuns(config.parallelRuns()));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -54,11 +57,12 @@ record ServingBlock(ModelIdentity identity, ServedVersions versions, TextTokeniz
 
     /** Scores through {@link #versions}' graphs, at most {@code maxRows} rows per run. */
     public OnnxScorer scorer(int maxRows) {
-        return new OnnxScorer(padId(), maxRows);
+        return new OnnxScorer(padId(), maxRows, OnnxScorer.MAX_PADDING, parallel);
     }
 
     @Override
     public void close() {
+        parallel.close();
         versions.close();
         tokenizer.close();
     }

@@ -7,6 +7,7 @@ import dev.sentiflow.inference.models.ModelRegistry;
 import dev.sentiflow.inference.models.ServedVersion;
 import dev.sentiflow.inference.models.ServedVersions;
 import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.ParallelRuns;
 import dev.sentiflow.inference.onnx.SessionThreads;
 import dev.sentiflow.modeldata.onnx.BertOnnxGraph;
 import dev.sentiflow.schemas.registry.SchemaRegistryClient;
@@ -125,10 +126,13 @@ public final class InferenceBenchmark {
             KafkaChecks.publishCheckpoint(kafka.bootstrapServers(), registry, MODELS, 1,
                     models.chunks("default", 1, v1, Optional.empty()));
             List<TokenizedReview> reviews = InferenceIT.uciReviews(models, 0, records);
+            InferenceConfig app = new InferenceConfig(settings(kafka, server, "bare", 32));
             System.out.printf(Locale.ROOT, "%d real UCI review sentences, full MiniLM-L6, %s, %d input partitions, "
-                    + "commit interval %d ms, %d cores, broker %s, ONNX Runtime threads %s, %s%n", reviews.size(), precision,
-                    partitions, commitIntervalMs.orElse(100L), Runtime.getRuntime().availableProcessors(), results.get("broker"),
-                    intraOpThreads == 0 ? "one per core" : String.valueOf(intraOpThreads),
+                    + "commit interval %d ms, %d cores, broker %s; the app: %d stream thread(s), %d run(s) of a batch "
+                    + "at once, ONNX Runtime threads per run %s, %s%n", reviews.size(), precision,
+                    partitions, commitIntervalMs.orElse(100L), Runtime.getRuntime().availableProcessors(),
+                    results.get("broker"), app.getInt(InferenceConfig.STREAM_THREADS), app.parallelRuns(),
+                    app.sessionThreads().intraOp() == 0 ? "one per core" : String.valueOf(app.sessionThreads().intraOp()),
                     spinWait ? "spinning between runs" : "not spinning");
 
             if (latencyOnlyAt.isPresent()) {
@@ -138,23 +142,35 @@ public final class InferenceBenchmark {
             }
             Map<Integer, Double> bare = new LinkedHashMap<>();
             Map<Integer, Double> broker = new LinkedHashMap<>();
-            SessionThreads threads = new SessionThreads(intraOpThreads, spinWait);
-            ServedVersions bareVersions = precision.equals("fp32") && !spinWait && intraOpThreads == 0 ? models.versions
-                    : BlockVersions.of(models.block, models.identity,
-                            BertOnnxGraph.Precision.valueOf(precision.toUpperCase(Locale.ROOT)), threads);
-            ServedVersion served = bareVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1");
+            Map<Integer, Double> shares = new LinkedHashMap<>();
+            // The bare model as the app scores (its session threads, its runs at once, one caller per stream
+            // thread), and as one caller with one run at a time on every core; each round compares the app with
+            // the faster of the two.
+            BertOnnxGraph.Precision graphPrecision = BertOnnxGraph.Precision.valueOf(precision.toUpperCase(Locale.ROOT));
+            ServedVersions asAppVersions = BlockVersions.of(models.block, models.identity, graphPrecision,
+                    app.sessionThreads());
+            ServedVersions oneRunVersions = BlockVersions.of(models.block, models.identity, graphPrecision,
+                    new SessionThreads(intraOpThreads, spinWait));
+            List<BareSetup> bareSetups = List.of(
+                    new BareSetup("as the app scores", asAppVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1"),
+                            app.getInt(InferenceConfig.STREAM_THREADS), new ParallelRuns(app.parallelRuns())),
+                    new BareSetup("one run at a time", oneRunVersions.fromCheckpoint("default", 1, "bench", v1,
+                            "bench v1"), 1, ParallelRuns.ONE));
             try {
                 Map<Integer, Map<String, Double>> cpu = new LinkedHashMap<>();
                 for (int batch : batches) {
-                    RoundRobin measured = roundRobin(kafka, server, registry, models, served, reviews, batch);
+                    RoundRobin measured = roundRobin(kafka, server, registry, models, bareSetups, reviews, batch);
                     Bare alone = measured.bare();
                     Through through = measured.through();
                     bare.put(batch, alone.recordsPerSecond());
                     broker.put(batch, through.recordsPerSecond());
                     System.out.printf(Locale.ROOT, "batch %2d: bare model %6.1f records/s, through the broker %6.1f "
-                            + "records/s (%.0f%%), best of %d rounds each: bare %s, through the broker %s%n", batch,
+                            + "records/s (%.0f%%), best of %d rounds each: bare %s, through the broker %s; each round's "
+                            + "app pass over its bare pass %s, median %.0f%%%n", batch,
                             bare.get(batch), broker.get(batch), 100 * broker.get(batch) / bare.get(batch), rounds,
-                            measured.bareRates(), measured.throughRates());
+                            measured.bareRates(), measured.throughRates(), measured.pairedRatios(),
+                            100 * measured.medianRatio());
+                    shares.put(batch, measured.medianRatio());
                     double bareMs = alone.cpuMsPerRecord();
                     System.out.printf(Locale.ROOT, "  CPU per record: bare model %.1f ms; through the broker %.1f ms "
                             + "in this JVM (app, producer, consumer) + %s in the broker's process%n", bareMs,
@@ -165,13 +181,16 @@ public final class InferenceBenchmark {
                 }
                 results.put("cpu_per_record", cpu);
             } finally {
-                served.retire();
-                if (bareVersions != models.versions) {
-                    bareVersions.close();
-                }
+                bareSetups.forEach(b -> {
+                    b.served().retire();
+                    b.parallel().close();
+                });
+                asAppVersions.close();
+                oneRunVersions.close();
             }
             results.put("bare_records_per_s", bare);
             results.put("broker_records_per_s", broker);
+            results.put("median_paired_share", shares);
 
             if (broker.containsKey(32)) {
                 double rate = broker.get(32) / 2;
@@ -198,12 +217,17 @@ public final class InferenceBenchmark {
     /** The bare model's rate, and the CPU this JVM spent per record on the timed pass. */
     private record Bare(double recordsPerSecond, double cpuMsPerRecord) {}
 
+    /** The bare model as measured: a version, and how many threads call it at once. */
+    private record BareSetup(String name, ServedVersion served, int callers, ParallelRuns parallel) {}
+
     /**
      * The model alone on the records, in consecutive batches of {@code batch} (each sorted by length, as
-     * the app does): a warm-up pass (the runtime prepares kernels per new input shape), then a timed one.
+     * the app does), split among {@code callers} threads scoring at once: a warm-up pass (the runtime
+     * prepares kernels per new input shape), then a timed one.
      */
-    private static Bare bareModel(TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) {
-        OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32);
+    private static Bare bareModel(TestModels models, BareSetup setup, List<TokenizedReview> reviews, int batch)
+            throws InterruptedException {
+        OnnxScorer scorer = new OnnxScorer(models.tokenizer.padId(), 32, OnnxScorer.MAX_PADDING, setup.parallel());
         List<int[]> ids = reviews.stream().map(r -> r.getTokenIds().stream().mapToInt(Integer::intValue).toArray())
                 .toList();
         double rate = 0;
@@ -211,8 +235,19 @@ public final class InferenceBenchmark {
         for (int pass = 0; pass < 2; pass++) {
             long begin = System.nanoTime();
             double cpuBegin = cpuSeconds();
-            for (int from = 0; from < ids.size(); from += batch) {
-                scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), served.onnx());
+            List<Thread> callers = new ArrayList<>();
+            for (int c = 0; c < setup.callers(); c++) {
+                int first = c;
+                Thread caller = new Thread(() -> {
+                    for (int from = first * batch; from < ids.size(); from += batch * setup.callers()) {
+                        scorer.score(ids.subList(from, Math.min(ids.size(), from + batch)), setup.served().onnx());
+                    }
+                }, "bare-caller-" + c);
+                caller.start();
+                callers.add(caller);
+            }
+            for (Thread t : callers) {
+                t.join();
             }
             rate = ids.size() / ((System.nanoTime() - begin) / 1e9);
             cpu = cpuSeconds() - cpuBegin;
@@ -244,10 +279,12 @@ public final class InferenceBenchmark {
     }
 
     /** A through-the-broker pass: its rate, and CPU per record in this JVM and in the broker's (-1: unknown). */
-    private record Through(double recordsPerSecond, double jvmCpuMsPerRecord, double brokerCpuMsPerRecord) {}
+    private record Through(double recordsPerSecond, double jvmCpuMsPerRecord, double brokerCpuMsPerRecord,
+            double compilerMsPerRecord) {}
 
     /** The best round of each side, and every round's rate as printed. */
-    private record RoundRobin(Bare bare, Through through, String bareRates, String throughRates) {}
+    private record RoundRobin(Bare bare, Through through, String bareRates, String throughRates, String pairedRatios,
+            double medianRatio) {}
 
     /**
      * The bare model and the app through the broker, measured round-robin so that a burst of someone
@@ -260,12 +297,14 @@ public final class InferenceBenchmark {
      * is timed from that commit to the last committed prediction, with the CPU both processes spent.
      */
     private static RoundRobin roundRobin(EmbeddedKafka kafka, ApicurioRegistry server, SchemaRegistryClient registry,
-            TestModels models, ServedVersion served, List<TokenizedReview> reviews, int batch) throws Exception {
+            TestModels models, List<BareSetup> bareSetups, List<TokenizedReview> reviews, int batch) throws Exception {
         String name = "b" + batch;
         kafka.createTopics(partitions, "in-" + name, "out-" + name);
         KafkaChecks.sendReviews(kafka.bootstrapServers(), registry, "in-" + name, copies(reviews, warmupPasses, "warm"));
         List<Double> bareRates = new ArrayList<>();
         List<Double> throughRates = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        int extra = 0;
         Bare bestBare = null;
         Through bestThrough = null;
         var serializer = new dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview>(registry,
@@ -283,26 +322,28 @@ public final class InferenceBenchmark {
                 awaitPredictions(consumer, (long) warmupPasses * reviews.size());
                 System.out.printf(Locale.ROOT, "  (batch %d: %d warm-up pass(es) scored %.1f s after the start)%n", batch,
                         warmupPasses, (System.nanoTime() - begin) / 1e9);
+                extra = warmUntilCompiled(kafka, consumer, feed, serializer, "in-" + name, reviews);
+                System.out.printf(Locale.ROOT, "  (then %d pass(es) more until the JIT compilers of this JVM and the "
+                        + "broker spent under %.2f ms per record of a pass, %.0f s after the start)%n", extra,
+                        SETTLED_COMPILER_MS, (System.nanoTime() - begin) / 1e9);
+                idleCpu(kafka);
                 for (int round = 0; round < rounds; round++) {
-                    Bare alone = bareModel(models, served, reviews, batch);
+                    Bare alone = null;
+                    for (BareSetup setup : bareSetups) {
+                        Bare b = bareModel(models, setup, reviews, batch);
+                        System.out.printf(Locale.ROOT, "  round%d, bare model %s (%d caller(s), %d run(s) at once): "
+                                + "%.1f records/s%n", round, setup.name(), setup.callers(), setup.parallel().width(),
+                                b.recordsPerSecond());
+                        alone = alone == null || b.recordsPerSecond() > alone.recordsPerSecond() ? b : alone;
+                    }
                     bareRates.add(alone.recordsPerSecond());
                     if (bestBare == null || alone.recordsPerSecond() > bestBare.recordsPerSecond()) {
                         bestBare = alone;
                     }
-                    feed.beginTransaction();
-                    for (TokenizedReview r : copies(reviews, 1, "round" + round)) {
-                        send(feed, serializer, "in-" + name, r);
-                    }
-                    feed.commitTransaction();
-                    long from = System.nanoTime();
-                    double jvmCpu = -cpuSeconds();
-                    double brokerCpu = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-                    awaitPredictions(consumer, reviews.size());
-                    jvmCpu += cpuSeconds();
-                    brokerCpu += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-                    Through through = new Through(reviews.size() / ((System.nanoTime() - from) / 1e9),
-                            jvmCpu / reviews.size() * 1000, Double.isNaN(brokerCpu) ? -1 : brokerCpu / reviews.size() * 1000);
+                    Through through = timedPass(kafka, consumer, feed, serializer, "in-" + name, reviews, "round" + round,
+                            true);
                     throughRates.add(through.recordsPerSecond());
+                    ratios.add(through.recordsPerSecond() / alone.recordsPerSecond());
                     if (bestThrough == null || through.recordsPerSecond() > bestThrough.recordsPerSecond()) {
                         bestThrough = through;
                     }
@@ -313,11 +354,90 @@ public final class InferenceBenchmark {
         }
         String changelog = "bench-" + name + "-" + InferenceTopology.PENDING_STORE + "-changelog";
         long[] written = changelogRecords(kafka.bootstrapServers(), changelog);
-        long scored = (long) (warmupPasses + rounds) * reviews.size();
+        long scored = (long) (warmupPasses + extra + rounds) * reviews.size();
         System.out.printf(Locale.ROOT, "  pending store's changelog: %d records with a value, %d tombstones for %d "
                 + "records scored (%.2f changelog records per record)%n", written[0], written[1], scored,
                 (written[0] + written[1]) / (double) scored);
-        return new RoundRobin(bestBare, bestThrough, rates(bareRates), rates(throughRates));
+        List<Double> sorted = ratios.stream().sorted().toList();
+        double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        return new RoundRobin(bestBare, bestThrough, rates(bareRates), rates(throughRates),
+                ratios.stream().map(r -> String.format(Locale.ROOT, "%.0f%%", 100 * r))
+                        .collect(java.util.stream.Collectors.joining(" / ")), median);
+    }
+
+    /** Compiler CPU per record of a pass under which the JIT counts as settled. */
+    private static final double SETTLED_COMPILER_MS = 0.1;
+    /** Most passes the warm-up adds to wait for the JIT. */
+    private static final int MAX_COMPILE_PASSES = 40;
+
+    /**
+     * Passes over the records, one at a time, until the JIT compiler threads of this JVM and of the broker
+     * spend under {@link #SETTLED_COMPILER_MS} per record of a pass (at most {@link #MAX_COMPILE_PASSES}):
+     * a long-running app and broker have compiled their code, and compiling it took up to 2 ms of CPU per
+     * record here after two passes, a fifth of a pass's CPU on both sides. Returns the passes it took.
+     */
+    private static int warmUntilCompiled(EmbeddedKafka kafka, org.apache.kafka.clients.consumer.KafkaConsumer<String,
+            Prediction> consumer, org.apache.kafka.clients.producer.Producer<byte[], byte[]> feed,
+            dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview> serializer, String topic,
+            List<TokenizedReview> reviews) {
+        for (int pass = 1; pass <= MAX_COMPILE_PASSES; pass++) {
+            Through t = timedPass(kafka, consumer, feed, serializer, topic, reviews, "settle" + pass, false);
+            if (t.compilerMsPerRecord() < SETTLED_COMPILER_MS) {
+                return pass;
+            }
+        }
+        return MAX_COMPILE_PASSES;
+    }
+
+    /**
+     * One pass of the records under new ids, committed to the input in one transaction (the app meets
+     * them as a backlog), timed from that commit to the last committed prediction, with the CPU both
+     * processes spent and, with {@code print}, the threads that spent it.
+     */
+    private static Through timedPass(EmbeddedKafka kafka, org.apache.kafka.clients.consumer.KafkaConsumer<String,
+            Prediction> consumer, org.apache.kafka.clients.producer.Producer<byte[], byte[]> feed,
+            dev.sentiflow.schemas.serde.AvroSerializer<TokenizedReview> serializer, String topic,
+            List<TokenizedReview> reviews, String tag, boolean print) {
+        feed.beginTransaction();
+        for (TokenizedReview r : copies(reviews, 1, tag)) {
+            send(feed, serializer, topic, r);
+        }
+        feed.commitTransaction();
+        long from = System.nanoTime();
+        double jvmCpu = -cpuSeconds();
+        double brokerCpu = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        ThreadCpu jvmThreads = ThreadCpu.of(ProcessHandle.current().pid());
+        Optional<ThreadCpu> brokerThreads = kafka.processId().map(ThreadCpu::of);
+        awaitPredictions(consumer, reviews.size());
+        double seconds = (System.nanoTime() - from) / 1e9;
+        jvmCpu += cpuSeconds();
+        brokerCpu += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        ThreadCpu jvmAfter = ThreadCpu.of(ProcessHandle.current().pid());
+        Optional<ThreadCpu> brokerAfter = kafka.processId().map(ThreadCpu::of);
+        double compiler = jvmAfter.compilerMsPerRecord(jvmThreads, reviews.size()) + brokerAfter.map(
+                a -> a.compilerMsPerRecord(brokerThreads.orElseThrow(), reviews.size())).orElse(0.0);
+        if (print) {
+            System.out.printf(Locale.ROOT, "  %s, CPU ms per record by thread: this JVM: %s%n", tag,
+                    jvmAfter.since(jvmThreads, reviews.size(), 6));
+            brokerAfter.ifPresent(a -> System.out.printf(Locale.ROOT, "    the broker: %s%n",
+                    a.since(brokerThreads.orElseThrow(), reviews.size(), 6)));
+        }
+        return new Through(reviews.size() / seconds, jvmCpu / reviews.size() * 1000,
+                Double.isNaN(brokerCpu) ? -1 : brokerCpu / reviews.size() * 1000, compiler);
+    }
+
+    /** What this JVM (the app idle, its stream thread polling) and the broker spend with no records to score. */
+    private static void idleCpu(EmbeddedKafka kafka) throws InterruptedException {
+        double jvm = -cpuSeconds();
+        double broker = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        long begin = System.nanoTime();
+        Thread.sleep(5000);
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        jvm += cpuSeconds();
+        broker += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        System.out.printf(Locale.ROOT, "  idle, CPU ms per second: this JVM (the app waiting) %.0f, the broker %.0f%n",
+                jvm * 1000 / seconds, broker * 1000 / seconds);
     }
 
     /** One review to {@code topic}, keyed by its id. */

@@ -18,16 +18,25 @@ import org.junit.jupiter.api.Test;
 class InferenceConfigTest {
 
     @Test
-    void automaticIntraOpThreadsShareTheCoresAmongStreamThreads() {
-        assertEquals(0, InferenceConfig.intraOpThreads(0, 1, 8), "one stream thread: ONNX Runtime's default");
+    void automaticThreadsShareTheCoresAmongStreamThreadsAndParallelRuns() {
+        assertEquals(0, InferenceConfig.intraOpThreads(0, 1, 8), "one run at a time: ONNX Runtime's default");
+        assertEquals(2, InferenceConfig.parallelRuns(0, 1, 2), "one stream thread on 2 cores: two runs at once");
+        assertEquals(4, InferenceConfig.parallelRuns(0, 1, 16), "at most 4 automatically");
+        assertEquals(1, InferenceConfig.parallelRuns(0, 4, 2), "at least 1");
+        assertEquals(3, InferenceConfig.parallelRuns(3, 4, 2), "a configured number is kept");
         assertEquals(4, InferenceConfig.intraOpThreads(0, 2, 8));
         assertEquals(1, InferenceConfig.intraOpThreads(0, 2, 2));
         assertEquals(1, InferenceConfig.intraOpThreads(0, 4, 2), "at least one each");
         assertEquals(3, InferenceConfig.intraOpThreads(3, 4, 2), "a configured number is kept");
         int cores = Runtime.getRuntime().availableProcessors();
-        assertEquals(Math.max(1, cores / 2), new InferenceConfig(Map.of("num.stream.threads", "2")).sessionThreads()
-                .intraOp());
-        assertEquals(0, new InferenceConfig(Map.of()).sessionThreads().intraOp());
+        int runsOfTwo = Math.max(1, Math.min(4, cores / 2));
+        assertEquals(Math.max(1, cores / (2 * runsOfTwo)), new InferenceConfig(Map.of("num.stream.threads", "2"))
+                .sessionThreads().intraOp());
+        int runs = Math.max(1, Math.min(4, cores));
+        assertEquals(runs, new InferenceConfig(Map.of()).parallelRuns());
+        assertEquals(runs == 1 ? 0 : Math.max(1, cores / runs), new InferenceConfig(Map.of()).sessionThreads().intraOp());
+        assertEquals(0, new InferenceConfig(Map.of("scoring.parallel.runs", "1")).sessionThreads().intraOp(),
+                "one run at a time: ONNX Runtime's default");
     }
 
     @Test

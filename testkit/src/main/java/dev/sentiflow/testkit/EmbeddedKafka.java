@@ -151,6 +151,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return child == null ? java.util.Optional.empty() : child.toHandle().info().totalCpuDuration();
     }
 
+    /** The broker's own process id; empty when the broker runs in this JVM. */
+    public java.util.Optional<Long> processId() {
+        return child == null ? java.util.Optional.empty() : java.util.Optional.of(child.pid());
+    }
+
     /** An admin client for this broker; the caller closes it. */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));

@@ -62,8 +62,10 @@ final class LocalServices {
         Map<String, String> inference = new LinkedHashMap<>(connect);
         inference.put("state.dir", e.workdir().resolve("state").resolve("inference").toString());
         inference.put("topic.dlq", dev.sentiflow.schemas.Topics.PREDICTIONS_DLQ);
-        // Trainer and inference share the cores: one PyTorch thread each, and one ONNX Runtime thread for scoring.
+        // Trainer and inference share the cores: one PyTorch thread each, and one ONNX Runtime thread for scoring,
+        // one run at a time.
         inference.put(dev.sentiflow.inference.InferenceConfig.INTRA_OP_THREADS, "1");
+        inference.put(dev.sentiflow.inference.InferenceConfig.PARALLEL_RUNS, "1");
         Map<String, String> oneThread = JavaCommand.ONE_TORCH_THREAD;
         return List.of(
                 service(ServiceMain.INGEST, "768m", Map.of(), ingest, overrides, Map.of()),

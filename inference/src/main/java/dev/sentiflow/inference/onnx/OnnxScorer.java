@@ -19,7 +19,9 @@ import java.util.Map;
  * Scores tokenized texts with one version through ONNX Runtime: softmax probabilities per class.
  * Texts are sorted by length and padded per run to the longest in it (so a batch of short reviews
  * does not pay for one long one), at most {@code maxRows} per run, and a new run starts where padding
- * would more than double a row; results come back in input order.
+ * would more than double a row; results come back in input order. With {@link ParallelRuns} wider
+ * than one, each such run is dealt out into up to that many runs (of {@link #MIN_SPLIT_ROWS} rows or
+ * more), scored at once.
  * Safe on any thread: a session runs concurrent batches, and a version's inputs are only read.
  */
 public final class OnnxScorer {
@@ -27,9 +29,13 @@ public final class OnnxScorer {
     /** A new run starts where padding a row to the run's longest would make it more than this many times longer. */
     public static final double MAX_PADDING = 2;
 
+    /** A batch is not cut for parallel runs below this many rows a run: smaller runs waste the kernels' width. */
+    public static final int MIN_SPLIT_ROWS = 4;
+
     private final int padId;
     private final int maxRows;
     private final double maxPadding;
+    private final ParallelRuns parallel;
 
     public OnnxScorer(int padId, int maxRows) {
         this(padId, maxRows, MAX_PADDING);
@@ -37,6 +43,11 @@ public final class OnnxScorer {
 
     /** @param maxPadding {@link #MAX_PADDING}, or infinity for runs of {@code maxRows} whatever their lengths */
     public OnnxScorer(int padId, int maxRows, double maxPadding) {
+        this(padId, maxRows, maxPadding, ParallelRuns.ONE);
+    }
+
+    /** @param parallel how many runs of one batch are scored at once */
+    public OnnxScorer(int padId, int maxRows, double maxPadding, ParallelRuns parallel) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("max rows per run must be >= 1, got " + maxRows);
         }
@@ -46,6 +57,7 @@ public final class OnnxScorer {
         this.padId = padId;
         this.maxRows = maxRows;
         this.maxPadding = maxPadding;
+        this.parallel = parallel;
     }
 
     public List<Scored> score(List<int[]> tokenIds, OnnxVersion version) {
@@ -55,6 +67,7 @@ public final class OnnxScorer {
         }
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> tokenIds.get(i).length).reversed());
         Scored[] out = new Scored[order.length];
+        List<Runnable> runs = new ArrayList<>();
         for (int from = 0; from < order.length; ) {
             int longest = tokenIds.get(order[from]).length;
             int to = from + 1;
@@ -62,16 +75,24 @@ public final class OnnxScorer {
                     && maxPadding * tokenIds.get(order[to]).length >= longest) {
                 to++;
             }
-            int[] rows = new int[to - from];
-            for (int r = 0; r < rows.length; r++) {
-                rows[r] = order[from + r];
+            // Rows of similar length, cut for runs at once by dealing them out in turn: each run gets the same
+            // mix of lengths, so they take about as long and none is padded more than the group.
+            int ways = Math.max(1, Math.min(parallel.width(), (to - from) / MIN_SPLIT_ROWS));
+            for (int w = 0; w < ways; w++) {
+                int[] rows = new int[(to - from - w + ways - 1) / ways];
+                for (int r = 0; r < rows.length; r++) {
+                    rows[r] = order[from + w + r * ways];
+                }
+                runs.add(() -> {
+                    float[][] probabilities = run(tokenIds, rows, version);
+                    for (int r = 0; r < rows.length; r++) {
+                        out[rows[r]] = Scored.of(probabilities[r]);
+                    }
+                });
             }
             from = to;
-            float[][] probabilities = run(tokenIds, rows, version);
-            for (int r = 0; r < rows.length; r++) {
-                out[rows[r]] = Scored.of(probabilities[r]);
-            }
         }
+        parallel.runAll(runs);
         return Arrays.asList(out);
     }
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.sentiflow.inference.onnx.OnnxScorer;
+import dev.sentiflow.inference.onnx.ParallelRuns;
 import dev.sentiflow.model.checkpoint.CheckpointCodec;
 import dev.sentiflow.model.head.Classifiers;
 import dev.sentiflow.model.head.SequenceClassifier;
@@ -95,6 +96,19 @@ class ServedVersionsTest {
             float[][] oneRun = new OnnxScorer(tokenizer.padId(), 8, Double.POSITIVE_INFINITY).score(ids(), v1.onnx())
                     .stream().map(Scored::probabilities).toArray(float[][]::new);
             assertProbabilities(oneRun, served(v1));
+            // Cut into runs scored at once on three threads: the same scores, in input order.
+            List<int[]> twelve = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                twelve.addAll(ids());
+            }
+            try (ParallelRuns three = new ParallelRuns(3)) {
+                float[][] atOnce = new OnnxScorer(tokenizer.padId(), 8, OnnxScorer.MAX_PADDING, three)
+                        .score(twelve, v1.onnx()).stream().map(Scored::probabilities).toArray(float[][]::new);
+                float[][] oneAtATime = new OnnxScorer(tokenizer.padId(), 8).score(twelve, v1.onnx()).stream()
+                        .map(Scored::probabilities).toArray(float[][]::new);
+                assertProbabilities(oneAtATime, atOnce);
+                assertProbabilities(served(v1), java.util.Arrays.copyOfRange(atOnce, 8, 12));
+            }
             // The versions' own tensors must matter, or the checks above say nothing about feeding them.
             assertTrue(Math.abs(served(v1)[1][1] - served(v2)[1][1]) > 1e-3, "v1 and v2 score alike");
         } finally {
