@@ -44,7 +44,7 @@ record ServingBlock(ModelIdentity identity, ServedVersions versions, TextTokeniz
             // start, and the first hot swap does not wait seconds for it.
             versions.openSharedSession();
             return new ServingBlock(identity, versions, tokenizer, base.config().vocabSize(), maxLength,
-                    new ParallelRuns(config.parallelRuns()));
+                    new ParallelRuns(config.parallelRuns(), config.getInt(InferenceConfig.STREAM_THREADS)));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;

@@ -153,7 +153,8 @@ public final class InferenceBenchmark {
                     new SessionThreads(intraOpThreads, spinWait));
             List<BareSetup> bareSetups = List.of(
                     new BareSetup("as the app scores", asAppVersions.fromCheckpoint("default", 1, "bench", v1, "bench v1"),
-                            app.getInt(InferenceConfig.STREAM_THREADS), new ParallelRuns(app.parallelRuns())),
+                            app.getInt(InferenceConfig.STREAM_THREADS), new ParallelRuns(app.parallelRuns(),
+                                    app.getInt(InferenceConfig.STREAM_THREADS))),
                     new BareSetup("one run at a time", oneRunVersions.fromCheckpoint("default", 1, "bench", v1,
                             "bench v1"), 1, ParallelRuns.ONE));
             try {

@@ -24,14 +24,24 @@ public final class ParallelRuns implements AutoCloseable {
     private final int width;
     private final ExecutorService helpers;
 
-    /** @param width runs at once, at least 1 */
+    /** @param width runs at once, at least 1, for one calling thread */
     public ParallelRuns(int width) {
-        if (width < 1) {
-            throw new IllegalArgumentException("runs at once must be >= 1, got " + width);
+        this(width, 1);
+    }
+
+    /**
+     * @param width runs at once per calling thread, at least 1
+     * @param callers threads that may call {@link #runAll} at the same time (stream threads): each gets its
+     *     own helpers, so one caller's batch never waits for another's
+     */
+    public ParallelRuns(int width, int callers) {
+        if (width < 1 || callers < 1) {
+            throw new IllegalArgumentException("runs at once and callers must be >= 1, got " + width + " and "
+                    + callers);
         }
         this.width = width;
         AtomicInteger n = new AtomicInteger();
-        this.helpers = width == 1 ? null : Executors.newFixedThreadPool(width - 1, r -> {
+        this.helpers = width == 1 ? null : Executors.newFixedThreadPool((width - 1) * callers, r -> {
             Thread t = new Thread(r, "sentiflow-scoring-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;

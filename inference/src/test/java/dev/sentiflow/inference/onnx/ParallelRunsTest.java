@@ -51,6 +51,24 @@ class ParallelRunsTest {
     }
 
     @Test
+    void twoCallersAtOnceEachGetTheirWidth() throws Exception {
+        try (ParallelRuns runs = new ParallelRuns(2, 2)) {
+            // Four runs meet before any ends: two callers, each with one helper of its own.
+            CountDownLatch met = new CountDownLatch(4);
+            Runnable meet = () -> {
+                met.countDown();
+                await(met);
+            };
+            List<Runnable> counted = List.of(meet, meet);
+            Thread other = new Thread(() -> runs.runAll(counted));
+            other.start();
+            runs.runAll(counted);
+            other.join(10_000);
+            assertEquals(0, met.getCount(), "four runs at once");
+        }
+    }
+
+    @Test
     void aFailedRunIsThrownOnceTheOthersHaveEnded() {
         try (ParallelRuns runs = new ParallelRuns(2)) {
             AtomicInteger ended = new AtomicInteger();
