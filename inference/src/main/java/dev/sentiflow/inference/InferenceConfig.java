@@ -180,10 +180,11 @@ public final class InferenceConfig extends AbstractConfig {
                             + "per output channel when the session is built (faster on CPUs with int8 dot products; "
                             + "embeddings, LayerNorm, adapters and head stay fp32).")
             .define(PARALLEL_RUNS, Type.INT, 0, Range.between(0, 64), Importance.MEDIUM,
-                    "Runs of one batch scored at once, each on a thread of its own (a batch is cut into that many, "
-                            + "at least 4 rows each); 0 = automatic: the available cores divided among the stream "
-                            + "threads, at most 4. On 2 cores two one-thread runs beat one run on both cores (./bench "
-                            + "inference).")
+                    "Runs of one batch scored at once, each on a thread of its own (rows of similar length are "
+                            + "dealt out among that many runs, at least 4 rows each; groups of other lengths run at once "
+                            + "too); 0 = automatic: the available cores divided among the stream threads (and their "
+                            + "configured intra-op threads), at most 2. On 2 cores two one-thread runs beat one run on "
+                            + "both cores (./bench inference); more than 2 has not been measured.")
             .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 1024), Importance.MEDIUM,
                     "Threads ONNX Runtime uses for one run; 0 = automatic: the available cores divided among the "
                             + "stream threads' parallel runs (at least 1 each), or ONNX Runtime's default (one per "
@@ -210,26 +211,33 @@ public final class InferenceConfig extends AbstractConfig {
 
     /** How scoring sessions use threads ({@link #INTRA_OP_THREADS}, {@link #SPIN_WAIT}). */
     public dev.sentiflow.inference.onnx.SessionThreads sessionThreads() {
-        int cores = Runtime.getRuntime().availableProcessors();
         return new dev.sentiflow.inference.onnx.SessionThreads(intraOpThreads(getInt(INTRA_OP_THREADS),
-                getInt(STREAM_THREADS) * parallelRuns(getInt(PARALLEL_RUNS), getInt(STREAM_THREADS), cores), cores),
+                getInt(STREAM_THREADS) * parallelRuns(), Runtime.getRuntime().availableProcessors()),
                 getBoolean(SPIN_WAIT));
     }
 
     /** {@link #PARALLEL_RUNS} as it applies on this machine. */
     public int parallelRuns() {
-        return parallelRuns(getInt(PARALLEL_RUNS), getInt(STREAM_THREADS), Runtime.getRuntime().availableProcessors());
+        return parallelRuns(getInt(PARALLEL_RUNS), getInt(STREAM_THREADS), getInt(INTRA_OP_THREADS),
+                Runtime.getRuntime().availableProcessors());
     }
 
-    /** The most runs of one batch at once that automatic settles on: beyond it the runs get too small to pay. */
-    static final int MAX_AUTOMATIC_RUNS = 4;
+    /**
+     * The most runs of one batch at once that automatic settles on: 2 is what was measured (2 cores); on
+     * many cores more, smaller runs would take a light load's few rows off most of the cores.
+     */
+    static final int MAX_AUTOMATIC_RUNS = 2;
 
-    /** The configured runs at once, or for 0 the cores divided among the stream threads (1 to {@link #MAX_AUTOMATIC_RUNS}). */
-    static int parallelRuns(int configured, int streamThreads, int cores) {
+    /**
+     * The configured runs at once, or for 0 the cores divided among the stream threads and each run's
+     * configured intra-op threads (1 to {@link #MAX_AUTOMATIC_RUNS}), so a configured thread count is
+     * never multiplied past the cores.
+     */
+    static int parallelRuns(int configured, int streamThreads, int intraOpThreads, int cores) {
         if (configured > 0) {
             return configured;
         }
-        return Math.max(1, Math.min(MAX_AUTOMATIC_RUNS, cores / streamThreads));
+        return Math.max(1, Math.min(MAX_AUTOMATIC_RUNS, cores / (streamThreads * Math.max(1, intraOpThreads))));
     }
 
     /**

@@ -20,19 +20,21 @@ class InferenceConfigTest {
     @Test
     void automaticThreadsShareTheCoresAmongStreamThreadsAndParallelRuns() {
         assertEquals(0, InferenceConfig.intraOpThreads(0, 1, 8), "one run at a time: ONNX Runtime's default");
-        assertEquals(2, InferenceConfig.parallelRuns(0, 1, 2), "one stream thread on 2 cores: two runs at once");
-        assertEquals(4, InferenceConfig.parallelRuns(0, 1, 16), "at most 4 automatically");
-        assertEquals(1, InferenceConfig.parallelRuns(0, 4, 2), "at least 1");
-        assertEquals(3, InferenceConfig.parallelRuns(3, 4, 2), "a configured number is kept");
+        assertEquals(2, InferenceConfig.parallelRuns(0, 1, 0, 2), "one stream thread on 2 cores: two runs at once");
+        assertEquals(2, InferenceConfig.parallelRuns(0, 1, 0, 16), "at most 2 automatically");
+        assertEquals(1, InferenceConfig.parallelRuns(0, 4, 0, 2), "at least 1");
+        assertEquals(1, InferenceConfig.parallelRuns(0, 1, 2, 2), "configured intra-op threads take the cores");
+        assertEquals(2, InferenceConfig.parallelRuns(0, 1, 4, 8));
+        assertEquals(3, InferenceConfig.parallelRuns(3, 4, 0, 2), "a configured number is kept");
         assertEquals(4, InferenceConfig.intraOpThreads(0, 2, 8));
         assertEquals(1, InferenceConfig.intraOpThreads(0, 2, 2));
         assertEquals(1, InferenceConfig.intraOpThreads(0, 4, 2), "at least one each");
         assertEquals(3, InferenceConfig.intraOpThreads(3, 4, 2), "a configured number is kept");
         int cores = Runtime.getRuntime().availableProcessors();
-        int runsOfTwo = Math.max(1, Math.min(4, cores / 2));
+        int runsOfTwo = Math.max(1, Math.min(2, cores / 2));
         assertEquals(Math.max(1, cores / (2 * runsOfTwo)), new InferenceConfig(Map.of("num.stream.threads", "2"))
                 .sessionThreads().intraOp());
-        int runs = Math.max(1, Math.min(4, cores));
+        int runs = Math.max(1, Math.min(2, cores));
         assertEquals(runs, new InferenceConfig(Map.of()).parallelRuns());
         assertEquals(runs == 1 ? 0 : Math.max(1, cores / runs), new InferenceConfig(Map.of()).sessionThreads().intraOp());
         assertEquals(0, new InferenceConfig(Map.of("scoring.parallel.runs", "1")).sessionThreads().intraOp(),

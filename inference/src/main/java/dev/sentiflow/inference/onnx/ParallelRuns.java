@@ -64,8 +64,13 @@ public final class ParallelRuns implements AutoCloseable {
         }
         AtomicInteger next = new AtomicInteger();
         Runnable taker = () -> {
-            for (int i = next.getAndIncrement(); i < runs.size(); i = next.getAndIncrement()) {
-                runs.get(i).run();
+            try {
+                for (int i = next.getAndIncrement(); i < runs.size(); i = next.getAndIncrement()) {
+                    runs.get(i).run();
+                }
+            } catch (RuntimeException | Error e) {
+                next.set(runs.size()); // the batch has failed: no one takes more of its runs
+                throw e;
             }
         };
         List<Future<?>> helping = new ArrayList<>();
@@ -76,7 +81,6 @@ public final class ParallelRuns implements AutoCloseable {
         try {
             taker.run();
         } catch (RuntimeException | Error e) {
-            next.set(runs.size()); // the helpers take no more
             failed = e;
         }
         for (Future<?> f : helping) {
@@ -100,10 +104,11 @@ public final class ParallelRuns implements AutoCloseable {
         }
     }
 
+    /** Takes no new batches; a batch in flight ends (its queued helpers still start, and find nothing left or finish). */
     @Override
     public void close() {
         if (helpers != null) {
-            helpers.shutdownNow();
+            helpers.shutdown();
         }
     }
 }

@@ -96,18 +96,29 @@ class ServedVersionsTest {
             float[][] oneRun = new OnnxScorer(tokenizer.padId(), 8, Double.POSITIVE_INFINITY).score(ids(), v1.onnx())
                     .stream().map(Scored::probabilities).toArray(float[][]::new);
             assertProbabilities(oneRun, served(v1));
-            // Cut into runs scored at once on three threads: the same scores, in input order.
+            // Twelve different rows of one length, dealt out to three runs scored at once: the same scores as
+            // one run, in input order; then rows of several lengths (several groups at once).
             List<int[]> twelve = new java.util.ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                twelve.addAll(ids());
+            int[] longest = ids().get(1);
+            for (int i = 0; i < 12; i++) {
+                int[] row = longest.clone();
+                row[1 + i % (row.length - 2)] = 2000 + 37 * i; // a word changed, a distinct row of the same length
+                twelve.add(row);
             }
             try (ParallelRuns three = new ParallelRuns(3)) {
-                float[][] atOnce = new OnnxScorer(tokenizer.padId(), 8, OnnxScorer.MAX_PADDING, three)
-                        .score(twelve, v1.onnx()).stream().map(Scored::probabilities).toArray(float[][]::new);
-                float[][] oneAtATime = new OnnxScorer(tokenizer.padId(), 8).score(twelve, v1.onnx()).stream()
-                        .map(Scored::probabilities).toArray(float[][]::new);
-                assertProbabilities(oneAtATime, atOnce);
-                assertProbabilities(served(v1), java.util.Arrays.copyOfRange(atOnce, 8, 12));
+                OnnxScorer atOnce = new OnnxScorer(tokenizer.padId(), 12, OnnxScorer.MAX_PADDING, three);
+                OnnxScorer sequential = new OnnxScorer(tokenizer.padId(), 12);
+                float[][] dealt = atOnce.score(twelve, v1.onnx()).stream().map(Scored::probabilities)
+                        .toArray(float[][]::new);
+                assertProbabilities(sequential.score(twelve, v1.onnx()).stream().map(Scored::probabilities)
+                        .toArray(float[][]::new), dealt);
+                assertTrue(Math.abs(dealt[0][1] - dealt[5][1]) > 1e-6, "the rows differ, so their order is checked");
+                List<int[]> mixed = new java.util.ArrayList<>(twelve.subList(0, 8));
+                mixed.addAll(ids());
+                float[][] groups = atOnce.score(mixed, v1.onnx()).stream().map(Scored::probabilities)
+                        .toArray(float[][]::new);
+                assertProbabilities(served(v1), java.util.Arrays.copyOfRange(groups, 8, 12));
+                assertProbabilities(java.util.Arrays.copyOfRange(dealt, 0, 8), java.util.Arrays.copyOfRange(groups, 0, 8));
             }
             // The versions' own tensors must matter, or the checks above say nothing about feeding them.
             assertTrue(Math.abs(served(v1)[1][1] - served(v2)[1][1]) > 1e-3, "v1 and v2 score alike");

@@ -73,16 +73,17 @@ class ParallelRunsTest {
         try (ParallelRuns runs = new ParallelRuns(2)) {
             AtomicInteger ended = new AtomicInteger();
             CountDownLatch slowStarted = new CountDownLatch(1);
+            // The failing run first: the caller usually takes it, and must wait for the helper's slow run.
             List<Runnable> tasks = List.of(() -> {
+                await(slowStarted);
+                throw new IllegalStateException("run 1 failed");
+            }, () -> {
                 slowStarted.countDown();
                 sleep(300);
                 ended.incrementAndGet();
-            }, () -> {
-                await(slowStarted);
-                throw new IllegalStateException("run 2 failed");
             });
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> runs.runAll(tasks));
-            assertEquals("run 2 failed", e.getMessage());
+            assertEquals("run 1 failed", e.getMessage());
             assertEquals(1, ended.get(), "the slow run had ended before the failure was thrown");
         }
     }
