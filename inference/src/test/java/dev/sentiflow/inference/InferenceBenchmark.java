@@ -279,6 +279,11 @@ public final class InferenceBenchmark {
         return settings;
     }
 
+    /** CPU seconds the broker's own process has used so far; NaN when the broker runs in this JVM. */
+    private static double brokerCpuSeconds(EmbeddedKafka kafka) {
+        return kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     /** CPU seconds this JVM has used so far. */
     private static double cpuSeconds() {
         return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
@@ -420,11 +425,11 @@ public final class InferenceBenchmark {
         feed.commitTransaction();
         long from = System.nanoTime();
         double jvmCpu = -cpuSeconds();
-        double brokerCpu = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        double brokerCpu = -brokerCpuSeconds(kafka);
         awaitPredictions(consumer, reviews.size());
         double seconds = (System.nanoTime() - from) / 1e9;
         jvmCpu += cpuSeconds();
-        brokerCpu += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        brokerCpu += brokerCpuSeconds(kafka);
         ThreadCpu jvmAfter = ThreadCpu.of(ProcessHandle.current().pid());
         Optional<ThreadCpu> brokerAfter = kafka.processId().map(ThreadCpu::of);
         double compiler = jvmAfter.compilerMsPerRecord(jvmThreads, reviews.size()) + brokerAfter.map(
@@ -442,12 +447,12 @@ public final class InferenceBenchmark {
     /** What this JVM (the app idle, its stream thread polling) and the broker spend with no records to score. */
     private static void idleCpu(EmbeddedKafka kafka) throws InterruptedException {
         double jvm = -cpuSeconds();
-        double broker = -kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        double broker = -brokerCpuSeconds(kafka);
         long begin = System.nanoTime();
         Thread.sleep(5000);
         double seconds = (System.nanoTime() - begin) / 1e9;
         jvm += cpuSeconds();
-        broker += kafka.processCpuTime().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        broker += brokerCpuSeconds(kafka);
         System.out.printf(Locale.ROOT, "  idle, CPU ms per second: this JVM (the app waiting) %.0f, the broker %.0f%n",
                 jvm * 1000 / seconds, broker * 1000 / seconds);
     }
